@@ -1,0 +1,30 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import type { SequenceBatch } from '../sequence-batch';
+import type { PluginBase } from './plugin';
+
+export interface NamedParameter {
+  /** Stable key in checkpoints and exported weights, e.g. `embed.weight`. */
+  readonly name: string;
+  readonly variable: tf.Variable;
+}
+
+/** A reward model: one scalar per sequence. */
+export interface RewardModel {
+  /** Trainable parameters in a fixed order: the order of the flat gradient buffer. */
+  readonly parameters: readonly NamedParameter[];
+  /** [rows] one reward per row of the batch. Call inside `tf.tidy`/`variableGrads`. */
+  score(batch: SequenceBatch, options?: { readonly training?: boolean }): tf.Tensor1D;
+  /** Forward FLOPs for one token, for throughput reports (backward is counted as 2x forward). */
+  flopsPerToken(): number;
+  dispose(): void;
+}
+
+export interface ModelContext {
+  readonly vocabSize: number;
+  readonly padId: number;
+  readonly eosId: number;
+  /** Seeds the initial weights: equal seeds give equal models on every rank. */
+  readonly seed: number;
+}
+
+export type ModelPlugin<C = unknown> = PluginBase<'model', C, ModelContext, RewardModel>;

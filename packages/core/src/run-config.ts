@@ -1,0 +1,106 @@
+import fs from 'node:fs';
+import { z } from 'zod';
+import { ConfigError } from './errors';
+import { formatZodError } from './format-zod-error';
+
+/** `{ name, config }`: which plugin of a kind, and its own config (validated by the plugin). */
+const pluginRef = (defaultName: string) =>
+  z
+    .object({
+      name: z.string().min(1).default(defaultName),
+      config: z.record(z.string(), z.unknown()).default({}),
+    })
+    .strict()
+    .prefault({});
+
+export const RunConfigSchema = z
+  .object({
+    /** Extra plugin packages, by npm name, loaded and registered at start. */
+    plugins: z.array(z.string().min(1)).default([]),
+    data: z
+      .object({
+        /** Training pairs; the trainer app fills in the embedded HH-RLHF sample when absent. */
+        train: z.string().min(1).optional(),
+        /** Held-out pairs for periodic and final evaluation. */
+        eval: z.string().min(1).optional(),
+        loader: pluginRef('jsonl'),
+        /** Skip (and count) invalid records instead of stopping at the first. */
+        skipInvalid: z.boolean().default(false),
+        /** Tokens per sequence (prompt + response + EOS); longer pairs are truncated, never dropped. */
+        maxLength: z.number().int().min(8).default(512),
+      })
+      .strict()
+      .prefault({}),
+    tokenizer: pluginRef('gpt2-bpe'),
+    model: pluginRef('bag-of-embeddings'),
+    loss: pluginRef('bradley-terry'),
+    /** Evaluator plugins run on the held-out set. */
+    evaluators: z.array(z.string().min(1)).default(['accuracy']),
+    train: z
+      .object({
+        steps: z.number().int().min(1).default(600), // ~11 epochs of the 1,748 sample pairs at batch 32
+        batchSize: z.number().int().min(1).default(32), // global pairs per step, across all workers
+        lr: z.number().positive().default(3e-3), // peak learning rate
+        minLrRatio: z.number().min(0).max(1).default(0.1), // cosine decays to lr * minLrRatio
+        warmupSteps: z.number().int().min(0).default(30), // linear warm-up from 0
+        weightDecay: z.number().min(0).default(0.01), // AdamW decoupled decay (matrices only)
+        beta1: z.number().min(0).max(1).default(0.9),
+        beta2: z.number().min(0).max(1).default(0.999),
+        eps: z.number().positive().default(1e-8),
+        clipNorm: z.number().positive().default(1.0), // global gradient-norm clip
+        seed: z.number().int().min(0).default(1234), // weights, sampling order, dropout
+      })
+      .strict()
+      .prefault({}),
+    /** Held-out evaluation every N steps (0: only at the end). */
+    evalEvery: z.number().int().min(0).default(100),
+    /** Checkpoint every N steps (0: only at the end). */
+    checkpointEvery: z.number().int().min(0).default(100),
+    /** Checkpoints kept on disk (the newest). */
+    keepCheckpoints: z.number().int().min(1).default(2),
+    /** Run directory: config, metrics.jsonl, checkpoints, final/. */
+    out: z.string().min(1).default('runs/default'),
+    /** Worker processes, one GPU each where a GPU backend is present. */
+    gpus: z.number().int().min(1).default(1),
+    /** Tensor backend: auto picks tfjs-node-gpu > tfjs-node > wasm > cpu. */
+    backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+  })
+  .strict();
+
+export type RunConfig = z.infer<typeof RunConfigSchema>;
+export type RunConfigInput = z.input<typeof RunConfigSchema>;
+
+/** Validates a run config; `where` names its source in the error. */
+export function parseRunConfig(raw: unknown, where = 'run config'): RunConfig {
+  const parsed = RunConfigSchema.safeParse(raw ?? {});
+  if (!parsed.success) throw new ConfigError(`${where} is invalid:\n${formatZodError(parsed.error)}`);
+  return parsed.data;
+}
+
+/** Reads a JSON run config file. */
+export function readRunConfigFile(file: string): RunConfigInput {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${file}: ${(err as Error).message}`);
+  }
+  try {
+    return JSON.parse(text) as RunConfigInput;
+  } catch (err) {
+    throw new ConfigError(`config file ${file} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+/** Deep-merges plain objects; later wins; arrays are replaced, not merged. */
+export function mergeConfig<T>(...layers: readonly unknown[]): T {
+  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const merge = (a: unknown, b: unknown): unknown => {
+    if (b === undefined) return a;
+    if (!isObj(a) || !isObj(b)) return b;
+    const out: Record<string, unknown> = { ...a };
+    for (const [k, v] of Object.entries(b)) out[k] = merge(a[k], v);
+    return out;
+  };
+  return layers.reduce<unknown>((acc, layer) => merge(acc, layer), {}) as T;
+}

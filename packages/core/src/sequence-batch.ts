@@ -1,0 +1,64 @@
+/**
+ * A batch of token sequences as models see it: right-padded rows of `prompt ++ response ++ EOS`.
+ * Plain typed arrays, so that shards can travel between processes without tensors.
+ */
+export interface SequenceBatch {
+  /** [rows, width] row-major token ids; positions past `lengths[b]` hold the pad id. */
+  readonly ids: Int32Array;
+  /** [rows] number of real tokens per row; the last real token is EOS. */
+  readonly lengths: Int32Array;
+  /** [rows] how many leading tokens of each row belong to the prompt. */
+  readonly promptLengths: Int32Array;
+  readonly rows: number;
+  readonly width: number;
+}
+
+/** One tokenized pair: prompt and the two responses, each ending in EOS. */
+export interface EncodedPair {
+  readonly id: string;
+  /** prompt ++ chosen ++ EOS */
+  readonly chosen: Int32Array;
+  /** prompt ++ rejected ++ EOS */
+  readonly rejected: Int32Array;
+  /** Tokens of the shared prompt at the start of both sequences. */
+  readonly promptLength: number;
+  readonly margin: number;
+  readonly category?: string;
+}
+
+/** Pads `seqs` into one batch of width max(length). */
+export function packSequences(
+  seqs: readonly Int32Array[],
+  promptLengths: readonly number[],
+  padId: number,
+): SequenceBatch {
+  const rows = seqs.length;
+  let width = 1;
+  for (const s of seqs) width = Math.max(width, s.length);
+  const ids = new Int32Array(rows * width).fill(padId);
+  const lengths = new Int32Array(rows);
+  const prompts = new Int32Array(rows);
+  for (let b = 0; b < rows; b++) {
+    ids.set(seqs[b], b * width);
+    lengths[b] = seqs[b].length;
+    prompts[b] = promptLengths[b];
+  }
+  return { ids, lengths, promptLengths: prompts, rows, width };
+}
+
+/**
+ * The batch a pair step scores: rows [0, n) are the chosen sequences, rows [n, 2n) the rejected
+ * ones, so one forward pass scores both.
+ */
+export function packPairs(pairs: readonly EncodedPair[], padId: number): SequenceBatch {
+  const seqs = [...pairs.map((p) => p.chosen), ...pairs.map((p) => p.rejected)];
+  const prompts = [...pairs.map((p) => p.promptLength), ...pairs.map((p) => p.promptLength)];
+  return packSequences(seqs, prompts, padId);
+}
+
+/** Real (non-pad) tokens in a set of pairs: the unit of work for sharding and throughput. */
+export function pairTokens(pairs: readonly EncodedPair[]): number {
+  let n = 0;
+  for (const p of pairs) n += p.chosen.length + p.rejected.length;
+  return n;
+}
