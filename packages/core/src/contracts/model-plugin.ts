@@ -16,6 +16,12 @@ export interface RewardModel {
   score(batch: SequenceBatch, options?: { readonly training?: boolean }): tf.Tensor1D;
   /** Forward FLOPs for one token, for throughput reports (backward is counted as 2x forward). */
   flopsPerToken(): number;
+  /**
+   * Fields for an exported model's `config.json` in Hugging Face's layout (`architectures`,
+   * `model_type`, sizes, `num_labels: 1`, ...), so Python tools can read the weights, whose
+   * `parameters` names then follow Hugging Face's. Absent for models with no HF counterpart.
+   */
+  huggingFaceConfig?(): Record<string, unknown>;
   dispose(): void;
 }
 
