@@ -1,4 +1,14 @@
-// One jest run over every project: `npm test` and .ci/run use it.
-module.exports = {
-  projects: ['<rootDir>/packages/*/jest.config.js', '<rootDir>/apps/*/jest.config.js', '<rootDir>/tools/*/jest.config.js'],
-};
+// One jest run over every project (packages/*, apps/*, tools/*): `npm test` and .ci/run use it.
+const fs = require('node:fs');
+const path = require('node:path');
+
+const projects = ['packages', 'apps', 'tools'].flatMap((group) => {
+  const dir = path.join(__dirname, group);
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .map((name) => path.join(dir, name, 'jest.config.js'))
+    .filter((file) => fs.existsSync(file));
+});
+
+module.exports = { projects };

@@ -23,7 +23,7 @@ export const RunConfigSchema = z
         train: z.string().min(1).optional(),
         /** Held-out pairs for periodic and final evaluation. */
         eval: z.string().min(1).optional(),
-        loader: pluginRef('jsonl'),
+        loader: pluginRef('auto'), // auto: by file extension
         /** Skip (and count) invalid records instead of stopping at the first. */
         skipInvalid: z.boolean().default(false),
         /** Tokens per sequence (prompt + response + EOS); longer pairs are truncated, never dropped. */

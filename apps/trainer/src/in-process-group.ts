@@ -1,0 +1,55 @@
+import { packPairs, type EncodedPair, type Tokenizer } from '@rewardkit/core';
+import {
+  exportModelDir,
+  readCheckpoint,
+  scorePairs,
+  writeCheckpoint,
+  type CheckpointState,
+  type PairRewards,
+  type Replica,
+  type StepOutcome,
+} from '@rewardkit/engine';
+import type { WorkerGroup } from './worker-group';
+
+/** Margins of a shard, in pair order. */
+export function shardMargins(pairs: readonly EncodedPair[]): Float32Array {
+  return Float32Array.from(pairs, (p) => p.margin);
+}
+
+/** World size 1: the replica lives in the coordinator's process; no sockets at all. */
+export class InProcessGroup implements WorkerGroup {
+  readonly size = 1;
+
+  constructor(
+    private readonly replica: Replica,
+    private readonly tokenizer: Tokenizer,
+    private readonly modelRef: { name: string; config: unknown },
+    readonly backend: string,
+  ) {}
+
+  async step(_step: number, shards: readonly (readonly EncodedPair[])[], lr: number): Promise<StepOutcome> {
+    const pairs = shards.flat();
+    const grads = this.replica.computeGradients(packPairs(pairs, this.tokenizer.padId), shardMargins(pairs));
+    return this.replica.applyUpdate(grads, lr);
+  }
+
+  async score(pairs: readonly EncodedPair[]): Promise<PairRewards> {
+    return scorePairs(this.replica.model, pairs, this.tokenizer.padId);
+  }
+
+  async checkpoint(runDir: string, state: CheckpointState): Promise<string> {
+    return writeCheckpoint(runDir, this.replica, state);
+  }
+
+  async restore(dir: string): Promise<CheckpointState> {
+    return readCheckpoint(dir, this.replica);
+  }
+
+  async exportModel(dir: string, info: Record<string, unknown>): Promise<void> {
+    exportModelDir(dir, this.replica.model, this.tokenizer, this.modelRef, info);
+  }
+
+  async close(): Promise<void> {
+    this.replica.model.dispose();
+  }
+}

@@ -1,0 +1,116 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { ConfigError, mergeConfig, parseRunConfig, readRunConfigFile, type RunConfig, type RunConfigInput } from '@rewardkit/core';
+import { hhRlhf } from '@rewardkit/sample-data';
+
+export interface LaunchOptions {
+  readonly config?: string;
+  readonly train?: string;
+  readonly eval?: string;
+  readonly out?: string;
+  readonly model?: string;
+  readonly loss?: string;
+  readonly tokenizer?: string;
+  readonly steps?: number;
+  readonly batchSize?: number;
+  readonly lr?: number;
+  readonly seed?: number;
+  readonly maxLength?: number;
+  readonly evalEvery?: number;
+  readonly checkpointEvery?: number;
+  readonly gpus?: number;
+  readonly backend?: RunConfig['backend'];
+  readonly skipInvalid?: boolean;
+  readonly plugin?: string[];
+  readonly set?: string[];
+  readonly resume?: boolean;
+}
+
+const int = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError(`${name} must be an integer, got "${v}"`);
+  return n;
+};
+const num = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number, got "${v}"`);
+  return n;
+};
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+/** The `launch` command's options; each maps onto a run-config field. */
+export function addLaunchOptions(cmd: Command): Command {
+  return cmd
+    .option('--config <file>', 'JSON run config; options below override it')
+    .option('--train <file>', 'training pairs (.jsonl, .json, .parquet); default: the embedded HH-RLHF sample')
+    .option('--eval <file>', 'held-out pairs; default: the embedded HH-RLHF test split')
+    .option('--out <dir>', 'run directory (config, metrics.jsonl, checkpoints, final/)')
+    .option('--model <name>', 'model plugin (bag-of-embeddings, transformer, ...)')
+    .option('--loss <name>', 'loss plugin (bradley-terry, ...)')
+    .option('--tokenizer <name>', 'tokenizer plugin (gpt2-bpe, huggingface)')
+    .option('--steps <k>', 'optimizer steps', int('--steps'))
+    .option('--batch-size <n>', 'global pairs per step, across all workers', int('--batch-size'))
+    .option('--lr <x>', 'peak learning rate', num('--lr'))
+    .option('--seed <n>', 'seed for weights and sampling order', int('--seed'))
+    .option('--max-length <n>', 'tokens per sequence; longer pairs are truncated', int('--max-length'))
+    .option('--eval-every <n>', 'held-out evaluation every n steps (0: at the end only)', int('--eval-every'))
+    .option('--checkpoint-every <n>', 'checkpoint every n steps (0: at the end only)', int('--checkpoint-every'))
+    .option('--gpus <n>', 'worker processes, one GPU each when a GPU backend is present', int('--gpus'))
+    .addOption(new Option('--backend <name>', 'tensor backend').choices(['auto', 'tensorflow', 'wasm', 'cpu']))
+    .option('--skip-invalid', 'skip (and count) invalid records instead of stopping')
+    .option('--plugin <package>', 'load an external plugin package (repeatable)', collect)
+    .option('--set <key=value>', 'override any config field, e.g. model.config.dim=64 (repeatable)', collect)
+    .option('--resume', 'continue from the newest checkpoint in --out');
+}
+
+/** `a.b.c=value` -> { a: { b: { c: value } } }; values are parsed as JSON when they can be. */
+export function parseSetOverride(entry: string): Record<string, unknown> {
+  const eq = entry.indexOf('=');
+  if (eq <= 0) throw new ConfigError(`--set expects key=value, got "${entry}"`);
+  const keys = entry.slice(0, eq).split('.');
+  const raw = entry.slice(eq + 1);
+  let value: unknown = raw;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    // a bare string
+  }
+  return keys.reduceRight<unknown>((acc, k) => ({ [k]: acc }), value) as Record<string, unknown>;
+}
+
+/**
+ * Resolves the run config: built-in defaults (the embedded HH-RLHF sample), then the config
+ * file, then command-line options, then `--set` overrides; validated once at the end.
+ */
+export function resolveRunConfig(opts: LaunchOptions): RunConfig {
+  const defaults: RunConfigInput = { data: { train: hhRlhf.train, eval: hhRlhf.test } };
+  const file = opts.config ? readRunConfigFile(opts.config) : {};
+  const flags: RunConfigInput = {
+    plugins: opts.plugin,
+    data: { train: opts.train, eval: opts.eval, skipInvalid: opts.skipInvalid, maxLength: opts.maxLength },
+    model: opts.model ? { name: opts.model } : undefined,
+    loss: opts.loss ? { name: opts.loss } : undefined,
+    tokenizer: opts.tokenizer ? { name: opts.tokenizer } : undefined,
+    train: { steps: opts.steps, batchSize: opts.batchSize, lr: opts.lr, seed: opts.seed },
+    evalEvery: opts.evalEvery,
+    checkpointEvery: opts.checkpointEvery,
+    out: opts.out,
+    gpus: opts.gpus,
+    backend: opts.backend,
+  };
+  // Switching the model by flag drops the file's config for a different model.
+  const fileModel = (file as { model?: { name?: string } }).model;
+  if (opts.model && fileModel?.name && fileModel.name !== opts.model) delete (file as { model?: unknown }).model;
+  const sets = (opts.set ?? []).map(parseSetOverride);
+  const merged = mergeConfig<RunConfigInput>(defaults, file, stripUndefined(flags), ...sets);
+  return parseRunConfig(merged, opts.config ? `config (${opts.config} + options)` : 'config (options)');
+}
+
+function stripUndefined(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) {
+    const s = stripUndefined(x);
+    if (s !== undefined && !(typeof s === 'object' && s !== null && !Array.isArray(s) && Object.keys(s).length === 0)) out[k] = s;
+  }
+  return out;
+}

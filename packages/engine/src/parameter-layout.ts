@@ -1,0 +1,63 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { NamedParameter } from '@rewardkit/core';
+
+export interface ParameterSlot {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly offset: number;
+  readonly size: number;
+  /** AdamW weight decay applies to matrices and embeddings, not to biases or norms. */
+  readonly decay: boolean;
+}
+
+/**
+ * Where each parameter lives in the flat buffers (parameters, gradients, optimizer moments):
+ * the model's parameter order, so every rank lays them out identically.
+ */
+export class ParameterLayout {
+  readonly slots: readonly ParameterSlot[];
+  readonly size: number;
+
+  constructor(readonly parameters: readonly NamedParameter[]) {
+    let offset = 0;
+    this.slots = parameters.map(({ name, variable }) => {
+      const size = variable.size;
+      const slot = { name, shape: variable.shape, offset, size, decay: variable.rank >= 2 };
+      offset += size;
+      return slot;
+    });
+    this.size = offset;
+  }
+
+  /** Copies the variables' current values into one buffer. */
+  read(): Float32Array {
+    const out = new Float32Array(this.size);
+    this.parameters.forEach(({ variable }, i) => out.set(variable.dataSync() as Float32Array, this.slots[i].offset));
+    return out;
+  }
+
+  /** Assigns the variables from one buffer. */
+  write(flat: Float32Array): void {
+    this.parameters.forEach(({ variable }, i) => {
+      const { offset, size, shape } = this.slots[i];
+      const t = tf.tensor(flat.subarray(offset, offset + size), shape as number[], 'float32');
+      variable.assign(t);
+      t.dispose();
+    });
+  }
+
+  /** Flattens a gradient map (keyed by variable name) into `out`; a missing gradient is zeros. */
+  flattenGrads(grads: tf.NamedTensorMap, out: Float32Array): void {
+    this.parameters.forEach(({ variable }, i) => {
+      const { offset, size } = this.slots[i];
+      const g = grads[variable.name];
+      if (g) out.set(g.dataSync() as Float32Array, offset);
+      else out.fill(0, offset, offset + size);
+    });
+  }
+
+  /** Views of one flat buffer per parameter name (for safetensors). */
+  views(flat: Float32Array): Map<string, { shape: readonly number[]; data: Float32Array }> {
+    return new Map(this.slots.map((s) => [s.name, { shape: s.shape, data: flat.subarray(s.offset, s.offset + s.size) }]));
+  }
+}

@@ -1,0 +1,2 @@
+export * from './accuracy.plugin';
+export * from './register';

@@ -1,0 +1,2 @@
+export * from './bradley-terry.plugin';
+export * from './register';

@@ -1,0 +1,3 @@
+export * from './bag-of-embeddings.plugin';
+export * from './bag-features';
+export * from './register';

@@ -1,0 +1,26 @@
+import type { PluginRegistry, RunConfig, Tokenizer } from '@rewardkit/core';
+import { Replica } from '@rewardkit/engine';
+
+/**
+ * The model, loss and optimizer of one replica, built from the run config. Every rank calls this
+ * with the same config, so every rank starts from identical weights (seeded init).
+ */
+export function buildReplica(cfg: RunConfig, registry: PluginRegistry, tokenizer: Tokenizer): Replica {
+  const model = registry.create('model', cfg.model.name, cfg.model.config, {
+    vocabSize: tokenizer.vocabSize,
+    padId: tokenizer.padId,
+    eosId: tokenizer.eosId,
+    seed: cfg.train.seed,
+  });
+  const loss = registry.create('loss', cfg.loss.name, cfg.loss.config, undefined);
+  const { beta1, beta2, eps, weightDecay, clipNorm } = cfg.train;
+  return new Replica(model, loss, { beta1, beta2, eps, weightDecay, clipNorm });
+}
+
+/** The run's tokenizer; a pretrained model directory's own tokenizer takes precedence. */
+export function buildTokenizer(cfg: RunConfig, registry: PluginRegistry): Tokenizer {
+  const pretrained = (cfg.model.config as { pretrained?: unknown }).pretrained;
+  return registry.create('tokenizer', cfg.tokenizer.name, cfg.tokenizer.config, {
+    modelDir: typeof pretrained === 'string' ? pretrained : undefined,
+  });
+}

@@ -1,0 +1,31 @@
+import { DataError, type DataPlugin } from '@rewardkit/core';
+import { describePluginContract } from './plugin-contract';
+
+/**
+ * The shared suite every data loader runs, given a valid sample file of its format:
+ * every pair has an id and non-empty, different responses; a missing file is a DataError.
+ */
+export function describeDataContract(plugin: DataPlugin, sampleFile: string, config: unknown = {}): void {
+  describePluginContract(plugin);
+  describe(`data contract: ${plugin.name}`, () => {
+    const loader = plugin.create(plugin.configSchema.parse(config), undefined);
+
+    it('loads pairs with ids and two different, non-empty responses', async () => {
+      const { pairs, skipped } = await loader.load(sampleFile, { skipInvalid: false });
+      expect(pairs.length).toBeGreaterThan(0);
+      expect(skipped).toHaveLength(0);
+      for (const p of pairs) {
+        expect(p.id).toBeTruthy();
+        expect(JSON.stringify(p.chosen)).not.toBe(JSON.stringify(p.rejected));
+        expect(p.chosen.length).toBeGreaterThan(0);
+        expect(p.rejected.length).toBeGreaterThan(0);
+      }
+    });
+
+    it('reports a missing file as a DataError naming it', async () => {
+      const missing = `${sampleFile}.does-not-exist`;
+      await expect(loader.load(missing, { skipInvalid: false })).rejects.toThrow(DataError);
+      await expect(loader.load(missing, { skipInvalid: false })).rejects.toThrow(missing);
+    });
+  });
+}
