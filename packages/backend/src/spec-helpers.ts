@@ -1,0 +1,56 @@
+/**
+ * Shared by this package's specs (not exported from index.ts): seeded inputs, one error measure,
+ * and a leak check that also sees backend buffers the engine does not count as tensors.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+// Silences tfjs's console warnings (the cpu backend's "install our node backend" banner buries
+// jest's report); failures still throw.
+tf.env().set('IS_TEST', true);
+
+/** Seeded uniform floats in [-1, 1) (mulberry32), so a failing case reproduces. */
+export function randomFloats(size: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  const out = new Float32Array(size);
+  for (let i = 0; i < size; i++) {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
+  }
+  return out;
+}
+
+/**
+ * Max-norm relative error: max_i |a_i - b_i| / max(max_i |b_i|, 1e-6), with b the reference.
+ * Scaling by the largest reference value (not per element) keeps near-zero entries from
+ * inflating it, and still catches any single wrong element.
+ */
+export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`length mismatch: ${a.length} vs ${b.length}`);
+  let diff = 0;
+  let scale = 1e-6;
+  for (let i = 0; i < a.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  return diff / scale;
+}
+
+/**
+ * Runs `fn` on `backend` and returns its values; throws if it left a tensor or a backend data
+ * buffer behind (a kernel's intermediates are invisible to tf.memory().numTensors).
+ */
+export async function runOn<T>(backend: 'cpu' | 'wasm', fn: () => T): Promise<T> {
+  await tf.setBackend(backend);
+  const tensors = tf.memory().numTensors;
+  const buffers = tf.backend().numDataIds();
+  const out = fn();
+  const leaked = tf.memory().numTensors - tensors;
+  const leakedBuffers = tf.backend().numDataIds() - buffers;
+  if (leaked !== 0 || leakedBuffers !== 0) {
+    throw new Error(`${backend}: leaked ${leaked} tensors and ${leakedBuffers} data buffers`);
+  }
+  return out;
+}
