@@ -1,0 +1,2 @@
+export * from './parquet.plugin';
+export * from './register';
