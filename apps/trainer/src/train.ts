@@ -57,7 +57,9 @@ export async function train(cfg: RunConfig, opts: TrainOptions = {}): Promise<Tr
     group = await opts.spawnWorkers(cfg);
   } else {
     const backend = await initBackend({ prefer: cfg.backend, gpu: true, logger: log });
-    group = new InProcessGroup(buildReplica(cfg, registry, tokenizer), tokenizer, cfg.model, backend.name);
+    // the export records the model's full config (defaults filled), so later defaults cannot change it
+    const modelRef = { name: cfg.model.name, config: registry.get('model', cfg.model.name).configSchema.parse(cfg.model.config) };
+    group = new InProcessGroup(buildReplica(cfg, registry, tokenizer), tokenizer, modelRef, backend.name);
   }
   const metrics = new MetricsLog(runDir);
   const sampler = new BatchSampler({

@@ -6,20 +6,23 @@ import { bagOfEmbeddings, BagConfigSchema, createBagModel } from './bag-of-embed
 
 describeModelContract(bagOfEmbeddings, { config: { bigramBuckets: 16, dim: 8, hidden: 8 } });
 describeModelContract(bagOfEmbeddings, { config: { bigramBuckets: 0, dim: 8, hidden: 0 } });
+describeModelContract(bagOfEmbeddings, { config: { bigramBuckets: 16 } }); // the default: wide part only
 
 describe('bag features', () => {
   const batch = packSequences([Int32Array.from([5, 6, 7, 9]), Int32Array.from([5, 8, 9])], [1, 2], 9);
 
-  it('pools the response (after the prompt) with weights summing to 1 per row', () => {
-    const f = bagFeatures(batch, { vocabSize: 10, bigramBuckets: 0, includePrompt: false });
+  it('pools the response (after the prompt): mean weights sum to 1, sqrt weights are 1/sqrt(n)', () => {
+    const f = bagFeatures(batch, { vocabSize: 10, bigramBuckets: 0, includePrompt: false, pool: 'mean' });
     expect(Array.from(f.ids)).toEqual([6, 7, 9, 9]);
     expect(Array.from(f.rows)).toEqual([0, 0, 0, 1]);
     expect(f.weights[0] * 3).toBeCloseTo(1);
     expect(f.weights[3]).toBe(1);
+    const g = bagFeatures(batch, { vocabSize: 10, bigramBuckets: 0, includePrompt: false, pool: 'sqrt' });
+    expect(g.weights[0]).toBeCloseTo(1 / Math.sqrt(3));
   });
 
   it('adds hashed bigrams past the vocabulary', () => {
-    const f = bagFeatures(batch, { vocabSize: 10, bigramBuckets: 4, includePrompt: true });
+    const f = bagFeatures(batch, { vocabSize: 10, bigramBuckets: 4, includePrompt: true, pool: 'sqrt' });
     expect(Array.from(f.ids).filter((id) => id >= 10)).toEqual([
       10 + bigramBucket(5, 6, 4),
       10 + bigramBucket(6, 7, 4),
