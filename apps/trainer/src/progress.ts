@@ -28,7 +28,7 @@ export class Progress {
     if (tty) {
       this.multi = new MultiBar(
         {
-          format: 'train |{bar}| {value}/{total} | loss {loss} | acc {acc} | {rate} pairs/s | ETA {eta_formatted}',
+          format: 'train |{bar}| {value}/{total} | loss {loss} | train acc {acc} | {rate} pairs/s | ETA {eta_formatted}',
           stream: process.stderr,
           hideCursor: true,
           etaBuffer: 50,
@@ -65,7 +65,7 @@ export class Progress {
       const elapsed = (Date.now() - this.start) / 1000;
       const eta = done > 0 ? ((this.total - p.step) * elapsed) / done : 0;
       this.write(
-        `[train] step ${p.step}/${this.total} | loss ${m.loss.toFixed(4)} | acc ${m.accuracy.toFixed(3)} | ` +
+        `[train] step ${p.step}/${this.total} | loss ${m.loss.toFixed(4)} | train acc ${m.accuracy.toFixed(3)} | ` +
           `${m.pairsPerSec.toFixed(1)} pairs/s | ETA ${eta.toFixed(0)}s`,
       );
     }
