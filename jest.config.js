@@ -11,4 +11,5 @@ const projects = ['packages', 'apps', 'tools'].flatMap((group) => {
     .filter((file) => fs.existsSync(file));
 });
 
-module.exports = { projects };
+// some tests train real models or run several processes; none should come near this
+module.exports = { projects, testTimeout: 60000 };

@@ -6,6 +6,8 @@ const root = __dirname;
 
 module.exports = {
   testEnvironment: 'node',
+  // some tests train real models or run several processes; none should come near this
+  testTimeout: 60000,
   transform: {
     '^.+\\.(t|j|mj)s$': [
       require.resolve('@swc/jest'),

@@ -7,3 +7,4 @@ export * from './use-backend';
 export * from './random-batch';
 export * from './tokenizer-contract';
 export * from './data-contract';
+export * from './run-app';
