@@ -1,0 +1,55 @@
+/**
+ * The constant inputs of one forward pass, built in plain typed arrays from a SequenceBatch: ids,
+ * the additive attention mask and the one-hot pooling mask. They are made outside any gradient
+ * tape (no `where`/gather/stridedSlice on taped values), so nothing here needs a gradient.
+ */
+import { ConfigError, type SequenceBatch } from '@rewardkit/core';
+
+/** Added to masked attention logits: exp underflows to exactly 0, and unlike -Infinity never makes NaN. */
+export const MASKED_LOGIT = -1e9;
+
+export interface BatchInputs {
+  readonly rows: number;
+  readonly width: number;
+  /** [rows * width] token ids; padding positions hold 0, a valid row of any embedding. */
+  readonly ids: Int32Array;
+  /** [rows * width * width] 0 where query i may see key j (j <= i and j < length), else MASKED_LOGIT. */
+  readonly attentionBias: Float32Array;
+  /** [rows * width] 1 at each row's last real token (the EOS, index lengths[b] - 1), else 0. */
+  readonly lastToken: Float32Array;
+}
+
+/** Checks a batch against the model's sizes and builds its constant inputs. */
+export function buildBatchInputs(batch: SequenceBatch, vocabSize: number, nPositions: number): BatchInputs {
+  const { rows, width } = batch;
+  if (width > nPositions) {
+    throw new ConfigError(
+      `batch width ${width} exceeds the transformer's nPositions ${nPositions}: set data.maxLength <= ${nPositions} or raise nPositions`,
+    );
+  }
+  if (batch.ids.length !== rows * width || batch.lengths.length !== rows) {
+    throw new ConfigError(`malformed SequenceBatch: ${batch.ids.length} ids and ${batch.lengths.length} lengths for ${rows} x ${width}`);
+  }
+  const ids = new Int32Array(rows * width);
+  const attentionBias = new Float32Array(rows * width * width).fill(MASKED_LOGIT);
+  const lastToken = new Float32Array(rows * width);
+  for (let b = 0; b < rows; b++) {
+    const len = batch.lengths[b];
+    if (len < 1 || len > width) throw new ConfigError(`SequenceBatch row ${b} has length ${len}; expected 1..${width}`);
+    for (let t = 0; t < len; t++) {
+      const id = batch.ids[b * width + t];
+      if (id < 0 || id >= vocabSize) {
+        throw new ConfigError(`token id ${id} at row ${b}, position ${t} is outside the model's embedding (${vocabSize} rows)`);
+      }
+      ids[b * width + t] = id;
+    }
+    // Causal and key padding: query i sees keys 0..min(i, len - 1). Every query keeps key 0, so no
+    // softmax row is fully masked; real queries never see padding, so padding cannot change them.
+    for (let i = 0; i < width; i++) {
+      const row = (b * width + i) * width;
+      attentionBias.fill(0, row, row + Math.min(i, len - 1) + 1);
+    }
+    lastToken[b * width + len - 1] = 1;
+  }
+  return { rows, width, ids, attentionBias, lastToken };
+}

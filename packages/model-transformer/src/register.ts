@@ -1,0 +1,6 @@
+import type { PluginRegistry } from '@rewardkit/core';
+import { transformerModel } from './transformer.plugin';
+
+export function register(registry: PluginRegistry): void {
+  registry.register(transformerModel);
+}

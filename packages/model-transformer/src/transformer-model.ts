@@ -1,0 +1,152 @@
+/**
+ * The GPT-2 reward model: owns the variables (Hugging Face names, state-dict order), turns a
+ * SequenceBatch into constant inputs, and reads one reward per row at its EOS.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { createLogger, type NamedParameter, type RewardModel, type SequenceBatch } from '@rewardkit/core';
+import { buildBatchInputs } from './batch-inputs';
+import { type Gpt2Architecture, matmulWeightsPerToken, parameterSpecs, type ParameterSpec } from './gpt2-architecture';
+import { type Dropout, type ForwardInputs, type Gpt2Weights, gpt2Trunk, layerNorm, noDropout, scoreAtLastToken } from './gpt2-forward';
+import { gpt2HuggingFaceConfig } from './huggingface-config';
+import { seedFor } from './seed';
+
+const log = createLogger('model-transformer');
+
+export interface TransformerOptions {
+  /** Std of fresh normal weights (GPT-2's initializer_range). */
+  readonly initStd: number;
+  /** Dropout rate while training (0: none). */
+  readonly dropout: number;
+  /** Seeds fresh weights and dropout masks. */
+  readonly seed: number;
+  /** Written to the exported config; padding itself is found from `lengths`, never from ids. */
+  readonly padId: number;
+  readonly eosId: number;
+}
+
+export class TransformerModel implements RewardModel {
+  readonly parameters: readonly NamedParameter[];
+  private readonly weights: Gpt2Weights;
+  private forwardCalls = 0;
+  private lastWidth: number;
+  private disposed = false;
+  private warnedPadIsEos = false;
+
+  /** Fresh seeded weights, except those `initial` supplies (already shape-checked by the caller). */
+  constructor(
+    readonly arch: Gpt2Architecture,
+    readonly options: TransformerOptions,
+    initial: ReadonlyMap<string, Float32Array> = new Map(),
+  ) {
+    this.parameters = parameterSpecs(arch, options.initStd).map((spec) => ({
+      name: spec.name,
+      variable: createVariable(spec, options.seed, initial.get(spec.name)),
+    }));
+    this.weights = arrangeWeights(this.parameters, arch.nLayer);
+    this.lastWidth = arch.nPositions;
+  }
+
+  score(batch: SequenceBatch, options?: { readonly training?: boolean }): tf.Tensor1D {
+    const inputs = buildBatchInputs(batch, this.arch.vocabSize, this.arch.nPositions);
+    this.lastWidth = batch.width;
+    const dropout = options?.training ? this.dropoutForCall() : noDropout;
+    return tf.tidy(() => {
+      const inp = toTensors(inputs);
+      const lastToken = tf.tensor3d(inputs.lastToken, [inputs.rows, inputs.width, 1]); // [B, T, 1]
+      return scoreAtLastToken(gpt2Trunk(this.weights, inp, this.arch, dropout), lastToken, this.weights, inp, this.arch);
+    });
+  }
+
+  /** [B, T, C] final hidden states (after ln_f) at every position, without dropout. */
+  hiddenStates(batch: SequenceBatch): tf.Tensor3D {
+    const inputs = buildBatchInputs(batch, this.arch.vocabSize, this.arch.nPositions);
+    return tf.tidy(() => {
+      const h = layerNorm(gpt2Trunk(this.weights, toTensors(inputs), this.arch, noDropout), this.weights.lnF, this.arch.layerNormEps);
+      return tf.reshape(h, [inputs.rows, inputs.width, this.arch.nEmbd]) as tf.Tensor3D;
+    });
+  }
+
+  /**
+   * 2 FLOPs per matmul weight per token, plus attention's QK^T and AV: 4 * C * width per layer,
+   * with the width of the last batch scored (nPositions before any), since the full T x T
+   * matrices are computed and masked.
+   */
+  flopsPerToken(): number {
+    const attention = 4 * this.arch.nLayer * this.arch.nEmbd * this.lastWidth;
+    return 2 * matmulWeightsPerToken(this.arch) + attention + 2 * this.arch.nEmbd;
+  }
+
+  huggingFaceConfig(): Record<string, unknown> {
+    if (this.options.padId === this.options.eosId && !this.warnedPadIsEos) {
+      this.warnedPadIsEos = true;
+      log.warn(
+        `pad_token_id == eos_token_id (${this.options.padId}) in the exported config: Hugging Face's GPT2ForSequenceClassification ` +
+          `reads the last non-pad token, which is then the one before EOS, not the EOS this model scores (use a tokenizer with its own pad id)`,
+      );
+    }
+    return gpt2HuggingFaceConfig(this.arch, this.options);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const p of this.parameters) p.variable.dispose();
+  }
+
+  /** Fresh masks on every training call, the same sequence of masks for the same seed. */
+  private dropoutForCall(): Dropout {
+    const rate = this.options.dropout;
+    if (rate === 0) return noDropout;
+    const call = this.forwardCalls++;
+    let site = 0;
+    return (x, name) => tf.dropout(x, rate, undefined, seedFor(this.options.seed, `dropout/${call}/${site++}/${name}`)) as typeof x;
+  }
+}
+
+function createVariable(spec: ParameterSpec, seed: number, data: Float32Array | undefined): tf.Variable {
+  return tf.tidy(() => {
+    const shape = [...spec.shape];
+    let value: tf.Tensor;
+    if (data) value = tf.tensor(data, shape, 'float32');
+    else if (spec.init.kind === 'zeros') value = tf.zeros(shape);
+    else if (spec.init.kind === 'ones') value = tf.ones(shape);
+    else value = tf.randomNormal(shape, 0, spec.init.std, 'float32', seedFor(seed, spec.name));
+    return tf.variable(value, true);
+  });
+}
+
+function toTensors(inputs: ReturnType<typeof buildBatchInputs>): ForwardInputs {
+  const { rows, width } = inputs;
+  return {
+    rows,
+    width,
+    ids: inputs.ids,
+    attentionBias: tf.tensor4d(inputs.attentionBias, [rows, 1, width, width]), // [B, 1, T, T]
+  };
+}
+
+/** The variables by role, from the Hugging Face names. */
+function arrangeWeights(params: readonly NamedParameter[], nLayer: number): Gpt2Weights {
+  const byName = new Map(params.map((p) => [p.name, p.variable]));
+  const get = <T extends tf.Tensor>(name: string): T => byName.get(name) as unknown as T;
+  const norm = (p: string) => ({ weight: get<tf.Tensor1D>(`${p}.weight`), bias: get<tf.Tensor1D>(`${p}.bias`) });
+  const lin = (p: string) => ({ weight: get<tf.Tensor2D>(`${p}.weight`), bias: get<tf.Tensor1D>(`${p}.bias`) });
+  const blocks = Array.from({ length: nLayer }, (_, i) => {
+    const p = `transformer.h.${i}`;
+    return {
+      ln1: norm(`${p}.ln_1`),
+      attn: lin(`${p}.attn.c_attn`),
+      attnProj: lin(`${p}.attn.c_proj`),
+      ln2: norm(`${p}.ln_2`),
+      fc: lin(`${p}.mlp.c_fc`),
+      proj: lin(`${p}.mlp.c_proj`),
+    };
+  });
+  return {
+    wte: get('transformer.wte.weight'),
+    wpe: get('transformer.wpe.weight'),
+    blocks,
+    lnF: norm('transformer.ln_f'),
+    score: get('score.weight'),
+  };
+}
