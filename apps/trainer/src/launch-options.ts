@@ -23,6 +23,10 @@ export interface LaunchOptions {
   readonly plugin?: string[];
   readonly set?: string[];
   readonly resume?: boolean;
+  readonly bind: string;
+  readonly externalWorkers?: boolean;
+  readonly token?: string;
+  readonly job?: string;
 }
 
 const int = (name: string) => (v: string) => {
@@ -59,7 +63,11 @@ export function addLaunchOptions(cmd: Command): Command {
     .option('--skip-invalid', 'skip (and count) invalid records instead of stopping')
     .option('--plugin <package>', 'load an external plugin package (repeatable)', collect)
     .option('--set <key=value>', 'override any config field, e.g. model.config.dim=64 (repeatable)', collect)
-    .option('--resume', 'continue from the newest checkpoint in --out');
+    .option('--resume', 'continue from the newest checkpoint in --out')
+    .option('--bind <address>', 'coordinator address for workers (loopback unless told otherwise)', 'tcp://127.0.0.1:0')
+    .option('--external-workers', 'do not spawn workers: wait for --gpus workers started with `trainer worker`')
+    .option('--token <secret>', 'shared secret external workers must present (default: random, printed)')
+    .option('--job <id>', 'job id external workers must name (default: random, printed)');
 }
 
 /** `a.b.c=value` -> { a: { b: { c: value } } }; values are parsed as JSON when they can be. */

@@ -7,8 +7,12 @@
  *   nx run trainer:launch --resume --out=runs/tf
  */
 import { Command } from 'commander';
-import { createLogger } from '@rewardkit/core';
+import os from 'node:os';
+import { ConfigError, createLogger } from '@rewardkit/core';
 import { runCli } from '@rewardkit/runtime';
+import { launchWorkers } from './distributed/launch-workers';
+import { runWorker } from './distributed/worker';
+import { ENV } from './distributed/worker-env';
 import { addLaunchOptions, resolveRunConfig, type LaunchOptions } from './launch-options';
 import { train } from './train';
 
@@ -24,7 +28,11 @@ async function launch(opts: LaunchOptions): Promise<void> {
   };
   process.on('SIGINT', onSigint);
   try {
-    const result = await train(cfg, { resume: opts.resume, shouldStop: () => stopRequested });
+    const result = await train(cfg, {
+      resume: opts.resume,
+      shouldStop: () => stopRequested,
+      spawnWorkers: launchWorkers({ bind: opts.bind, external: Boolean(opts.externalWorkers), token: opts.token, jobId: opts.job }),
+    });
     const acc = result.eval?.accuracy;
     if (acc !== undefined) {
       process.stdout.write(
@@ -40,6 +48,18 @@ async function launch(opts: LaunchOptions): Promise<void> {
 export function buildProgram(): Command {
   const program = new Command('trainer').description('Train Bradley-Terry reward models on preference pairs.');
   addLaunchOptions(program.command('launch').description('train a reward model (the coordinator)')).action(launch);
+  program
+    .command('worker')
+    .description('a worker process (the coordinator starts these; start them by hand on other hosts)')
+    .requiredOption('--connect <address>', 'the coordinator, e.g. tcp://10.0.0.1:5555')
+    .option('--token <secret>', 'the job token (default: $REWARDKIT_TOKEN)', process.env[ENV.token])
+    .option('--job <id>', 'the job id (default: $REWARDKIT_JOB_ID)', process.env[ENV.jobId])
+    .option('--id <name>', 'this worker\'s name (default: $REWARDKIT_WORKER_ID or host-pid)', process.env[ENV.workerId] ?? `${os.hostname()}-${process.pid}`)
+    .option('--collective-host <host>', 'address peers reach this worker\'s ring socket at', process.env[ENV.collectiveHost] ?? '127.0.0.1')
+    .action(async (o: { connect: string; token?: string; job?: string; id: string; collectiveHost: string }) => {
+      if (!o.token || !o.job) throw new ConfigError('worker: --token and --job are required (the coordinator prints them)');
+      await runWorker({ connect: o.connect, token: o.token, jobId: o.job, workerId: o.id, collectiveHost: o.collectiveHost });
+    });
   return program;
 }
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { initBackend } from '@rewardkit/backend';
-import { createLogger, pairTokens, type RunConfig } from '@rewardkit/core';
+import { ConfigError, createLogger, pairTokens, parsePluginConfig, type RunConfig } from '@rewardkit/core';
 import { BatchSampler, latestCheckpoint, learningRate, pruneCheckpoints, shardByTokens } from '@rewardkit/engine';
 import {
   buildReplica,
@@ -15,15 +15,19 @@ import {
 import { InProcessGroup } from './in-process-group';
 import { MetricsLog } from './metrics-log';
 import { Progress } from './progress';
+import { WorkerLostError } from './distributed/worker-lost-error';
 import type { WorkerGroup } from './worker-group';
 
 const log = createLogger('trainer');
+
+/** Worker losses survived per run before giving up. */
+const MAX_RECOVERIES = 5;
 
 export interface TrainOptions {
   /** Continue from the newest checkpoint in `cfg.out`. */
   readonly resume?: boolean;
   /** Builds the N-worker group (the distributed launcher); world size 1 runs in-process. */
-  readonly spawnWorkers?: (cfg: RunConfig) => Promise<WorkerGroup>;
+  readonly spawnWorkers?: (cfg: RunConfig, ctx: { padId: number; modelRef: { name: string; config: unknown } }) => Promise<WorkerGroup>;
   /** Set by the SIGINT handler: finish the current step, checkpoint, stop. */
   readonly shouldStop?: () => boolean;
 }
@@ -40,6 +44,7 @@ export interface TrainResult {
  * sample a global batch, shard it, step every replica, log, evaluate and checkpoint on schedule.
  */
 export async function train(cfg: RunConfig, opts: TrainOptions = {}): Promise<TrainResult> {
+  if (!cfg.data.train) throw new ConfigError('data.train is required: the file of training pairs');
   const runDir = path.resolve(cfg.out);
   fs.mkdirSync(runDir, { recursive: true });
   fs.writeFileSync(path.join(runDir, 'config.json'), JSON.stringify(cfg, null, 2) + '\n');
@@ -48,17 +53,17 @@ export async function train(cfg: RunConfig, opts: TrainOptions = {}): Promise<Tr
   const registry = createShippedRegistry(cfg.plugins);
   const tokenizer = buildTokenizer(cfg, registry);
   const dataOpts = { loader: cfg.data.loader, skipInvalid: cfg.data.skipInvalid, maxLength: cfg.data.maxLength };
-  const trainSet = await prepareDataset(cfg.data.train!, registry, tokenizer, dataOpts);
+  const trainSet = await prepareDataset(cfg.data.train, registry, tokenizer, dataOpts);
   const evalSet = cfg.data.eval ? await prepareDataset(cfg.data.eval, registry, tokenizer, dataOpts) : undefined;
 
   // --- replicas: in this process (1) or N worker processes
+  // the export records the model's full config (defaults filled), so later defaults cannot change it
+  const modelRef = { name: cfg.model.name, config: parsePluginConfig(registry.get('model', cfg.model.name), cfg.model.config) };
   let group: WorkerGroup;
   if (cfg.gpus > 1 && opts.spawnWorkers) {
-    group = await opts.spawnWorkers(cfg);
+    group = await opts.spawnWorkers(cfg, { padId: tokenizer.padId, modelRef });
   } else {
     const backend = await initBackend({ prefer: cfg.backend, gpu: true, logger: log });
-    // the export records the model's full config (defaults filled), so later defaults cannot change it
-    const modelRef = { name: cfg.model.name, config: registry.get('model', cfg.model.name).configSchema.parse(cfg.model.config) };
     group = new InProcessGroup(buildReplica(cfg, registry, tokenizer), tokenizer, modelRef, backend.name);
   }
   const metrics = new MetricsLog(runDir);
@@ -102,28 +107,41 @@ export async function train(cfg: RunConfig, opts: TrainOptions = {}): Promise<Tr
     };
 
     progress = new Progress(cfg.train.steps, step);
+    let recoveries = 0;
     while (step < cfg.train.steps && !opts.shouldStop?.()) {
-      step++;
-      // one global batch, split across workers by token count
-      const batch = sampler.next().map((i) => trainSet.encoded[i]);
-      const lr = learningRate(cfg.train, step);
-      const t0 = performance.now();
-      const out = await group.step(step, shardByTokens(batch, group.size), lr);
-      const seconds = (performance.now() - t0) / 1000;
-      const tokens = pairTokens(batch);
-      metrics.write({
-        kind: 'train',
-        step,
-        loss: out.loss,
-        accuracy: out.accuracy,
-        lr,
-        grad_norm: out.gradNorm,
-        pairs_per_sec: out.pairs / seconds,
-        tokens_per_sec: tokens / seconds,
-      });
-      progress.update({ step, loss: out.loss, accuracy: out.accuracy, pairsPerSec: out.pairs / seconds });
-      if (cfg.evalEvery > 0 && step % cfg.evalEvery === 0 && step < cfg.train.steps) await evaluate(step);
-      if (cfg.checkpointEvery > 0 && step % cfg.checkpointEvery === 0) await checkpoint(step);
+      try {
+        step++;
+        // one global batch, split across workers by token count
+        const batch = sampler.next().map((i) => trainSet.encoded[i]);
+        const lr = learningRate(cfg.train, step);
+        const t0 = performance.now();
+        const out = await group.step(step, shardByTokens(batch, group.size), lr);
+        const seconds = (performance.now() - t0) / 1000;
+        const tokens = pairTokens(batch);
+        metrics.write({
+          kind: 'train',
+          step,
+          loss: out.loss,
+          accuracy: out.accuracy,
+          lr,
+          grad_norm: out.gradNorm,
+          pairs_per_sec: out.pairs / seconds,
+          tokens_per_sec: tokens / seconds,
+        });
+        progress.update({ step, loss: out.loss, accuracy: out.accuracy, pairsPerSec: out.pairs / seconds });
+        if (cfg.evalEvery > 0 && step % cfg.evalEvery === 0 && step < cfg.train.steps) await evaluate(step);
+        if (cfg.checkpointEvery > 0 && step % cfg.checkpointEvery === 0) await checkpoint(step);
+      } catch (err) {
+        // A lost worker: replace the workers, rewind to the newest checkpoint and replay from there.
+        if (!(err instanceof WorkerLostError) || !group.recover || recoveries >= MAX_RECOVERIES) throw err;
+        recoveries++;
+        const dir = latestCheckpoint(runDir);
+        log.warn(`${err.message}; recovering (${recoveries}/${MAX_RECOVERIES}) from ${dir ?? 'the initial state'}`);
+        const state = await group.recover(dir);
+        sampler.restore(state?.sampler ?? { epoch: 0, cursor: 0 });
+        step = state?.step ?? 0;
+        metrics.write({ kind: 'recovery', step, reason: err.message });
+      }
     }
     progress.stop();
     progress = undefined;

@@ -18,6 +18,11 @@ export interface WorkerGroup {
   checkpoint(runDir: string, state: CheckpointState): Promise<string>;
   /** Loads a checkpoint into every replica and returns its state. */
   restore(dir: string): Promise<CheckpointState>;
+  /**
+   * After a WorkerLostError: replace the workers and restore checkpoint `dir` (or the seeded
+   * initial state); returns that checkpoint's state. Absent where nothing can be lost.
+   */
+  recover?(dir: string | undefined): Promise<CheckpointState | undefined>;
   /** Writes the trained model (Hugging Face layout) to `dir`. */
   exportModel(dir: string, info: Record<string, unknown>): Promise<void>;
   close(): Promise<void>;

@@ -32,6 +32,11 @@ export interface Logger {
   child(scope: string): Logger;
 }
 
+/** Passes an already formatted line (e.g. a worker process's log line) through the current sink. */
+export function logRaw(level: LogLevel, line: string): void {
+  if (LEVELS[level] >= threshold) sink(level, line);
+}
+
 export function createLogger(scope: string): Logger {
   const emit = (level: LogLevel, msg: string): void => {
     if (LEVELS[level] < threshold) return;

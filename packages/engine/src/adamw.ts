@@ -32,17 +32,16 @@ export class AdamW {
     this.v = new Float32Array(layout.size);
   }
 
-  /** theta <- theta * (1 - lr*wd) - lr * mhat / (sqrt(vhat) + eps), in place. */
+  /** theta <- theta * (1 - lr*wd) - lr * mhat / (sqrt(vhat) + eps), in place; frozen ranges untouched. */
   step(theta: Float32Array, grad: Float32Array, lr: number): void {
     const { beta1, beta2, eps, weightDecay } = this.cfg;
     this.t++;
     const bc1 = 1 - beta1 ** this.t;
     const bc2 = 1 - beta2 ** this.t;
     const { m, v } = this;
-    for (const slot of this.layout.slots) {
-      const decay = slot.decay ? 1 - lr * weightDecay : 1;
-      const end = slot.offset + slot.size;
-      for (let i = slot.offset; i < end; i++) {
+    for (const range of this.layout.trainable) {
+      const decay = range.decay ? 1 - lr * weightDecay : 1;
+      for (let i = range.start; i < range.end; i++) {
         const g = grad[i];
         const mi = beta1 * m[i] + (1 - beta1) * g;
         const vi = beta2 * v[i] + (1 - beta2) * g * g;

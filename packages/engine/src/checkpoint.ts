@@ -47,6 +47,14 @@ export function writeCheckpoint(runDir: string, replica: Replica, state: Checkpo
   return final;
 }
 
+/** The state of a checkpoint without its tensors (a coordinator rewinding its sampler). */
+export function readCheckpointState(dir: string): CheckpointState {
+  const stateFile = path.join(dir, 'state.json');
+  if (!fs.existsSync(stateFile)) throw new CheckpointError(`${dir} is not a checkpoint (no state.json)`);
+  const json = JSON.parse(fs.readFileSync(stateFile, 'utf8')) as CheckpointState;
+  return { step: json.step, sampler: json.sampler, meta: json.meta };
+}
+
 /** Loads a checkpoint into `replica` (weights and optimizer) and returns its state. */
 export function readCheckpoint(dir: string, replica: Replica): CheckpointState {
   const stateFile = path.join(dir, 'state.json');

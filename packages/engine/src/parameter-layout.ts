@@ -17,6 +17,10 @@ export interface ParameterSlot {
 export class ParameterLayout {
   readonly slots: readonly ParameterSlot[];
   readonly size: number;
+  /** Flat [start, end) ranges the optimizer never changes (see NamedParameter.frozen). */
+  readonly frozen: ReadonlyArray<readonly [number, number]>;
+  /** What the optimizer updates: every slot's range minus its frozen ranges, with its decay flag. */
+  readonly trainable: ReadonlyArray<{ readonly start: number; readonly end: number; readonly decay: boolean }>;
 
   constructor(readonly parameters: readonly NamedParameter[]) {
     let offset = 0;
@@ -27,6 +31,17 @@ export class ParameterLayout {
       return slot;
     });
     this.size = offset;
+    this.frozen = parameters.flatMap((p, i) => (p.frozen ?? []).map(([a, b]) => [this.slots[i].offset + a, this.slots[i].offset + b] as const));
+    this.trainable = this.slots.flatMap((slot, i) => {
+      const cuts = [...(parameters[i].frozen ?? [])].sort((x, y) => x[0] - y[0]);
+      const out: { start: number; end: number; decay: boolean }[] = [];
+      let at = 0;
+      for (const [a, b] of [...cuts, [slot.size, slot.size] as const]) {
+        if (a > at) out.push({ start: slot.offset + at, end: slot.offset + a, decay: slot.decay });
+        at = Math.max(at, b);
+      }
+      return out;
+    });
   }
 
   /** Copies the variables' current values into one buffer. */

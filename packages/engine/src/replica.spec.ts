@@ -66,6 +66,18 @@ describe('Replica', () => {
     }
   });
 
+  it('never moves frozen ranges, and keeps their rounding residue out of the gradient norm', () => {
+    const model = tinyModel(VOCAB);
+    const frozenModel = { ...model, parameters: model.parameters.map((p) => (p.name === 'w' ? { ...p, frozen: [[1, 3]] as const } : p)) };
+    const r = new Replica(frozenModel, plainBradleyTerry, cfg);
+    const before = Float32Array.from(r.theta);
+    stepTogether([r], pairs.slice(0, 8), 0.05);
+    const w = r.layout.slots.find((s) => s.name === 'w')!;
+    expect(Array.from(r.theta.subarray(w.offset + 1, w.offset + 3))).toEqual(Array.from(before.subarray(w.offset + 1, w.offset + 3)));
+    expect(r.theta[w.offset]).not.toBe(before[w.offset]);
+    model.dispose();
+  });
+
   it('an empty shard contributes zeros', () => {
     const r = newReplica();
     const buf = r.computeGradients(packPairs([], EOS), new Float32Array(0));

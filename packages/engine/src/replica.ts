@@ -88,6 +88,7 @@ export class Replica {
     if (!(pairs > 0)) throw new Error('applyUpdate: the global batch holds no pairs');
     const grad = summed.subarray(0, P);
     for (let i = 0; i < P; i++) grad[i] /= pairs;
+    for (const [a, b] of this.layout.frozen) grad.fill(0, a, b); // rounding residue, not signal
     const gradNorm = clipGradNorm(grad, this.cfg.clipNorm);
     this.optimizer.step(this.theta, grad, lr);
     this.layout.write(this.theta);

@@ -28,6 +28,8 @@ export interface ParameterSpec {
   readonly name: string;
   readonly shape: readonly number[];
   readonly init: ParameterInit;
+  /** Ranges the optimizer must not move (NamedParameter.frozen). */
+  readonly frozen?: ReadonlyArray<readonly [number, number]>;
 }
 
 export const SCORE_WEIGHT = 'score.weight';
@@ -51,7 +53,9 @@ export function parameterSpecs(arch: Gpt2Architecture, initStd: number): Paramet
       { name: `${p}ln_1.weight`, shape: [d], init: ones },
       { name: `${p}ln_1.bias`, shape: [d], init: zeros },
       { name: `${p}attn.c_attn.weight`, shape: [d, 3 * d], init: normal(initStd) },
-      { name: `${p}attn.c_attn.bias`, shape: [3 * d], init: zeros },
+      // The key third of this bias adds the same number to every logit of a query's softmax, which
+      // cannot change its output: an exactly-zero gradient. Frozen, as in NamedParameter.frozen.
+      { name: `${p}attn.c_attn.bias`, shape: [3 * d], init: zeros, frozen: [[d, 2 * d]] },
       { name: `${p}attn.c_proj.weight`, shape: [d, d], init: residual },
       { name: `${p}attn.c_proj.bias`, shape: [d], init: zeros },
       { name: `${p}ln_2.weight`, shape: [d], init: ones },
@@ -64,7 +68,9 @@ export function parameterSpecs(arch: Gpt2Architecture, initStd: number): Paramet
   }
   specs.push(
     { name: 'transformer.ln_f.weight', shape: [d], init: ones },
-    { name: 'transformer.ln_f.bias', shape: [d], init: zeros },
+    // score . ln_f.bias is one constant added to every reward: Bradley-Terry, which sees only
+    // reward differences, gives it an exactly-zero gradient. Frozen (kept at its loaded value).
+    { name: 'transformer.ln_f.bias', shape: [d], init: zeros, frozen: [[0, d]] },
     // GPT2ForSequenceClassification's head: nn.Linear(d, 1, bias=False), stored [out, in].
     { name: SCORE_WEIGHT, shape: [1, d], init: normal(initStd) },
   );

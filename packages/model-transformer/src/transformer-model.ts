@@ -41,6 +41,7 @@ export class TransformerModel implements RewardModel {
     this.parameters = parameterSpecs(arch, options.initStd).map((spec) => ({
       name: spec.name,
       variable: createVariable(spec, options.seed, initial.get(spec.name)),
+      frozen: spec.frozen,
     }));
     this.weights = arrangeWeights(this.parameters, arch.nLayer);
     this.lastWidth = arch.nPositions;

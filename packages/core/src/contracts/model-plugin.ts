@@ -6,6 +6,13 @@ export interface NamedParameter {
   /** Stable key in checkpoints and exported weights, e.g. `embed.weight`. */
   readonly name: string;
   readonly variable: tf.Variable;
+  /**
+   * Element ranges [start, end) of this parameter the optimizer leaves alone: parts that cannot
+   * change a reward difference (an attention key bias; a bias that only shifts every reward). Their
+   * exact gradient is zero, so what backprop returns is float32 rounding residue, which Adam would
+   * amplify into drift that also differs between ranks.
+   */
+  readonly frozen?: ReadonlyArray<readonly [number, number]>;
 }
 
 /** A reward model: one scalar per sequence. */

@@ -1,0 +1,84 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as zmq from 'zeromq';
+import { setLogSink } from '@rewardkit/core';
+import { decodeMessage, encodeMessage, PROTOCOL_VERSION } from '@rewardkit/proto';
+import { randomPairs } from '@rewardkit/testing';
+import { smallRun } from './distributed-test-config.spec-helper';
+import { ProcessGroup } from './process-group';
+
+/** Sends one message as a stranger and returns the coordinator's answer (or undefined). */
+async function asStranger(address: string, frames: Buffer[]): Promise<ReturnType<typeof decodeMessage> | undefined> {
+  const dealer = new zmq.Dealer({ routingId: `stranger-${Math.random().toString(36).slice(2)}`, receiveTimeout: 5000, linger: 0 });
+  try {
+    dealer.connect(address);
+    await dealer.send(frames);
+    return decodeMessage(await dealer.receive());
+  } catch {
+    return undefined;
+  } finally {
+    dealer.close();
+  }
+}
+
+const hello = (token: string, jobId: string, protocolVersion = PROTOCOL_VERSION) =>
+  encodeMessage({
+    body: 'hello',
+    hello: { jobId, protocolVersion, token, workerId: 'x', pid: 1, hostname: 'h', backend: 'cpu', collectiveAddress: 'tcp://127.0.0.1:1' },
+  });
+
+describe('coordinator admission', () => {
+  let root: string;
+  let group: ProcessGroup;
+  const lines: string[] = [];
+  beforeAll(async () => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-admit-'));
+    setLogSink((_l, line) => lines.push(line));
+    const cfg = smallRun(root, 'run');
+    group = await ProcessGroup.start({
+      size: 2,
+      runConfigJson: JSON.stringify(cfg),
+      padId: 0,
+      modelRef: cfg.model,
+      bind: 'tcp://127.0.0.1:0',
+      spawnLocal: true,
+      gpus: false,
+      backend: 'auto',
+      jobId: 'job-test',
+      token: 'right-token',
+      maxMessageBytes: 1 << 20,
+    });
+  });
+  afterAll(async () => {
+    await group.close();
+    setLogSink(undefined);
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('refuses a wrong token, another job and another protocol version, and logs each', async () => {
+    for (const [frames, reason] of [
+      [hello('wrong', 'job-test'), /wrong token/],
+      [hello('right-token', 'job-other'), /job id "job-other" is not this job/],
+      [hello('right-token', 'job-test', PROTOCOL_VERSION + 1), /protocol version \d+ is not supported/],
+    ] as const) {
+      const answer = await asStranger(group.address, frames);
+      expect(answer?.envelope.body).toBe('refused');
+      expect(answer?.envelope.body === 'refused' && answer.envelope.refused.reason).toMatch(reason);
+      expect(lines.some((l) => /refused peer "stranger-/.test(l) && reason.test(l))).toBe(true);
+    }
+  });
+
+  it('refuses a message over the size limit', async () => {
+    const big = encodeMessage({ body: 'heartbeat', heartbeat: { rank: 0, sentAtMs: 0, step: 0 } });
+    const answer = await asStranger(group.address, [...big, Buffer.alloc(2 << 20)]);
+    expect(answer?.envelope.body === 'refused' && answer.envelope.refused.reason).toMatch(/exceeds maxMessageBytes/);
+  });
+
+  it('goes on training with its own workers afterwards', async () => {
+    const pairs = randomPairs(8, 50000, 50256, 3);
+    const out = await group.step(1, [pairs.slice(0, 4), pairs.slice(4)], 0.01);
+    expect(out.pairs).toBe(8);
+    expect(Number.isFinite(out.loss)).toBe(true);
+  });
+});

@@ -1,0 +1,43 @@
+import { gpuBackendAvailable } from '@rewardkit/backend';
+import { createLogger, type RunConfig } from '@rewardkit/core';
+import type { TrainOptions } from '../train';
+import { ProcessGroup } from './process-group';
+
+const log = createLogger('launcher');
+
+export interface LaunchWorkersOptions {
+  /** Coordinator address; loopback by default, another interface only when asked. */
+  readonly bind: string;
+  /** Wait for workers started elsewhere instead of spawning them here. */
+  readonly external: boolean;
+  readonly token?: string;
+  readonly jobId?: string;
+}
+
+/**
+ * The `spawnWorkers` hook of `train`: `--gpus=N` starts N worker processes, worker i on GPU i
+ * when a GPU backend is present, otherwise N CPU workers with one warning.
+ */
+export function launchWorkers(opts: LaunchWorkersOptions): NonNullable<TrainOptions['spawnWorkers']> {
+  return async (cfg: RunConfig, ctx) => {
+    const gpu = (cfg.backend === 'auto' || cfg.backend === 'tensorflow') && gpuBackendAvailable();
+    if (!gpu && !opts.external) {
+      log.warn(
+        `--gpus=${cfg.gpus}: no GPU backend (@tensorflow/tfjs-node-gpu is not installed or finds no GPU); ` +
+          `running ${cfg.gpus} CPU worker processes instead`,
+      );
+    }
+    return ProcessGroup.start({
+      size: cfg.gpus,
+      runConfigJson: JSON.stringify(cfg),
+      padId: ctx.padId,
+      modelRef: ctx.modelRef,
+      bind: opts.bind,
+      spawnLocal: !opts.external,
+      gpus: gpu,
+      backend: cfg.backend,
+      token: opts.token,
+      jobId: opts.jobId,
+    });
+  };
+}

@@ -1,0 +1,43 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import readline from 'node:readline';
+import { logRaw } from '@rewardkit/core';
+import { ENV } from './worker-env';
+
+/** The repository root: workers run the same sources, through tsx, from there. */
+const REPO_ROOT = path.resolve(__dirname, '..', '..', '..', '..');
+const MAIN = path.join(REPO_ROOT, 'apps', 'trainer', 'src', 'main.ts');
+
+export interface SpawnWorkerOptions {
+  readonly workerId: string;
+  readonly connect: string;
+  readonly token: string;
+  readonly jobId: string;
+  /** Sets CUDA_VISIBLE_DEVICES so that this worker sees only its own GPU. */
+  readonly gpuIndex?: number;
+  readonly backend: string;
+}
+
+/**
+ * Starts one local worker process. Its stdin is a pipe from us (EOF tells it we died), its log
+ * lines are relayed through our logger so they stay above the progress bar.
+ */
+export function spawnWorker(opts: SpawnWorkerOptions): ChildProcess {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    [ENV.token]: opts.token,
+    [ENV.jobId]: opts.jobId,
+    [ENV.workerId]: opts.workerId,
+    [ENV.parentPipe]: '1',
+    [ENV.backend]: opts.backend,
+  };
+  if (opts.gpuIndex !== undefined) env.CUDA_VISIBLE_DEVICES = String(opts.gpuIndex);
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'worker', '--connect', opts.connect], {
+    cwd: REPO_ROOT,
+    env,
+    stdio: ['pipe', 'ignore', 'pipe'],
+  });
+  readline.createInterface({ input: child.stderr! }).on('line', (line) => logRaw('info', line));
+  child.stdin!.on('error', () => undefined); // EPIPE once the child is gone
+  return child;
+}
