@@ -1,0 +1,10 @@
+export * from './collective';
+export * from './create-collective';
+export { LocalCollective } from './local';
+export { RingCollective } from './ring-all-reduce';
+export { StarCollective } from './star-all-reduce';
+export { ChunkLayout } from './chunk-layout';
+export * from './testing/addresses';
+export * from './testing/seeded-inputs';
+export * from './testing/spawn-ranks';
+export type { RankTaskContext } from './testing/rank-process';
