@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { initBackend } from '@rewardkit/backend';
-import { ConfigError, createLogger, pairTokens, parsePluginConfig, type RunConfig } from '@rewardkit/core';
+import { ConfigError, createLogger, pairTokens, parsePluginConfig, type EncodedPair, type RunConfig } from '@rewardkit/core';
 import { BatchSampler, latestCheckpoint, learningRate, pruneCheckpoints, shardByTokens } from '@rewardkit/engine';
 import {
   buildReplica,
@@ -108,6 +108,7 @@ export async function train(cfg: RunConfig, opts: TrainOptions = {}): Promise<Tr
 
     progress = new Progress(cfg.train.steps, step);
     let recoveries = 0;
+    const padding = { real: 0, padded: 0 };
     while (step < cfg.train.steps && !opts.shouldStop?.()) {
       try {
         step++;
@@ -115,9 +116,13 @@ export async function train(cfg: RunConfig, opts: TrainOptions = {}): Promise<Tr
         const batch = sampler.next().map((i) => trainSet.encoded[i]);
         const lr = learningRate(cfg.train, step);
         const t0 = performance.now();
-        const out = await group.step(step, shardByTokens(batch, group.size), lr);
+        const shards = shardByTokens(batch, group.size);
+        const out = await group.step(step, shards, lr);
         const seconds = (performance.now() - t0) / 1000;
         const tokens = pairTokens(batch);
+        const padded = shards.reduce((n, s) => n + paddedTokens(s), 0);
+        padding.real += tokens;
+        padding.padded += padded;
         metrics.write({
           kind: 'train',
           step,
@@ -127,6 +132,7 @@ export async function train(cfg: RunConfig, opts: TrainOptions = {}): Promise<Tr
           grad_norm: out.gradNorm,
           pairs_per_sec: out.pairs / seconds,
           tokens_per_sec: tokens / seconds,
+          padding: 1 - tokens / padded,
         });
         progress.update({ step, loss: out.loss, accuracy: out.accuracy, pairsPerSec: out.pairs / seconds });
         if (cfg.evalEvery > 0 && step % cfg.evalEvery === 0 && step < cfg.train.steps) await evaluate(step);
@@ -145,6 +151,9 @@ export async function train(cfg: RunConfig, opts: TrainOptions = {}): Promise<Tr
     }
     progress.stop();
     progress = undefined;
+    if (padding.padded > 0) {
+      log.info(`padding: ${(100 * (1 - padding.real / padding.padded)).toFixed(1)}% of the token positions computed (batches bucketed by length)`);
+    }
     await checkpoint(step);
     if (step < cfg.train.steps) {
       log.warn(`stopped at step ${step} of ${cfg.train.steps}; continue with --resume --out ${cfg.out}`);
@@ -160,6 +169,13 @@ export async function train(cfg: RunConfig, opts: TrainOptions = {}): Promise<Tr
     metrics.close();
     await group.close();
   }
+}
+
+/** Token positions a shard computes once padded to its longest row (both sequences of each pair). */
+function paddedTokens(pairs: readonly EncodedPair[]): number {
+  let width = 0;
+  for (const p of pairs) width = Math.max(width, p.chosen.length, p.rejected.length);
+  return 2 * pairs.length * width;
 }
 
 export type { PreparedDataset };
