@@ -1,15 +1,19 @@
 /**
- * Training throughput benchmark (not a test): `nx run trainer:bench [--steps=N]`.
- * For each model, times optimizer steps of the default global batch on the embedded HH-RLHF
- * sample in this process, and reports pairs/s, tokens/s and the step's achieved GFLOP/s beside
- * the backend's plain matMul GFLOP/s measured in the same run.
+ * Training throughput benchmark (not a test): `nx run trainer:bench [--steps=N] [--workers=1,2]`.
+ * 1. For each model, times optimizer steps of the default global batch on the embedded HH-RLHF
+ *    sample in this process: pairs/s, tokens/s and the step's achieved GFLOP/s beside the
+ *    backend's plain matMul GFLOP/s measured in the same run.
+ * 2. The same steps through 1 and 2 worker processes (ring all-reduce over ZeroMQ): pairs/s and
+ *    the speed-up over 1 worker, measured side by side.
  */
 import { Command } from 'commander';
 import { initBackend, measureMatMulGflops } from '@rewardkit/backend';
-import { packPairs, pairTokens, parseRunConfig } from '@rewardkit/core';
-import { BatchSampler, learningRate } from '@rewardkit/engine';
+import os from 'node:os';
+import { packPairs, pairTokens, parseRunConfig, setLogSink } from '@rewardkit/core';
+import { BatchSampler, learningRate, shardByTokens } from '@rewardkit/engine';
 import { buildReplica, buildTokenizer, createShippedRegistry, prepareDataset } from '@rewardkit/runtime';
 import { hhRlhf } from '@rewardkit/sample-data';
+import { ProcessGroup } from '../src/distributed/process-group';
 import { reportBench } from './bench-table';
 
 async function main(): Promise<void> {
@@ -17,13 +21,18 @@ async function main(): Promise<void> {
     .option('--steps <n>', 'timed steps per model', (v) => Number.parseInt(v, 10), 20)
     .option('--models <list>', 'comma-separated model plugins', 'bag-of-embeddings,transformer')
     .option('--backend <name>', 'tensor backend', 'auto')
+    .option('--workers <list>', 'worker-process counts to compare (empty: skip)', '1,2')
+    .option('--max-length <n>', 'tokens per sequence', (v) => Number.parseInt(v, 10), 256)
     .parse()
-    .opts<{ steps: number; models: string; backend: 'auto' | 'wasm' | 'cpu' | 'tensorflow' }>();
+    .opts<{ steps: number; models: string; backend: 'auto' | 'wasm' | 'cpu' | 'tensorflow'; workers: string; maxLength: number }>();
   const backend = await initBackend({ prefer: opts.backend });
   const matmul = await measureMatMulGflops(1024);
   const rows: Record<string, string | number>[] = [];
+  const workerRows: Record<string, string | number>[] = [];
+  let base: number | undefined;
   for (const modelName of opts.models.split(',')) {
-    const cfg = parseRunConfig({ data: { train: hhRlhf.train }, model: { name: modelName } });
+    base = undefined;
+    const cfg = parseRunConfig({ data: { train: hhRlhf.train, maxLength: opts.maxLength }, model: { name: modelName }, backend: opts.backend });
     const registry = createShippedRegistry();
     const tokenizer = buildTokenizer(cfg, registry);
     const data = await prepareDataset(hhRlhf.train, registry, tokenizer, { loader: cfg.data.loader, skipInvalid: false, maxLength: cfg.data.maxLength });
@@ -58,8 +67,40 @@ async function main(): Promise<void> {
       'step/matMul': gflops / matmul,
     });
     replica.model.dispose();
+
+    // --- the same steps through worker processes
+    for (const n of opts.workers.split(',').filter(Boolean).map(Number)) {
+      setLogSink(() => undefined);
+      const group = await ProcessGroup.start({
+        size: n,
+        runConfigJson: JSON.stringify({ ...cfg, gpus: n }),
+        padId: tokenizer.padId,
+        modelRef: cfg.model,
+        bind: 'tcp://127.0.0.1:0',
+        spawnLocal: true,
+        gpus: false,
+        backend: cfg.backend,
+      });
+      setLogSink(undefined);
+      const s2 = new BatchSampler({ size: data.encoded.length, batchSize: cfg.train.batchSize, seed: 1, lengths: data.encoded.map((p) => p.chosen.length + p.rejected.length) });
+      const run = async (i: number) => {
+        const pairs = s2.next().map((j) => data.encoded[j]);
+        await group.step(i, shardByTokens(pairs, n), learningRate(cfg.train, i));
+        return pairs.length;
+      };
+      await run(1);
+      let wp = 0;
+      const w0 = performance.now();
+      for (let i = 0; i < opts.steps; i++) wp += await run(i + 2);
+      const ws = (performance.now() - w0) / 1000;
+      await group.close();
+      const rate = wp / ws;
+      if (n === 1) base = rate;
+      workerRows.push({ model: modelName, workers: n, 'ms/step': (1000 * ws) / opts.steps, 'pairs/s': rate, 'speed-up vs 1 worker': base ? rate / base : NaN });
+    }
   }
-  reportBench('train', rows, { backend: backend.name, fixes: backend.fixes, steps: opts.steps, batchSize: 32 });
+  reportBench('train', rows, { backend: backend.name, fixes: backend.fixes, steps: opts.steps, batchSize: 32, maxLength: opts.maxLength });
+  if (workerRows.length) reportBench('train-workers', workerRows, { backend: backend.name, steps: opts.steps, batchSize: 32, maxLength: opts.maxLength, cores: os.cpus().length });
 }
 
 void main();

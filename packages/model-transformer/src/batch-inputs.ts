@@ -53,3 +53,17 @@ export function buildBatchInputs(batch: SequenceBatch, vocabSize: number, nPosit
   }
   return { rows, width, ids, attentionBias, lastToken };
 }
+
+/**
+ * [rows * width] 1/sqrt(n) at each row's n response tokens (from promptLengths[b] to the EOS), 0
+ * elsewhere: per-token rewards summed with these weights grow with sqrt(length), like the bag model.
+ */
+export function responsePoolWeights(batch: SequenceBatch): Float32Array {
+  const out = new Float32Array(batch.rows * batch.width);
+  for (let b = 0; b < batch.rows; b++) {
+    const start = Math.min(batch.promptLengths[b], batch.lengths[b] - 1); // the EOS always counts
+    const w = 1 / Math.sqrt(batch.lengths[b] - start);
+    out.fill(w, b * batch.width + start, b * batch.width + batch.lengths[b]);
+  }
+  return out;
+}

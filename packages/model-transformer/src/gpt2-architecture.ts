@@ -35,7 +35,7 @@ export interface ParameterSpec {
 export const SCORE_WEIGHT = 'score.weight';
 
 /** Every parameter, in Hugging Face's state-dict order, with GPT-2's initialisation. */
-export function parameterSpecs(arch: Gpt2Architecture, initStd: number): ParameterSpec[] {
+export function parameterSpecs(arch: Gpt2Architecture, initStd: number, pool: 'last' | 'response' = 'last'): ParameterSpec[] {
   const { vocabSize, nPositions, nEmbd: d, nInner, nLayer } = arch;
   const normal = (std: number): ParameterInit => ({ kind: 'normal', std });
   const zeros: ParameterInit = { kind: 'zeros' };
@@ -68,9 +68,10 @@ export function parameterSpecs(arch: Gpt2Architecture, initStd: number): Paramet
   }
   specs.push(
     { name: 'transformer.ln_f.weight', shape: [d], init: ones },
-    // score . ln_f.bias is one constant added to every reward: Bradley-Terry, which sees only
-    // reward differences, gives it an exactly-zero gradient. Frozen (kept at its loaded value).
-    { name: 'transformer.ln_f.bias', shape: [d], init: zeros, frozen: [[0, d]] },
+    // Read at the EOS, score . ln_f.bias is one constant added to every reward: Bradley-Terry, which
+    // sees only reward differences, gives it an exactly-zero gradient. Frozen (kept at its loaded
+    // value). Pooled over the response it scales with sqrt(length), so it trains.
+    { name: 'transformer.ln_f.bias', shape: [d], init: zeros, frozen: pool === 'last' ? [[0, d]] : undefined },
     // GPT2ForSequenceClassification's head: nn.Linear(d, 1, bias=False), stored [out, in].
     { name: SCORE_WEIGHT, shape: [1, d], init: normal(initStd) },
   );

@@ -131,3 +131,19 @@ export function scoreAtLastToken(
   const h = layerNorm(pooled, w.lnF, arch.layerNormEps); // [B, C]
   return tf.sum(tf.mul(h, w.score), 1) as tf.Tensor1D; // [B]
 }
+
+/**
+ * A reward per position, pooled: r_b = sum_t weights[b, t] * (score . ln_f(x_bt)). ln_f runs at
+ * every position (not after pooling, which would normalise the length signal away).
+ */
+export function scoreOverResponse(
+  trunk: tf.Tensor2D,
+  weights: tf.Tensor2D,
+  w: Gpt2Weights,
+  inp: ForwardInputs,
+  arch: Gpt2Architecture,
+): tf.Tensor1D {
+  const h = layerNorm(trunk, w.lnF, arch.layerNormEps); // [B*T, C]
+  const perToken = tf.reshape(tf.matMul(h, w.score, false, true), [inp.rows, inp.width]); // [B, T]
+  return tf.sum(tf.mul(perToken, weights), 1) as tf.Tensor1D; // [B]
+}

@@ -104,6 +104,7 @@ export interface PretrainedOptions {
   readonly dropout: number;
   /** Std of the fresh reward head when the checkpoint has none. */
   readonly initStd: number;
+  readonly pool?: 'last' | 'response';
 }
 
 /** A model with a checkpoint's sizes and weights; the tokenizer's vocabulary must fit its embedding. */
@@ -123,7 +124,7 @@ export function loadHuggingFaceModel(dir: string, ctx: ModelContext, options: Pr
   }
   return new TransformerModel(
     arch,
-    { initStd: options.initStd, dropout: options.dropout, seed: ctx.seed, padId: ctx.padId, eosId: ctx.eosId },
+    { initStd: options.initStd, dropout: options.dropout, seed: ctx.seed, padId: ctx.padId, eosId: ctx.eosId, pool: options.pool },
     ckpt.tensors,
   );
 }

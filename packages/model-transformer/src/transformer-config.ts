@@ -12,6 +12,10 @@ export const TransformerConfigSchema = z
     nPositions: z.number().int().min(1).default(512), // = the run config's data.maxLength default; unused rows cost nothing per step
     dropout: z.number().min(0).lt(1).default(0), // off: few steps over small data; >0 applies GPT-2's embd/attn/resid dropout
     layerNormEps: z.number().positive().default(1e-5), // GPT-2's layer_norm_epsilon
+    // Where the reward is read. 'last': the EOS hidden state, as Hugging Face's GPT2ForSequenceClassification
+    // does (its exports score identically in Python). 'response': a reward per response token, summed
+    // and divided by sqrt(tokens) (length-aware pooling; exports load here, but HF would read the EOS).
+    pool: z.enum(['last', 'response']).default('last'),
     initStd: z.number().positive().default(0.02), // GPT-2's initializer_range; residual projections get /sqrt(2 nLayer)
     /** A local Hugging Face GPT-2 directory (config.json + model.safetensors) to start from. */
     pretrained: z.string().min(1).optional(),

@@ -4,9 +4,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { createLogger, type NamedParameter, type RewardModel, type SequenceBatch } from '@rewardkit/core';
-import { buildBatchInputs } from './batch-inputs';
+import { buildBatchInputs, responsePoolWeights } from './batch-inputs';
 import { type Gpt2Architecture, matmulWeightsPerToken, parameterSpecs, type ParameterSpec } from './gpt2-architecture';
-import { type Dropout, type ForwardInputs, type Gpt2Weights, gpt2Trunk, layerNorm, noDropout, scoreAtLastToken } from './gpt2-forward';
+import { type Dropout, type ForwardInputs, type Gpt2Weights, gpt2Trunk, layerNorm, noDropout, scoreAtLastToken, scoreOverResponse } from './gpt2-forward';
 import { gpt2HuggingFaceConfig } from './huggingface-config';
 import { seedFor } from './seed';
 
@@ -22,6 +22,8 @@ export interface TransformerOptions {
   /** Written to the exported config; padding itself is found from `lengths`, never from ids. */
   readonly padId: number;
   readonly eosId: number;
+  /** Where the reward is read (TransformerConfig.pool); 'last' when absent. */
+  readonly pool?: 'last' | 'response';
 }
 
 export class TransformerModel implements RewardModel {
@@ -38,7 +40,7 @@ export class TransformerModel implements RewardModel {
     readonly options: TransformerOptions,
     initial: ReadonlyMap<string, Float32Array> = new Map(),
   ) {
-    this.parameters = parameterSpecs(arch, options.initStd).map((spec) => ({
+    this.parameters = parameterSpecs(arch, options.initStd, options.pool ?? 'last').map((spec) => ({
       name: spec.name,
       variable: createVariable(spec, options.seed, initial.get(spec.name)),
       frozen: spec.frozen,
@@ -53,8 +55,13 @@ export class TransformerModel implements RewardModel {
     const dropout = options?.training ? this.dropoutForCall() : noDropout;
     return tf.tidy(() => {
       const inp = toTensors(inputs);
+      const trunk = gpt2Trunk(this.weights, inp, this.arch, dropout);
+      if (this.options.pool === 'response') {
+        const weights = tf.tensor2d(responsePoolWeights(batch), [inputs.rows, inputs.width]); // [B, T]
+        return scoreOverResponse(trunk, weights, this.weights, inp, this.arch);
+      }
       const lastToken = tf.tensor3d(inputs.lastToken, [inputs.rows, inputs.width, 1]); // [B, T, 1]
-      return scoreAtLastToken(gpt2Trunk(this.weights, inp, this.arch, dropout), lastToken, this.weights, inp, this.arch);
+      return scoreAtLastToken(trunk, lastToken, this.weights, inp, this.arch);
     });
   }
 
@@ -85,7 +92,10 @@ export class TransformerModel implements RewardModel {
           `reads the last non-pad token, which is then the one before EOS, not the EOS this model scores (use a tokenizer with its own pad id)`,
       );
     }
-    return gpt2HuggingFaceConfig(this.arch, this.options);
+    const config = gpt2HuggingFaceConfig(this.arch, this.options);
+    if (this.options.pool !== 'response') return config;
+    log.warn("pool 'response': Hugging Face's GPT2ForSequenceClassification reads the EOS, so Python tools will not score this export as rewardkit does");
+    return { ...config, rewardkit_pool: 'response' };
   }
 
   dispose(): void {

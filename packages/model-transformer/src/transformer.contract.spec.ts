@@ -8,3 +8,5 @@ tf.env().set('IS_TEST', true); // quiets tfjs's "install tfjs-node" banner
 const config = { nLayer: 1, nHead: 2, nEmbd: 16, nPositions: 32 };
 describeModelContract(transformerModel, { config, backend: 'cpu' });
 describeModelContract(transformerModel, { config, backend: 'wasm' });
+// Pooled over the response instead of read at the EOS: the same contract (padding, gradients, leaks).
+describeModelContract(transformerModel, { config: { ...config, pool: 'response' }, backend: 'wasm' });

@@ -18,6 +18,7 @@ describe('transformer plugin', () => {
       nPositions: 512,
       dropout: 0,
       layerNormEps: 1e-5,
+      pool: 'last',
       initStd: 0.02,
     });
     expect(TransformerConfigSchema.safeParse({ nEmbd: 30, nHead: 4 }).success).toBe(false);

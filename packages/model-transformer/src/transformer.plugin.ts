@@ -5,7 +5,7 @@ import { TransformerModel } from './transformer-model';
 
 /** A fresh model from the config's sizes, or a pretrained one from `config.pretrained`. */
 export function createTransformerModel(config: TransformerConfig, ctx: ModelContext): TransformerModel {
-  if (config.pretrained) return loadHuggingFaceModel(config.pretrained, ctx, { dropout: config.dropout, initStd: config.initStd });
+  if (config.pretrained) return loadHuggingFaceModel(config.pretrained, ctx, { dropout: config.dropout, initStd: config.initStd, pool: config.pool });
   return new TransformerModel(
     {
       vocabSize: ctx.vocabSize,
@@ -17,7 +17,7 @@ export function createTransformerModel(config: TransformerConfig, ctx: ModelCont
       layerNormEps: config.layerNormEps,
       activation: 'gelu_new',
     },
-    { initStd: config.initStd, dropout: config.dropout, seed: ctx.seed, padId: ctx.padId, eosId: ctx.eosId },
+    { initStd: config.initStd, dropout: config.dropout, seed: ctx.seed, padId: ctx.padId, eosId: ctx.eosId, pool: config.pool },
   );
 }
 
