@@ -1,5 +1,15 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { ConfigError, mergeConfig, parseRunConfig, readRunConfigFile, type RunConfig, type RunConfigInput } from '@rewardkit/core';
+import {
+  ConfigError,
+  createLogger,
+  mergeConfig,
+  parseRunConfig,
+  readRunConfigFile,
+  RunConfigSchema,
+  type RunConfig,
+  type RunConfigInput,
+} from '@rewardkit/core';
+import { createShippedRegistry } from '@rewardkit/runtime';
 import { hhRlhf } from '@rewardkit/sample-data';
 
 export interface LaunchOptions {
@@ -28,6 +38,8 @@ export interface LaunchOptions {
   readonly token?: string;
   readonly job?: string;
 }
+
+const log = createLogger('trainer');
 
 const int = (name: string) => (v: string) => {
   const n = Number(v);
@@ -86,8 +98,9 @@ export function parseSetOverride(entry: string): Record<string, unknown> {
 }
 
 /**
- * Resolves the run config: built-in defaults (the embedded HH-RLHF sample), then the config
- * file, then command-line options, then `--set` overrides; validated once at the end.
+ * Resolves the run config: built-in defaults (the embedded HH-RLHF sample), then the chosen
+ * model's recommended settings, then the config file, then command-line options, then `--set`
+ * overrides; validated once at the end.
  */
 export function resolveRunConfig(opts: LaunchOptions): RunConfig {
   const defaults: RunConfigInput = { data: { train: hhRlhf.train, eval: hhRlhf.test } };
@@ -109,8 +122,18 @@ export function resolveRunConfig(opts: LaunchOptions): RunConfig {
   const fileModel = (file as { model?: { name?: string } }).model;
   if (opts.model && fileModel?.name && fileModel.name !== opts.model) delete (file as { model?: unknown }).model;
   const sets = (opts.set ?? []).map(parseSetOverride);
-  const merged = mergeConfig<RunConfigInput>(defaults, file, stripUndefined(flags), ...sets);
-  return parseRunConfig(merged, opts.config ? `config (${opts.config} + options)` : 'config (options)');
+  const user = [file, stripUndefined(flags), ...sets];
+  // The chosen model's recommended settings go between the built-in defaults and the user's.
+  const merged = mergeConfig<RunConfigInput>(defaults, ...user);
+  const modelName = merged.model?.name ?? RunConfigSchema.shape.model.parse(undefined).name;
+  const registry = createShippedRegistry(merged.plugins ?? []);
+  let recommended = registry.has('model', modelName) ? (registry.get('model', modelName).recommendedRunConfig as RunConfigInput | undefined) : undefined;
+  // a recommendation for another loss than the one chosen does not apply
+  const lossName = merged.loss?.name ?? RunConfigSchema.shape.loss.parse(undefined).name;
+  if (recommended?.loss && recommended.loss.name !== lossName) recommended = { ...recommended, loss: undefined };
+  if (recommended) log.info(`model ${modelName} recommends ${JSON.stringify(recommended)} (your config and options override it)`);
+  const where = opts.config ? `config (${opts.config} + options)` : 'config (options)';
+  return parseRunConfig(mergeConfig<RunConfigInput>(defaults, recommended ?? {}, ...user), where);
 }
 
 function stripUndefined(v: unknown): unknown {

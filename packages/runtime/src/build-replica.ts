@@ -1,5 +1,6 @@
 import type { PluginRegistry, RunConfig, Tokenizer } from '@rewardkit/core';
 import { Replica } from '@rewardkit/engine';
+import { loadTokenizer } from '@rewardkit/tokenizers';
 
 /**
  * The model, loss and optimizer of one replica, built from the run config. Every rank calls this
@@ -20,7 +21,5 @@ export function buildReplica(cfg: RunConfig, registry: PluginRegistry, tokenizer
 /** The run's tokenizer; a pretrained model directory's own tokenizer takes precedence. */
 export function buildTokenizer(cfg: RunConfig, registry: PluginRegistry): Tokenizer {
   const pretrained = (cfg.model.config as { pretrained?: unknown }).pretrained;
-  return registry.create('tokenizer', cfg.tokenizer.name, cfg.tokenizer.config, {
-    modelDir: typeof pretrained === 'string' ? pretrained : undefined,
-  });
+  return loadTokenizer(registry, { modelDir: typeof pretrained === 'string' ? pretrained : undefined, fallback: cfg.tokenizer });
 }

@@ -17,4 +17,10 @@ export interface PluginBase<K extends PluginKind, C, Ctx, T> {
   /** Validates and fills defaults for the plugin's config. */
   readonly configSchema: z.ZodType<C>;
   create(config: C, context: Ctx): T;
+  /**
+   * Run settings this plugin works best with (e.g. a transformer's shorter sequences and stronger
+   * regularisation), as a partial run config. The trainer layers them above its own defaults and
+   * below the config file and command line, and logs that it did.
+   */
+  readonly recommendedRunConfig?: Readonly<Record<string, unknown>>;
 }

@@ -1,0 +1,52 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setLogSink } from '@rewardkit/core';
+import { transformerModel } from '@rewardkit/model-transformer';
+import { hhRlhf } from '@rewardkit/sample-data';
+import { parseSetOverride, resolveRunConfig } from './launch-options';
+
+describe('resolveRunConfig', () => {
+  beforeAll(() => setLogSink(() => undefined));
+  afterAll(() => setLogSink(undefined));
+  const base = { bind: 'tcp://127.0.0.1:0' };
+
+  it('defaults to the embedded HH-RLHF sample', () => {
+    const cfg = resolveRunConfig(base);
+    expect(cfg.data.train).toBe(hhRlhf.train);
+    expect(cfg.data.eval).toBe(hhRlhf.test);
+    expect(cfg.model.name).toBe('bag-of-embeddings');
+  });
+
+  it('layers the config file, then flags, then --set', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-opts-'));
+    const file = path.join(dir, 'run.json');
+    fs.writeFileSync(file, JSON.stringify({ train: { steps: 10, lr: 0.5 }, out: 'from-file' }));
+    const cfg = resolveRunConfig({ ...base, config: file, steps: 20, set: ['train.lr=0.25', 'model.config.dim=4'] });
+    expect(cfg.train.steps).toBe(20);
+    expect(cfg.train.lr).toBe(0.25);
+    expect(cfg.out).toBe('from-file');
+    expect(cfg.model.config).toEqual({ dim: 4 });
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("applies the chosen model's recommended settings below the user's", () => {
+    const rec = transformerModel.recommendedRunConfig as { data: { maxLength: number }; train: { steps: number } };
+    expect(rec).toBeDefined();
+    const cfg = resolveRunConfig({ ...base, model: 'transformer' });
+    expect(cfg.data.maxLength).toBe(rec.data.maxLength);
+    expect(cfg.train.steps).toBe(rec.train.steps);
+    const mine = resolveRunConfig({ ...base, model: 'transformer', maxLength: 64, steps: 5 });
+    expect(mine.data.maxLength).toBe(64);
+    expect(mine.train.steps).toBe(5);
+    // the bag model has no recommendation: plain defaults
+    expect(resolveRunConfig(base).data.maxLength).toBe(512);
+  });
+
+  it('parses --set values as JSON when they are', () => {
+    expect(parseSetOverride('a.b=3')).toEqual({ a: { b: 3 } });
+    expect(parseSetOverride('a={"x":[1]}')).toEqual({ a: { x: [1] } });
+    expect(parseSetOverride('out=runs/x')).toEqual({ out: 'runs/x' });
+    expect(() => parseSetOverride('nothing')).toThrow(/key=value/);
+  });
+});
