@@ -133,6 +133,7 @@ export async function train(cfg: RunConfig, opts: TrainOptions = {}): Promise<Tr
           pairs_per_sec: out.pairs / seconds,
           tokens_per_sec: tokens / seconds,
           padding: 1 - tokens / padded,
+          ...(out.computeMs !== undefined ? { compute_ms: out.computeMs, allreduce_ms: out.allreduceMs } : {}),
         });
         progress.update({ step, loss: out.loss, accuracy: out.accuracy, pairsPerSec: out.pairs / seconds });
         if (cfg.evalEvery > 0 && step % cfg.evalEvery === 0 && step < cfg.train.steps) await evaluate(step);

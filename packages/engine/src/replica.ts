@@ -19,6 +19,9 @@ export interface StepOutcome {
   readonly pairs: number;
   /** Global gradient norm before clipping. */
   readonly gradNorm: number;
+  /** Where rank 0's time went (worker processes only): gradients + update, and the all-reduce. */
+  readonly computeMs?: number;
+  readonly allreduceMs?: number;
 }
 
 /**

@@ -133,7 +133,7 @@ export class ProcessGroup implements WorkerGroup {
     const r = got.get(0)!.envelope;
     if (r.body !== 'stepResult') throw new Error('unreachable');
     const s = r.stepResult;
-    return { loss: s.lossSum / s.pairs, accuracy: s.correct / s.pairs, pairs: s.pairs, gradNorm: s.gradNorm };
+    return { loss: s.lossSum / s.pairs, accuracy: s.correct / s.pairs, pairs: s.pairs, gradNorm: s.gradNorm, computeMs: s.computeMs, allreduceMs: s.allreduceMs };
   }
 
   async score(pairs: readonly EncodedPair[]): Promise<PairRewards> {
