@@ -27,9 +27,9 @@ export class InProcessGroup implements WorkerGroup {
     readonly backend: string,
   ) {}
 
-  async step(_step: number, shards: readonly (readonly EncodedPair[])[], lr: number): Promise<StepOutcome> {
+  async step(step: number, shards: readonly (readonly EncodedPair[])[], lr: number): Promise<StepOutcome> {
     const pairs = shards.flat();
-    const grads = this.replica.computeGradients(packPairs(pairs, this.tokenizer.padId), shardMargins(pairs));
+    const grads = this.replica.computeGradients(packPairs(pairs, this.tokenizer.padId), shardMargins(pairs), step);
     return this.replica.applyUpdate(grads, lr);
   }
 

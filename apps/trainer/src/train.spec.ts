@@ -49,14 +49,20 @@ describe('train (world size 1)', () => {
     }
   });
 
-  it('resuming after a stop reaches exactly the parameters of an uninterrupted run', async () => {
-    const straight = await train(smallConfig(path.join(root, 'straight')));
+  const dropoutTransformer = {
+    model: { name: 'transformer', config: { nLayer: 1, nHead: 2, nEmbd: 16, nPositions: 128, dropout: 0.1 } },
+  };
+  it.each([
+    ['the bag model', {}],
+    ['a transformer with dropout (masks seeded by step)', dropoutTransformer],
+  ])('resuming after a stop reaches exactly the parameters of an uninterrupted run: %s', async (_name, overrides) => {
+    const straight = await train(smallConfig(path.join(root, 'straight'), overrides));
     let steps = 0;
     // stop after 6 steps (as Ctrl-C does), then resume from the checkpoint written at the stop
-    const stopped = await train(smallConfig(path.join(root, 'resumed')), { shouldStop: () => ++steps > 6 });
+    const stopped = await train(smallConfig(path.join(root, 'resumed'), overrides), { shouldStop: () => ++steps > 6 });
     expect(stopped.steps).toBe(6);
     expect(stopped.finalDir).toBe('');
-    const resumed = await train(smallConfig(path.join(root, 'resumed')), { resume: true });
+    const resumed = await train(smallConfig(path.join(root, 'resumed'), overrides), { resume: true });
     expect(resumed.steps).toBe(12);
     const a = fs.readFileSync(path.join(straight.finalDir, 'model.safetensors'));
     const b = fs.readFileSync(path.join(resumed.finalDir, 'model.safetensors'));

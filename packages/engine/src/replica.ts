@@ -55,7 +55,7 @@ export class Replica {
    * Fills `buffer` with d(lossSum)/d(theta) for `batch` (rows [0, n) chosen, [n, 2n) rejected)
    * and the shard's stats. An empty shard contributes zeros.
    */
-  computeGradients(batch: SequenceBatch, margins: Float32Array): Float32Array {
+  computeGradients(batch: SequenceBatch, margins: Float32Array, step?: number): Float32Array {
     const n = margins.length;
     const P = this.layout.size;
     if (n === 0) {
@@ -65,7 +65,7 @@ export class Replica {
     let scores: tf.Tensor1D | undefined;
     const vars = this.model.parameters.map((p) => p.variable);
     const { value, grads } = tf.variableGrads(() => {
-      const r = this.model.score(batch, { training: true }); // [2n]
+      const r = this.model.score(batch, { training: true, step }); // [2n]
       scores = tf.keep(r);
       const rChosen = tf.slice(r, [0], [n]) as tf.Tensor1D;
       const rRejected = tf.slice(r, [n], [n]) as tf.Tensor1D;

@@ -3,7 +3,7 @@
  * SequenceBatch into constant inputs, and reads one reward per row at its EOS.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { createLogger, type NamedParameter, type RewardModel, type SequenceBatch } from '@rewardkit/core';
+import { createLogger, type NamedParameter, type RewardModel, type ScoreOptions, type SequenceBatch } from '@rewardkit/core';
 import { buildBatchInputs, responsePoolWeights } from './batch-inputs';
 import { type Gpt2Architecture, matmulWeightsPerToken, parameterSpecs, type ParameterSpec } from './gpt2-architecture';
 import { type Dropout, type ForwardInputs, type Gpt2Weights, gpt2Trunk, layerNorm, noDropout, scoreAtLastToken, scoreOverResponse } from './gpt2-forward';
@@ -49,10 +49,10 @@ export class TransformerModel implements RewardModel {
     this.lastWidth = arch.nPositions;
   }
 
-  score(batch: SequenceBatch, options?: { readonly training?: boolean }): tf.Tensor1D {
+  score(batch: SequenceBatch, options?: ScoreOptions): tf.Tensor1D {
     const inputs = buildBatchInputs(batch, this.arch.vocabSize, this.arch.nPositions);
     this.lastWidth = batch.width;
-    const dropout = options?.training ? this.dropoutForCall() : noDropout;
+    const dropout = options?.training ? this.dropoutForCall(options.step) : noDropout;
     return tf.tidy(() => {
       const inp = toTensors(inputs);
       const trunk = gpt2Trunk(this.weights, inp, this.arch, dropout);
@@ -105,10 +105,11 @@ export class TransformerModel implements RewardModel {
   }
 
   /** Fresh masks on every training call, the same sequence of masks for the same seed. */
-  private dropoutForCall(): Dropout {
+  private dropoutForCall(step: number | undefined): Dropout {
     const rate = this.options.dropout;
     if (rate === 0) return noDropout;
-    const call = this.forwardCalls++;
+    // the optimizer step when given (a resumed run repeats the masks), else a call counter
+    const call = step !== undefined ? `step-${step}` : this.forwardCalls++;
     let site = 0;
     return (x, name) => tf.dropout(x, rate, undefined, seedFor(this.options.seed, `dropout/${call}/${site++}/${name}`)) as typeof x;
   }

@@ -141,7 +141,7 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
         case 'shard': {
           const { shard, batch, margins } = decodeShard(msg);
           const t0 = performance.now();
-          const grads = replica!.computeGradients(batch, margins);
+          const grads = replica!.computeGradients(batch, margins, shard.step);
           const t1 = performance.now();
           await collective!.allReduce(grads);
           const t2 = performance.now();

@@ -15,12 +15,22 @@ export interface NamedParameter {
   readonly frozen?: ReadonlyArray<readonly [number, number]>;
 }
 
+export interface ScoreOptions {
+  /** Training forward pass (dropout on, where the model has any). */
+  readonly training?: boolean;
+  /**
+   * The optimizer step this pass belongs to: seeds per-step randomness (dropout masks), so a
+   * resumed run draws the same masks as an uninterrupted one.
+   */
+  readonly step?: number;
+}
+
 /** A reward model: one scalar per sequence. */
 export interface RewardModel {
   /** Trainable parameters in a fixed order: the order of the flat gradient buffer. */
   readonly parameters: readonly NamedParameter[];
   /** [rows] one reward per row of the batch. Call inside `tf.tidy`/`variableGrads`. */
-  score(batch: SequenceBatch, options?: { readonly training?: boolean }): tf.Tensor1D;
+  score(batch: SequenceBatch, options?: ScoreOptions): tf.Tensor1D;
   /** Forward FLOPs for one token, for throughput reports (backward is counted as 2x forward). */
   flopsPerToken(): number;
   /**
