@@ -9,7 +9,7 @@
 import { Command } from 'commander';
 import { initBackend, measureMatMulGflops } from '@rewardkit/backend';
 import os from 'node:os';
-import { packPairs, pairTokens, parseRunConfig, setLogSink } from '@rewardkit/core';
+import { packPairs, pairMargins, pairTokens, parseRunConfig, setLogSink } from '@rewardkit/core';
 import { BatchSampler, learningRate, shardByTokens } from '@rewardkit/engine';
 import { buildReplica, buildTokenizer, createShippedRegistry, prepareDataset } from '@rewardkit/runtime';
 import { hhRlhf } from '@rewardkit/sample-data';
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     const sampler = new BatchSampler({ size: data.encoded.length, batchSize: cfg.train.batchSize, seed: 1, lengths: data.encoded.map((p) => p.chosen.length + p.rejected.length) });
     const step = (i: number) => {
       const pairs = sampler.next().map((j) => data.encoded[j]);
-      const grads = replica.computeGradients(packPairs(pairs, tokenizer.padId), Float32Array.from(pairs, (p) => p.margin));
+      const grads = replica.computeGradients(packPairs(pairs, tokenizer.padId), pairMargins(pairs));
       replica.applyUpdate(grads, learningRate(cfg.train, i));
       return { pairs: pairs.length, tokens: pairTokens(pairs) };
     };

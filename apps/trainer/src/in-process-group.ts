@@ -1,4 +1,4 @@
-import { packPairs, type EncodedPair, type Tokenizer } from '@rewardkit/core';
+import { packPairs, pairMargins, type EncodedPair, type Tokenizer } from '@rewardkit/core';
 import {
   exportModelDir,
   readCheckpoint,
@@ -10,11 +10,6 @@ import {
   type StepOutcome,
 } from '@rewardkit/engine';
 import type { WorkerGroup } from './worker-group';
-
-/** Margins of a shard, in pair order. */
-export function shardMargins(pairs: readonly EncodedPair[]): Float32Array {
-  return Float32Array.from(pairs, (p) => p.margin);
-}
 
 /** World size 1: the replica lives in the coordinator's process; no sockets at all. */
 export class InProcessGroup implements WorkerGroup {
@@ -29,7 +24,7 @@ export class InProcessGroup implements WorkerGroup {
 
   async step(step: number, shards: readonly (readonly EncodedPair[])[], lr: number): Promise<StepOutcome> {
     const pairs = shards.flat();
-    const grads = this.replica.computeGradients(packPairs(pairs, this.tokenizer.padId), shardMargins(pairs), step);
+    const grads = this.replica.computeGradients(packPairs(pairs, this.tokenizer.padId), pairMargins(pairs), step);
     return this.replica.applyUpdate(grads, lr);
   }
 

@@ -56,6 +56,11 @@ export function packPairs(pairs: readonly EncodedPair[], padId: number): Sequenc
   return packSequences(seqs, prompts, padId);
 }
 
+/** [n] the pairs' margins, in order: the loss input that travels beside `packPairs`. */
+export function pairMargins(pairs: readonly EncodedPair[]): Float32Array {
+  return Float32Array.from(pairs, (p) => p.margin);
+}
+
 /** Real (non-pad) tokens in a set of pairs: the unit of work for sharding and throughput. */
 export function pairTokens(pairs: readonly EncodedPair[]): number {
   let n = 0;

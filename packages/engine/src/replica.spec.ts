@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { packPairs, type EncodedPair } from '@rewardkit/core';
+import { packPairs, pairMargins, type EncodedPair } from '@rewardkit/core';
 import { randomPairs, useBackend } from '@rewardkit/testing';
 import { BatchSampler } from './batch-sampler';
 import { checkpointDir, latestCheckpoint, listCheckpoints, pruneCheckpoints, readCheckpoint, writeCheckpoint } from './checkpoint';
@@ -14,8 +14,7 @@ const VOCAB = 40;
 const EOS = VOCAB - 1;
 const cfg = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, clipNorm: 1 };
 const newReplica = () => new Replica(tinyModel(VOCAB), plainBradleyTerry, cfg);
-const margins = (pairs: readonly EncodedPair[]) => Float32Array.from(pairs, (p) => p.margin);
-const gradientsOf = (r: Replica, pairs: readonly EncodedPair[]) => Float32Array.from(r.computeGradients(packPairs(pairs, EOS), margins(pairs)));
+const gradientsOf = (r: Replica, pairs: readonly EncodedPair[]) => Float32Array.from(r.computeGradients(packPairs(pairs, EOS), pairMargins(pairs)));
 
 /** One step of N replicas: shard, compute, sum the buffers (a stand-in all-reduce), update all. */
 function stepTogether(replicas: Replica[], pairs: readonly EncodedPair[], lr: number): void {

@@ -13,7 +13,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
-import { CheckpointError, createLogger, packPairs, RewardkitError, type EncodedPair } from '@rewardkit/core';
+import { CheckpointError, createLogger, packPairs, pairMargins, RewardkitError, type EncodedPair } from '@rewardkit/core';
 import { readCheckpointState, type CheckpointState, type PairRewards, type StepOutcome } from '@rewardkit/engine';
 import { decodeScores, encodeScoreRequest, encodeShard, type DecodedMessage, type EnvelopeBodyCase, type Hello } from '@rewardkit/proto';
 import type { WorkerGroup } from '../worker-group';
@@ -123,7 +123,7 @@ export class ProcessGroup implements WorkerGroup {
         const batch = packPairs(pairs, this.opts.padId);
         const frames = encodeShard(
           { step, globalPairs, pairs: pairs.length, width: batch.width, learningRate: lr },
-          { batch, margins: Float32Array.from(pairs, (p) => p.margin) },
+          { batch, margins: pairMargins(pairs) },
         );
         return this.socket.sendFrames(slot.workerId, frames);
       }),
