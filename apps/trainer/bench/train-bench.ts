@@ -9,7 +9,7 @@
 import { Command } from 'commander';
 import { initBackend, measureMatMulGflops } from '@rewardkit/backend';
 import os from 'node:os';
-import { packPairs, pairMargins, pairTokens, parseRunConfig, setLogSink } from '@rewardkit/core';
+import { packPairs, pairLength, pairMargins, pairTokens, parseRunConfig, setLogSink } from '@rewardkit/core';
 import { BatchSampler, learningRate, shardByTokens } from '@rewardkit/engine';
 import { buildReplica, buildTokenizer, createShippedRegistry, prepareDataset } from '@rewardkit/runtime';
 import { hhRlhf } from '@rewardkit/sample-data';
@@ -37,7 +37,9 @@ async function main(): Promise<void> {
     const tokenizer = buildTokenizer(cfg, registry);
     const data = await prepareDataset(hhRlhf.train, registry, tokenizer, { loader: cfg.data.loader, skipInvalid: false, maxLength: cfg.data.maxLength });
     const replica = buildReplica(cfg, registry, tokenizer);
-    const sampler = new BatchSampler({ size: data.encoded.length, batchSize: cfg.train.batchSize, seed: 1, lengths: data.encoded.map((p) => p.chosen.length + p.rejected.length) });
+    // the same batches for the in-process and the worker-process timings
+    const newSampler = () => new BatchSampler({ size: data.encoded.length, batchSize: cfg.train.batchSize, seed: 1, lengths: data.encoded.map(pairLength) });
+    const sampler = newSampler();
     const step = (i: number) => {
       const pairs = sampler.next().map((j) => data.encoded[j]);
       const grads = replica.computeGradients(packPairs(pairs, tokenizer.padId), pairMargins(pairs));
@@ -82,7 +84,7 @@ async function main(): Promise<void> {
         backend: cfg.backend,
       });
       setLogSink(undefined);
-      const s2 = new BatchSampler({ size: data.encoded.length, batchSize: cfg.train.batchSize, seed: 1, lengths: data.encoded.map((p) => p.chosen.length + p.rejected.length) });
+      const s2 = newSampler();
       const run = async (i: number) => {
         const pairs = s2.next().map((j) => data.encoded[j]);
         await group.step(i, shardByTokens(pairs, n), learningRate(cfg.train, i));

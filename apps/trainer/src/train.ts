@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { initBackend } from '@rewardkit/backend';
-import { ConfigError, createLogger, pairTokens, parsePluginConfig, type EncodedPair, type RunConfig } from '@rewardkit/core';
+import { ConfigError, createLogger, pairLength, pairTokens, parsePluginConfig, type EncodedPair, type RunConfig } from '@rewardkit/core';
 import { BatchSampler, latestCheckpoint, learningRate, pruneCheckpoints, shardByTokens } from '@rewardkit/engine';
 import {
   buildReplica,
@@ -10,7 +10,6 @@ import {
   numericPart,
   prepareDataset,
   runEvaluators,
-  type PreparedDataset,
 } from '@rewardkit/runtime';
 import { InProcessGroup } from './in-process-group';
 import { MetricsLog } from './metrics-log';
@@ -71,7 +70,7 @@ export async function train(cfg: RunConfig, opts: TrainOptions = {}): Promise<Tr
     size: trainSet.encoded.length,
     batchSize: cfg.train.batchSize,
     seed: cfg.train.seed,
-    lengths: trainSet.encoded.map((p) => p.chosen.length + p.rejected.length),
+    lengths: trainSet.encoded.map(pairLength),
   });
   const meta = { backend: group.backend, workers: group.size, model: cfg.model.name, loss: cfg.loss.name };
   let step = 0;
@@ -179,4 +178,3 @@ function paddedTokens(pairs: readonly EncodedPair[]): number {
   return 2 * pairs.length * width;
 }
 
-export type { PreparedDataset };

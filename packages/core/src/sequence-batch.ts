@@ -61,9 +61,14 @@ export function pairMargins(pairs: readonly EncodedPair[]): Float32Array {
   return Float32Array.from(pairs, (p) => p.margin);
 }
 
+/** Real tokens of one pair (both sequences): its cost for sharding and length bucketing. */
+export function pairLength(p: EncodedPair): number {
+  return p.chosen.length + p.rejected.length;
+}
+
 /** Real (non-pad) tokens in a set of pairs: the unit of work for sharding and throughput. */
 export function pairTokens(pairs: readonly EncodedPair[]): number {
   let n = 0;
-  for (const p of pairs) n += p.chosen.length + p.rejected.length;
+  for (const p of pairs) n += pairLength(p);
   return n;
 }

@@ -47,24 +47,21 @@ export function writeCheckpoint(runDir: string, replica: Replica, state: Checkpo
   return final;
 }
 
-/** The state of a checkpoint without its tensors (a coordinator rewinding its sampler). */
-export function readCheckpointState(dir: string): CheckpointState {
+function readStateJson(dir: string): CheckpointState & { optimizerStep: number } {
   const stateFile = path.join(dir, 'state.json');
   if (!fs.existsSync(stateFile)) throw new CheckpointError(`${dir} is not a checkpoint (no state.json)`);
-  const json = JSON.parse(fs.readFileSync(stateFile, 'utf8')) as CheckpointState;
+  return JSON.parse(fs.readFileSync(stateFile, 'utf8')) as CheckpointState & { optimizerStep: number };
+}
+
+/** The state of a checkpoint without its tensors (a coordinator rewinding its sampler). */
+export function readCheckpointState(dir: string): CheckpointState {
+  const json = readStateJson(dir);
   return { step: json.step, sampler: json.sampler, meta: json.meta };
 }
 
 /** Loads a checkpoint into `replica` (weights and optimizer) and returns its state. */
 export function readCheckpoint(dir: string, replica: Replica): CheckpointState {
-  const stateFile = path.join(dir, 'state.json');
-  if (!fs.existsSync(stateFile)) throw new CheckpointError(`${dir} is not a checkpoint (no state.json)`);
-  const json = JSON.parse(fs.readFileSync(stateFile, 'utf8')) as {
-    step: number;
-    optimizerStep: number;
-    sampler: SamplerState;
-    meta: Record<string, unknown>;
-  };
+  const json = readStateJson(dir);
   const weights = readSafetensorsFile(path.join(dir, 'model.safetensors')).tensors;
   const moments = readSafetensorsFile(path.join(dir, 'optimizer.safetensors')).tensors;
   const { layout } = replica;

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { createLogger, type EncodedPair, type PluginRegistry, type PreferencePair, type Tokenizer } from '@rewardkit/core';
+import { createLogger, pairTokens, type EncodedPair, type PluginRegistry, type PreferencePair, type Tokenizer } from '@rewardkit/core';
 import { encodePairs } from '@rewardkit/tokenizers';
 
 const log = createLogger('data');
@@ -40,7 +40,7 @@ export async function prepareDataset(
   }
   const t0 = Date.now();
   const { encoded, stats } = encodePairs(pairs, tokenizer, { maxLength: opts.maxLength });
-  const tokens = encoded.reduce((s, p) => s + p.chosen.length + p.rejected.length, 0);
+  const tokens = pairTokens(encoded);
   log.info(
     `${path.basename(file)}: ${pairs.length} pairs, ${tokens} tokens (${Date.now() - t0} ms to tokenize); ` +
       `truncated to ${opts.maxLength} tokens: ${stats.truncated}, made identical by truncation: ${stats.madeIdentical}`,

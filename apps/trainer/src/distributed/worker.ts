@@ -8,7 +8,7 @@ import os from 'node:os';
 import * as zmq from 'zeromq';
 import { initBackend } from '@rewardkit/backend';
 import { bindCollective, type Collective } from '@rewardkit/collective';
-import { createLogger, parseRunConfig, RewardkitError, type RunConfig } from '@rewardkit/core';
+import { createLogger, parseRunConfig, RewardkitError } from '@rewardkit/core';
 import { exportModelDir, readCheckpoint, scorePairs, writeCheckpoint, type Replica } from '@rewardkit/engine';
 import {
   decodeMessage,
@@ -86,9 +86,8 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
 
   let replica: Replica | undefined;
   let collective: Collective | undefined;
-  let cfg: RunConfig | undefined;
-  let padId = 0;
   let tokenizer: ReturnType<typeof buildTokenizer> | undefined;
+  const sendReady = () => send({ body: 'ready', ready: { rank, parameters: replica!.layout.size, backend: backend.name, step } });
   // The reader notes every message at once (liveness), answers control messages, and queues work.
   const inbox = new AsyncQueue<DecodedMessage>();
   const reader = (async () => {
@@ -119,10 +118,9 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
           const w: Welcome = env.welcome;
           rank = w.rank;
           log = createLogger(`rank ${rank}`);
-          cfg = parseRunConfig(JSON.parse(w.runConfigJson), 'run config from the coordinator');
+          const cfg = parseRunConfig(JSON.parse(w.runConfigJson), 'run config from the coordinator');
           const registry = createShippedRegistry(cfg.plugins);
           tokenizer = buildTokenizer(cfg, registry);
-          padId = tokenizer.padId;
           replica = buildReplica(cfg, registry, tokenizer);
           step = w.startStep;
           if (w.restoreDir) step = readCheckpoint(w.restoreDir, replica).step;
@@ -135,7 +133,7 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
             timeoutMs: w.collectiveTimeoutMs,
             generation: w.generation,
           });
-          await send({ body: 'ready', ready: { rank, parameters: replica.layout.size, backend: backend.name, step } });
+          await sendReady();
           break;
         }
         case 'shard': {
@@ -165,14 +163,14 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
         }
         case 'score': {
           const { request, pairs } = decodeScoreRequest(msg);
-          const rewards = scorePairs(replica!.model, pairs, padId);
+          const rewards = scorePairs(replica!.model, pairs, tokenizer!.padId);
           await sendFrames(encodeScores({ requestId: request.requestId, rank, pairs: pairs.length }, rewards));
           break;
         }
         case 'restore': {
           const { restore } = env;
           step = readCheckpoint(restore.dir, replica!).step;
-          await send({ body: 'ready', ready: { rank, parameters: replica!.layout.size, backend: backend.name, step } });
+          await sendReady();
           break;
         }
         case 'checkpoint': {
