@@ -19,7 +19,7 @@ export interface StepOutcome {
   readonly pairs: number;
   /** Global gradient norm before clipping. */
   readonly gradNorm: number;
-  /** Where rank 0's time went (worker processes only): gradients + update, and the all-reduce. */
+  /** Where this rank's time went: gradients + update, and the all-reduce (0 for one worker). */
   readonly computeMs?: number;
   readonly allreduceMs?: number;
 }
@@ -96,6 +96,27 @@ export class Replica {
     this.optimizer.step(this.theta, grad, lr);
     this.layout.write(this.theta);
     return { loss: summed[P] / pairs, accuracy: summed[P + 1] / pairs, pairs, gradNorm };
+  }
+
+  /**
+   * One whole optimizer step: gradients of this shard, the sum over ranks, the update. The one
+   * entry point every caller uses (in-process, worker processes, bench), so where tensors live
+   * (host or device) is decided here alone. `allReduce` sums the buffer over ranks in place;
+   * absent for a world of one, where nothing needs to leave the device.
+   */
+  async trainStep(
+    batch: SequenceBatch,
+    margins: Float32Array,
+    at: { readonly step: number; readonly lr: number },
+    allReduce?: (buf: Float32Array) => Promise<void>,
+  ): Promise<StepOutcome> {
+    const t0 = performance.now();
+    const grads = this.computeGradients(batch, margins, at.step);
+    const t1 = performance.now();
+    if (allReduce) await allReduce(grads);
+    const t2 = performance.now();
+    const out = this.applyUpdate(grads, at.lr);
+    return { ...out, computeMs: t1 - t0 + (performance.now() - t2), allreduceMs: t2 - t1 };
   }
 
   /** Replaces parameters (and optionally optimizer state) e.g. from a checkpoint. */
