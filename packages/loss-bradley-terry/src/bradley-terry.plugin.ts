@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { logSigmoid } from '@rewardkit/backend';
+import { logSigmoid } from '@rewardkit/ops';
 import type { LossInput, LossOutput, LossPlugin } from '@rewardkit/core';
 import { z } from 'zod';
 

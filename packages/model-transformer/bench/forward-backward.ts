@@ -8,7 +8,8 @@
  */
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, logSigmoid } from '@rewardkit/backend';
+import { initBackend } from '@rewardkit/backend';
+import { logSigmoid } from '@rewardkit/ops';
 import { packSequences } from '@rewardkit/core';
 import { transformerModel, TransformerConfigSchema } from '../src';
 
