@@ -6,3 +6,4 @@ export * from './huggingface-config';
 export * from './huggingface-checkpoint';
 export * from './huggingface-export';
 export * from './register';
+export * from './presets';
