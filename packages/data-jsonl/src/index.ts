@@ -1,6 +1,2 @@
-export * from './jsonl.plugin';
-export * from './register';
-export * from './columns';
-export * from './record-to-pair';
-export * from './pair-collector';
-export * from './read-input';
+export { jsonlData, jsonlConfigSchema, type JsonlConfig } from './jsonl.plugin';
+export { register } from './register';

@@ -1,6 +1,6 @@
 import type { DataPlugin } from '@rewardkit/core';
 import { z } from 'zod';
-import { columnsSchema, resolveColumns } from './columns';
+import { columnsSchema, resolveColumns } from '@rewardkit/data-records';
 import { loadJsonRecords } from './load-json-records';
 
 export const jsonlConfigSchema = z

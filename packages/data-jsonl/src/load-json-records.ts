@@ -6,9 +6,7 @@
  */
 import type { LoadOptions, LoadResult } from '@rewardkit/core';
 import { DataError } from '@rewardkit/core';
-import type { ResolvedColumns } from './columns';
-import { PairCollector } from './pair-collector';
-import { looksLikeParquet, readInputFile } from './read-input';
+import { looksLikeParquet, PairCollector, readInputFile, type ResolvedColumns } from '@rewardkit/data-records';
 
 export async function loadJsonRecords(file: string, options: LoadOptions, columns: ResolvedColumns): Promise<LoadResult> {
   const bytes = await readInputFile(file);

@@ -1,2 +1,2 @@
-export * from './parquet.plugin';
-export * from './register';
+export { parquetData, parquetConfigSchema, type ParquetConfig } from './parquet.plugin';
+export { register } from './register';

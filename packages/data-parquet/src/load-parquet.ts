@@ -6,7 +6,7 @@
  */
 import type { LoadOptions, LoadResult } from '@rewardkit/core';
 import { DataError } from '@rewardkit/core';
-import { columnNames, PairCollector, readInputFile, type ResolvedColumns } from '@rewardkit/data-jsonl';
+import { columnNames, PairCollector, readInputFile, type ResolvedColumns } from '@rewardkit/data-records';
 import { type FileMetaData, parquetMetadata, parquetReadObjects, parquetSchema } from 'hyparquet';
 
 export async function loadParquet(file: string, options: LoadOptions, columns: ResolvedColumns): Promise<LoadResult> {

@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DataError, type DataLoader, PluginRegistry } from '@rewardkit/core';
-import { register as registerJsonl } from '@rewardkit/data-jsonl';
+import { recordToPair } from '@rewardkit/data-records';
 import { hhRlhf } from '@rewardkit/sample-data';
 // hyparquet-writer bundles its own hyparquet, so its SchemaElement type is the one to use here.
 import { type ColumnSource, parquetWriteBuffer, type SchemaElement } from 'hyparquet-writer';
@@ -16,7 +16,6 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const registry = new PluginRegistry();
 register(registry);
-registerJsonl(registry);
 
 function loader(config: unknown = {}): DataLoader {
   return registry.create('data', 'parquet', config, undefined);
@@ -130,9 +129,9 @@ describe('data/parquet', () => {
   });
 
   it('reads the embedded HH sample written as Parquet, the same as from JSONL', async () => {
-    const jsonl = registry.create('data', 'jsonl', {}, undefined);
-    const { pairs: fromJson } = await jsonl.load(hhRlhf.test, { skipInvalid: false });
-    const slice = fromJson.slice(0, 100);
+    // the same records read line by line through the shared record reader (what the jsonl plugin does)
+    const lines = readFileSync(hhRlhf.test, 'utf8').split('\n').slice(0, 100);
+    const slice = lines.map((l, i) => recordToPair(JSON.parse(l), { file: hhRlhf.test, line: i + 1 }));
     const file = writeParquet(
       'hh.parquet',
       [

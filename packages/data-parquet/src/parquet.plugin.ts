@@ -1,5 +1,5 @@
 import type { DataPlugin } from '@rewardkit/core';
-import { columnsSchema, resolveColumns } from '@rewardkit/data-jsonl';
+import { columnsSchema, resolveColumns } from '@rewardkit/data-records';
 import { z } from 'zod';
 import { loadParquet } from './load-parquet';
 
