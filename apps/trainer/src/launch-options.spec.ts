@@ -49,4 +49,22 @@ describe('resolveRunConfig', () => {
     expect(parseSetOverride('out=runs/x')).toEqual({ out: 'runs/x' });
     expect(() => parseSetOverride('nothing')).toThrow(/key=value/);
   });
+
+  it.each([
+    ['model.config={"dim": 64,}', /--set model\.config: .*JSON failed to parse: .*(position|token)/],
+    ['data.loader.config={"columns":{"prompt":"q"}', /--set data\.loader\.config: .*JSON failed to parse/],
+    ['train.lr=.5', /--set train\.lr: .*JSON failed to parse/],
+    ['model.config.dropout=True', /JSON failed to parse/],
+    ['out="runs/x', /JSON failed to parse: Unterminated string/],
+  ])('refuses a --set value that looks like JSON but does not parse: %s', (entry, message) => {
+    expect(() => parseSetOverride(entry)).toThrow(message);
+  });
+
+  it('keeps plain strings, including ones with dots and digits', () => {
+    expect(parseSetOverride('model.config.pretrained=/models/gpt2')).toEqual({ model: { config: { pretrained: '/models/gpt2' } } });
+    expect(parseSetOverride('tokenizer.config.revision=1.2.3')).toEqual({ tokenizer: { config: { revision: '1.2.3' } } });
+    expect(parseSetOverride('a=nullable')).toEqual({ a: 'nullable' });
+    expect(parseSetOverride('a=-1e-3')).toEqual({ a: -1e-3 });
+    expect(parseSetOverride('a="quoted {text"')).toEqual({ a: 'quoted {text' });
+  });
 });
