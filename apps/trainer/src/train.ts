@@ -3,14 +3,8 @@ import path from 'node:path';
 import { initBackend } from '@rewardkit/backend';
 import { ConfigError, createLogger, pairLength, pairTokens, parsePluginConfig, type EncodedPair, type RunConfig } from '@rewardkit/core';
 import { BatchSampler, latestCheckpoint, learningRate, pruneCheckpoints, shardByTokens } from '@rewardkit/engine';
-import {
-  buildReplica,
-  buildTokenizer,
-  createShippedRegistry,
-  numericPart,
-  prepareDataset,
-  runEvaluators,
-} from '@rewardkit/runtime';
+import { buildTokenizer, createShippedRegistry, numericPart, prepareDataset, runEvaluators } from '@rewardkit/runtime';
+import { buildReplica } from '@rewardkit/training';
 import { InProcessGroup } from './in-process-group';
 import { MetricsLog } from './metrics-log';
 import { Progress } from './progress';

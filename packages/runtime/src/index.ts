@@ -1,5 +1,8 @@
-export * from './shipped-registry';
-export * from './prepare-dataset';
-export * from './build-replica';
-export * from './run-evaluators';
-export * from './run-cli';
+// What every app shares, scoring and training alike: the registry of shipped plugins, the
+// tokenizer and dataset preparation, evaluators and the CLI wrapper. Training-only code (building
+// a replica) is in @rewardkit/training.
+export { createShippedRegistry } from './shipped-registry';
+export { buildTokenizer } from './build-tokenizer';
+export { prepareDataset, loaderFor, type DatasetOptions, type PreparedDataset } from './prepare-dataset';
+export { runEvaluators, numericPart } from './run-evaluators';
+export { runCli } from './run-cli';

@@ -21,7 +21,8 @@ import {
   type EnvelopeInput,
   type Welcome,
 } from '@rewardkit/proto';
-import { buildReplica, buildTokenizer, createShippedRegistry } from '@rewardkit/runtime';
+import { buildTokenizer, createShippedRegistry } from '@rewardkit/runtime';
+import { buildReplica } from '@rewardkit/training';
 import { AsyncQueue } from './async-queue';
 import { COORDINATOR_SILENCE_MS, ENV, HEARTBEAT_INTERVAL_MS } from './worker-env';
 

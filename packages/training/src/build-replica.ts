@@ -1,6 +1,5 @@
 import type { PluginRegistry, RunConfig, Tokenizer } from '@rewardkit/core';
 import { Replica } from '@rewardkit/engine';
-import { loadTokenizer } from '@rewardkit/tokenizers';
 
 /**
  * The model, loss and optimizer of one replica, built from the run config. Every rank calls this
@@ -16,10 +15,4 @@ export function buildReplica(cfg: RunConfig, registry: PluginRegistry, tokenizer
   const loss = registry.create('loss', cfg.loss.name, cfg.loss.config, undefined);
   const { beta1, beta2, eps, weightDecay, clipNorm } = cfg.train;
   return new Replica(model, loss, { beta1, beta2, eps, weightDecay, clipNorm });
-}
-
-/** The run's tokenizer; a pretrained model directory's own tokenizer takes precedence. */
-export function buildTokenizer(cfg: RunConfig, registry: PluginRegistry): Tokenizer {
-  const pretrained = (cfg.model.config as { pretrained?: unknown }).pretrained;
-  return loadTokenizer(registry, { modelDir: typeof pretrained === 'string' ? pretrained : undefined, fallback: cfg.tokenizer });
 }
