@@ -9,3 +9,4 @@ export * from './score-pairs';
 export * from './shard-by-tokens';
 export * from './checkpoint';
 export * from './model-dir';
+export * from './replica-service';

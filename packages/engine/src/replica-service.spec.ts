@@ -1,0 +1,122 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { packPairs, pairMargins, type EncodedPair, type Tokenizer } from '@rewardkit/core';
+import { randomPairs, useBackend } from '@rewardkit/testing';
+import { BatchSampler } from './batch-sampler';
+import { Replica } from './replica';
+import { ReplicaService, type GradientReducer } from './replica-service';
+import { shardByTokens } from './shard-by-tokens';
+import { plainBradleyTerry, tinyModel } from './test-model.spec-helper';
+
+const VOCAB = 40;
+const EOS = VOCAB - 1;
+const cfg = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, clipNorm: 1 };
+const tokenizer = { padId: EOS } as Tokenizer; // step, score and checkpoints read only padId
+const modelRef = { name: 'tiny', config: {} };
+
+/** World size 1, counting the all-reduces it is asked for (there should be none). */
+class CountingLocal implements GradientReducer {
+  readonly rank = 0;
+  readonly worldSize = 1;
+  calls = 0;
+  async allReduce(): Promise<void> {
+    this.calls++;
+  }
+  async close(): Promise<void> {}
+}
+
+/** N in-memory ranks: allReduce resolves once every rank has contributed, with the sum. */
+function memoryRanks(n: number): GradientReducer[] {
+  let pending: { buf: Float32Array; done: () => void }[] = [];
+  return Array.from({ length: n }, (_, rank) => ({
+    rank,
+    worldSize: n,
+    close: async () => undefined,
+    allReduce: (buf: Float32Array) =>
+      new Promise<void>((done) => {
+        pending.push({ buf, done });
+        if (pending.length < n) return;
+        const sum = new Float32Array(buf.length);
+        for (const p of pending) for (let i = 0; i < sum.length; i++) sum[i] += p.buf[i];
+        for (const p of pending) p.buf.set(sum);
+        const all = pending;
+        pending = [];
+        all.forEach((p) => p.done());
+      }),
+  }));
+}
+
+const newService = (collective: GradientReducer) => new ReplicaService(new Replica(tinyModel(VOCAB), plainBradleyTerry, cfg), tokenizer, modelRef, collective);
+const request = (step: number, pairs: readonly EncodedPair[], lr: number) => ({ step, lr, batch: packPairs(pairs, EOS), margins: pairMargins(pairs) });
+
+function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let scale = 0;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) {
+    scale = Math.max(scale, Math.abs(b[i]));
+    diff = Math.max(diff, Math.abs(a[i] - b[i]));
+  }
+  return diff / Math.max(scale, 1e-12);
+}
+
+describe('ReplicaService', () => {
+  useBackend('wasm');
+  const pairs = randomPairs(24, VOCAB, EOS, 11);
+
+  it('world size 1: the step is the replica\'s own two halves, with no all-reduce at all', async () => {
+    const local = new CountingLocal();
+    const service = newService(local);
+    const reference = new Replica(tinyModel(VOCAB), plainBradleyTerry, cfg); // same seed, same weights
+    const sampler = new BatchSampler({ size: pairs.length, batchSize: 8, seed: 2 });
+    for (let step = 1; step <= 4; step++) {
+      const batch = sampler.next().map((i) => pairs[i]);
+      const out = await service.step(request(step, batch, 0.05));
+      const want = reference.applyUpdate(reference.computeGradients(packPairs(batch, EOS), pairMargins(batch), step), 0.05);
+      expect(out.loss).toBe(want.loss);
+      expect(out.accuracy).toBe(want.accuracy);
+      expect(out.pairs).toBe(8);
+    }
+    expect(local.calls).toBe(0);
+    expect(Array.from(service.replica.layout.read())).toEqual(Array.from(reference.layout.read()));
+    reference.model.dispose();
+    await service.close();
+  });
+
+  it('N services on shards reach what 1 service reaches on the whole batch, with the global loss on every rank', async () => {
+    const one = newService(new CountingLocal());
+    const many = memoryRanks(3).map(newService);
+    const sampler = new BatchSampler({ size: pairs.length, batchSize: 8, seed: 5 });
+    for (let step = 1; step <= 4; step++) {
+      const batch = sampler.next().map((i) => pairs[i]);
+      const want = await one.step(request(step, batch, 0.05));
+      const shards = shardByTokens(batch, many.length);
+      const outs = await Promise.all(many.map((s, r) => s.step(request(step, shards[r], 0.05))));
+      for (const out of outs) {
+        expect(out.pairs).toBe(8);
+        expect(out.loss).toBeCloseTo(want.loss, 5);
+      }
+    }
+    for (const s of many) expect(maxRelDiff(s.replica.layout.read(), one.replica.layout.read())).toBeLessThan(1e-5);
+    await Promise.all([one, ...many].map((s) => s.close()));
+  });
+
+  it('restores a checkpoint it wrote: a fresh service scores exactly as the one that trained', async () => {
+    const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-service-'));
+    try {
+      const trained = newService(new CountingLocal());
+      await trained.step(request(1, pairs.slice(0, 8), 0.1));
+      const dir = trained.checkpoint(runDir, { step: 1, sampler: { epoch: 0, cursor: 8 }, meta: {} });
+      const fresh = new ReplicaService(new Replica(tinyModel(VOCAB, 4, 99), plainBradleyTerry, cfg), tokenizer, modelRef, new CountingLocal());
+      expect(fresh.restore(dir).sampler).toEqual({ epoch: 0, cursor: 8 });
+      const a = trained.score(pairs.slice(8, 16));
+      const b = fresh.score(pairs.slice(8, 16));
+      expect(Array.from(b.chosen)).toEqual(Array.from(a.chosen));
+      expect(Array.from(b.rejected)).toEqual(Array.from(a.rejected));
+      await trained.close();
+      await fresh.close();
+    } finally {
+      fs.rmSync(runDir, { recursive: true, force: true });
+    }
+  });
+});
