@@ -10,3 +10,8 @@ export * from './shard-by-tokens';
 export * from './checkpoint';
 export * from './model-dir';
 export * from './replica-service';
+export * from './parameter-store';
+export * from './parameter-store-host';
+export * from './parameter-store-device';
+export * from './parameter-store-transfer';
+export * from './device-adamw';

@@ -71,6 +71,35 @@ export class ParameterLayout {
     });
   }
 
+  /** The variables' current values as one flat device tensor [size] (no read-back). */
+  concatValues(): tf.Tensor1D {
+    return tf.tidy(() => tf.concat(this.parameters.map(({ variable }) => tf.reshape(variable, [-1]))) as tf.Tensor1D);
+  }
+
+  /** A gradient map (keyed by variable name) as one flat device tensor [size]; a missing gradient is zeros. */
+  concatGrads(grads: tf.NamedTensorMap): tf.Tensor1D {
+    return tf.tidy(() =>
+      tf.concat(this.parameters.map(({ variable }, i) => (grads[variable.name] ? tf.reshape(grads[variable.name], [-1]) : tf.zeros([this.slots[i].size])))),
+    ) as tf.Tensor1D;
+  }
+
+  /** Assigns the variables from one flat device tensor (slices on the device, nothing read back). */
+  assignFlat(flat: tf.Tensor1D): void {
+    this.parameters.forEach(({ variable }, i) => {
+      const { offset, size, shape } = this.slots[i];
+      const t = tf.tidy(() => tf.reshape(tf.slice(flat, [offset], [size]), shape as number[]));
+      variable.assign(t);
+      t.dispose();
+    });
+  }
+
+  /** Per element: 0 frozen, 1 trainable, 2 trainable and weight-decayed (the device update's mask). */
+  codes(): Float32Array {
+    const out = new Float32Array(this.size);
+    for (const { start, end, decay } of this.trainable) out.fill(decay ? 2 : 1, start, end);
+    return out;
+  }
+
   /** Views of one flat buffer per parameter name (for safetensors). */
   views(flat: Float32Array): Map<string, { shape: readonly number[]; data: Float32Array }> {
     return new Map(this.slots.map((s) => [s.name, { shape: s.shape, data: flat.subarray(s.offset, s.offset + s.size) }]));

@@ -1,22 +1,34 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LossFn, RewardModel, SequenceBatch } from '@rewardkit/core';
-import { AdamW, type AdamWConfig } from './adamw';
-import { clipGradNorm } from './clip-grad-norm';
+import type { AdamW } from './adamw';
 import { ParameterLayout } from './parameter-layout';
+import { resolveStoreKind, type ParameterSnapshot, type ParameterStore, type StoreChoice, type StoreConfig } from './parameter-store';
+import { DeviceParameterStore } from './parameter-store-device';
+import { HostParameterStore } from './parameter-store-host';
+import { DEFAULT_BUCKET_BYTES, readInBuckets } from './parameter-store-transfer';
 
-/** Statistics that ride at the end of the gradient buffer, so one all-reduce sums them too. */
-const STATS = ['lossSum', 'correct', 'pairs'] as const;
+/**
+ * Statistics that ride at the end of the gradient buffer, so one all-reduce sums them too.
+ * `count` is the loss's own unit count (LossOutput.count: pairs for Bradley-Terry, other units for
+ * other losses): the divisor of loss and gradient. `pairs` is the unit of accuracy.
+ */
+const STATS = ['lossSum', 'correct', 'pairs', 'count'] as const;
 
-export interface ReplicaConfig extends AdamWConfig {
-  readonly clipNorm: number;
+export interface ReplicaConfig extends StoreConfig {
+  /** Where parameters and AdamW live: `auto` (default) is the device on webgpu, the host elsewhere. */
+  readonly store?: StoreChoice;
+  /** Device store with several workers: gradients are read back in buckets of this many bytes. */
+  readonly bucketBytes?: number;
 }
 
 export interface StepOutcome {
-  /** Mean loss over the global batch. */
+  /** Mean loss over the global batch (loss sum / global count). */
   readonly loss: number;
   /** Share of the global batch with r(chosen) > r(rejected) (ties 0.5), before the update. */
   readonly accuracy: number;
   readonly pairs: number;
+  /** The loss's global count (its divisor); equals `pairs` for Bradley-Terry. */
+  readonly count: number;
   /** Global gradient norm before clipping. */
   readonly gradNorm: number;
   /** Where this rank's time went: gradients + update, and the all-reduce (0 for one worker). */
@@ -24,36 +36,54 @@ export interface StepOutcome {
   readonly allreduceMs?: number;
 }
 
+/** One shard's backward pass, still on the device. */
+interface ShardGradients {
+  readonly grads: tf.NamedTensorMap;
+  readonly lossSum: tf.Scalar;
+  /** [2n] rewards: chosen then rejected. */
+  readonly scores: tf.Tensor1D;
+  readonly count: number;
+}
+
 /**
  * One process's copy of the model and optimizer. A step is two halves with an all-reduce
- * between them:
- *   1. `computeGradients(shard)`: gradient of this shard's loss SUM, flattened, plus its stats;
- *   2. (the caller sums the buffers over ranks)
- *   3. `applyUpdate(summed, lr)`: divide by the global pair count, clip, AdamW, write weights.
- * Because losses are sums and the divisor is global, N replicas compute what 1 would.
+ * between them: the gradient of this shard's loss SUM with its stats, then (after the sum over
+ * ranks) division by the global count, clipping and AdamW in the parameter store. Because losses
+ * are sums and the divisor is global, N replicas compute what 1 would. Where parameters live is
+ * the store's business (parameter-store.ts); `trainStep` is the one entry point for both.
  */
 export class Replica {
   readonly layout: ParameterLayout;
-  readonly optimizer: AdamW;
-  /** Master copy of the parameters (float32), updated in place. */
-  readonly theta: Float32Array;
+  readonly store: ParameterStore;
   /** Gradient buffer: parameters, then STATS. Reused every step. */
   readonly buffer: Float32Array;
+  private readonly bucketBytes: number;
 
   constructor(
     readonly model: RewardModel,
     private readonly loss: LossFn,
-    private readonly cfg: ReplicaConfig,
+    cfg: ReplicaConfig,
   ) {
     this.layout = new ParameterLayout(model.parameters);
-    this.optimizer = new AdamW(cfg, this.layout);
-    this.theta = this.layout.read();
+    this.store = resolveStoreKind(cfg.store) === 'device' ? new DeviceParameterStore(this.layout, cfg) : new HostParameterStore(this.layout, cfg);
     this.buffer = new Float32Array(this.layout.size + STATS.length);
+    this.bucketBytes = cfg.bucketBytes ?? DEFAULT_BUCKET_BYTES;
+  }
+
+  /** Master copy of the parameters (host store only; a device store answers `snapshot()`). */
+  get theta(): Float32Array {
+    return this.hostStore('theta').theta;
+  }
+
+  /** The JS optimizer (host store only; a device store answers `snapshot()` and `restore()`). */
+  get optimizer(): AdamW {
+    return this.hostStore('optimizer').optimizer;
   }
 
   /**
    * Fills `buffer` with d(lossSum)/d(theta) for `batch` (rows [0, n) chosen, [n, 2n) rejected)
-   * and the shard's stats. An empty shard contributes zeros.
+   * and the shard's stats, reading every gradient back. An empty shard contributes zeros. The
+   * synchronous host half of a step (backends whose tensors `dataSync` can read).
    */
   computeGradients(batch: SequenceBatch, margins: Float32Array, step?: number): Float32Array {
     const n = margins.length;
@@ -62,47 +92,36 @@ export class Replica {
       this.buffer.fill(0);
       return this.buffer;
     }
-    let scores: tf.Tensor1D | undefined;
-    const vars = this.model.parameters.map((p) => p.variable);
-    const { value, grads } = tf.variableGrads(() => {
-      const r = this.model.score(batch, { training: true, step }); // [2n]
-      scores = tf.keep(r);
-      const rChosen = tf.slice(r, [0], [n]) as tf.Tensor1D;
-      const rRejected = tf.slice(r, [n], [n]) as tf.Tensor1D;
-      return this.loss({ rChosen, rRejected, margins: tf.tensor1d(margins) }).lossSum;
-    }, vars);
+    const { grads, lossSum, scores, count } = this.backward(batch, margins, step);
     this.layout.flattenGrads(grads, this.buffer);
-    const r = scores!.dataSync();
+    const r = scores.dataSync();
     let correct = 0;
     for (let i = 0; i < n; i++) correct += r[i] > r[n + i] ? 1 : r[i] === r[n + i] ? 0.5 : 0;
-    this.buffer[P] = value.dataSync()[0];
+    this.buffer[P] = lossSum.dataSync()[0];
     this.buffer[P + 1] = correct;
     this.buffer[P + 2] = n;
-    value.dispose();
-    scores!.dispose();
-    tf.dispose(grads);
+    this.buffer[P + 3] = count;
+    tf.dispose([lossSum, scores, ...Object.values(grads)]);
     return this.buffer;
   }
 
-  /** `summed` is the all-reduced buffer (sum over ranks). Updates theta and the model. */
+  /**
+   * `summed` is the all-reduced buffer (sum over ranks). Divides by the global count, clips,
+   * updates the store and the model. Synchronous: on webgpu use `trainStep`.
+   */
   applyUpdate(summed: Float32Array, lr: number): StepOutcome {
     const P = this.layout.size;
-    const pairs = summed[P + 2];
-    if (!(pairs > 0)) throw new Error('applyUpdate: the global batch holds no pairs');
-    const grad = summed.subarray(0, P);
-    for (let i = 0; i < P; i++) grad[i] /= pairs;
-    for (const [a, b] of this.layout.frozen) grad.fill(0, a, b); // rounding residue, not signal
-    const gradNorm = clipGradNorm(grad, this.cfg.clipNorm);
-    this.optimizer.step(this.theta, grad, lr);
-    this.layout.write(this.theta);
-    return { loss: summed[P] / pairs, accuracy: summed[P + 1] / pairs, pairs, gradNorm };
+    const { pairs, count } = globalCounts(summed, P);
+    const norm = this.store.update(summed, count, lr);
+    const gradNorm = typeof norm === 'number' ? norm : readAndDispose(norm);
+    return { loss: summed[P] / count, accuracy: summed[P + 1] / pairs, pairs, count, gradNorm };
   }
 
   /**
    * One whole optimizer step: gradients of this shard, the sum over ranks, the update. The one
    * entry point every caller uses (in-process, worker processes, bench), so where tensors live
    * (host or device) is decided here alone. `allReduce` sums the buffer over ranks in place;
-   * absent for a world of one, where nothing needs to leave the device.
+   * absent for a world of one, where a device store reads back nothing but the step's stats.
    */
   async trainStep(
     batch: SequenceBatch,
@@ -110,6 +129,7 @@ export class Replica {
     at: { readonly step: number; readonly lr: number },
     allReduce?: (buf: Float32Array) => Promise<void>,
   ): Promise<StepOutcome> {
+    if (this.store.kind === 'device') return allReduce ? this.deviceStepShared(batch, margins, at, allReduce) : this.deviceStepAlone(batch, margins, at);
     const t0 = performance.now();
     const grads = this.computeGradients(batch, margins, at.step);
     const t1 = performance.now();
@@ -119,9 +139,123 @@ export class Replica {
     return { ...out, computeMs: t1 - t0 + (performance.now() - t2), allreduceMs: t2 - t1 };
   }
 
-  /** Replaces parameters (and optionally optimizer state) e.g. from a checkpoint. */
-  load(theta: Float32Array): void {
-    this.theta.set(theta);
-    this.layout.write(this.theta);
+  /** Parameters and optimizer state on the host (for checkpoints); reads a device store back. */
+  snapshot(): Promise<ParameterSnapshot> {
+    return this.store.snapshot();
   }
+
+  /** Replaces parameters and/or optimizer state (a checkpoint) in whichever store is in use. */
+  restore(state: Partial<ParameterSnapshot>): void {
+    this.store.restore(state);
+  }
+
+  /** Replaces the parameters, e.g. from a checkpoint. */
+  load(theta: Float32Array): void {
+    this.store.restore({ theta });
+  }
+
+  /** Frees what the store holds on the device (the model's variables stay: `model.dispose()`). */
+  dispose(): void {
+    this.store.dispose();
+  }
+
+  /** World of one on the device: the update runs from the gradients in place; one small read. */
+  private async deviceStepAlone(batch: SequenceBatch, margins: Float32Array, at: { step: number; lr: number }): Promise<StepOutcome> {
+    const t0 = performance.now();
+    const n = margins.length;
+    if (n === 0) throw new Error('trainStep: the global batch holds no pairs');
+    const shard = this.backward(batch, margins, at.step);
+    const flat = this.layout.concatGrads(shard.grads); // [P]
+    const stats = shardStats(shard, n); // [lossSum, correct]
+    tf.dispose(Object.values(shard.grads));
+    const norm = this.store.update(flat, shard.count, at.lr) as tf.Tensor1D;
+    flat.dispose();
+    const packed = tf.concat([stats, norm]);
+    tf.dispose([stats, norm]);
+    const [lossSum, correct, gradNorm] = (await packed.data()) as Float32Array;
+    packed.dispose();
+    const { count } = shard;
+    return { loss: lossSum / count, accuracy: correct / n, pairs: n, count, gradNorm, computeMs: performance.now() - t0, allreduceMs: 0 };
+  }
+
+  /** Several workers on the device: one flat read-back (in buckets), the ring, one upload. */
+  private async deviceStepShared(
+    batch: SequenceBatch,
+    margins: Float32Array,
+    at: { step: number; lr: number },
+    allReduce: (buf: Float32Array) => Promise<void>,
+  ): Promise<StepOutcome> {
+    const t0 = performance.now();
+    const n = margins.length;
+    const P = this.layout.size;
+    if (n === 0) this.buffer.fill(0);
+    else {
+      const shard = this.backward(batch, margins, at.step);
+      const flat = tf.tidy(() => tf.concat([this.layout.concatGrads(shard.grads), shardStats(shard, n), tf.tensor1d([n, shard.count])])) as tf.Tensor1D;
+      tf.dispose(Object.values(shard.grads));
+      await readInBuckets(flat, this.buffer, this.bucketBytes);
+      flat.dispose();
+    }
+    const t1 = performance.now();
+    await allReduce(this.buffer);
+    const t2 = performance.now();
+    const { pairs, count } = globalCounts(this.buffer, P);
+    const norm = this.store.update(this.buffer, count, at.lr) as tf.Tensor1D;
+    const gradNorm = (await norm.data())[0];
+    norm.dispose();
+    const out = { loss: this.buffer[P] / count, accuracy: this.buffer[P + 1] / pairs, pairs, count, gradNorm };
+    return { ...out, computeMs: t1 - t0 + (performance.now() - t2), allreduceMs: t2 - t1 };
+  }
+
+  /** Forward and backward of one shard; everything it returns is the caller's to dispose. */
+  private backward(batch: SequenceBatch, margins: Float32Array, step?: number): ShardGradients {
+    const n = margins.length;
+    let scores: tf.Tensor1D | undefined;
+    let count = n;
+    const vars = this.model.parameters.map((p) => p.variable);
+    const { value, grads } = tf.variableGrads(() => {
+      const r = this.model.score(batch, { training: true, step }); // [2n]
+      scores = tf.keep(r);
+      const rChosen = tf.slice(r, [0], [n]) as tf.Tensor1D;
+      const rRejected = tf.slice(r, [n], [n]) as tf.Tensor1D;
+      const out = this.loss({ rChosen, rRejected, margins: tf.tensor1d(margins) });
+      count = out.count;
+      return out.lossSum;
+    }, vars);
+    return { grads, lossSum: value, scores: scores!, count };
+  }
+
+  private hostStore(what: string): HostParameterStore {
+    if (!(this.store instanceof HostParameterStore)) {
+      throw new Error(`Replica.${what}: parameters live on the device (store '${this.store.kind}'); use await replica.snapshot() / replica.restore()`);
+    }
+    return this.store;
+  }
+}
+
+/** [lossSum, correct] of a shard on the device (ties count half), disposing its loss and scores. */
+function shardStats(shard: ShardGradients, n: number): tf.Tensor1D {
+  const stats = tf.tidy(() => {
+    const rc = tf.slice(shard.scores, [0], [n]);
+    const rr = tf.slice(shard.scores, [n], [n]);
+    const correct = tf.sum(tf.add(tf.cast(tf.greater(rc, rr), 'float32'), tf.mul(tf.cast(tf.equal(rc, rr), 'float32'), 0.5)));
+    return tf.stack([shard.lossSum, correct]) as tf.Tensor1D;
+  });
+  tf.dispose([shard.lossSum, shard.scores]);
+  return stats;
+}
+
+/** The summed pair and loss counts at the end of an all-reduced buffer. */
+function globalCounts(summed: Float32Array, P: number): { pairs: number; count: number } {
+  const pairs = summed[P + 2];
+  const count = summed[P + 3];
+  if (!(pairs > 0)) throw new Error('applyUpdate: the global batch holds no pairs');
+  if (!(count > 0)) throw new Error(`applyUpdate: the loss counted ${count} units over ${pairs} pairs (its divisor must be positive)`);
+  return { pairs, count };
+}
+
+function readAndDispose(t: tf.Tensor): number {
+  const x = t.dataSync()[0];
+  t.dispose();
+  return x;
 }

@@ -1,0 +1,53 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import { AdamW, type AdamWState } from './adamw';
+import { clipGradNorm } from './clip-grad-norm';
+import type { ParameterLayout } from './parameter-layout';
+import type { ParameterSnapshot, ParameterStore, StoreConfig } from './parameter-store';
+
+/**
+ * Parameters and moments as flat Float32Arrays, AdamW in plain JS: the same arithmetic on every
+ * rank and backend (replicas stay bit-identical, resuming is exact). Every update reads the
+ * gradient on the host and rewrites every variable: right for CPU backends, where "device" memory
+ * is host memory anyway.
+ */
+export class HostParameterStore implements ParameterStore {
+  readonly kind = 'host' as const;
+  readonly fused = false;
+  readonly optimizer: AdamW;
+  /** Master copy of the parameters (float32), updated in place. */
+  readonly theta: Float32Array;
+
+  constructor(
+    readonly layout: ParameterLayout,
+    private readonly cfg: StoreConfig,
+  ) {
+    this.optimizer = new AdamW(cfg, layout);
+    this.theta = layout.read();
+  }
+
+  update(grad: Float32Array | tf.Tensor1D, count: number, lr: number): number {
+    const P = this.layout.size;
+    const g = grad instanceof Float32Array ? grad.subarray(0, P) : (grad.dataSync() as Float32Array).slice(0, P);
+    for (let i = 0; i < P; i++) g[i] /= count;
+    for (const [a, b] of this.layout.frozen) g.fill(0, a, b); // rounding residue, not signal
+    const gradNorm = clipGradNorm(g, this.cfg.clipNorm);
+    this.optimizer.step(this.theta, g, lr);
+    this.layout.write(this.theta);
+    return gradNorm;
+  }
+
+  async snapshot(): Promise<ParameterSnapshot> {
+    const { t, m, v } = this.optimizer.state();
+    return { theta: Float32Array.from(this.theta), optimizer: { t, m: Float32Array.from(m), v: Float32Array.from(v) } };
+  }
+
+  restore(state: { readonly theta?: Float32Array; readonly optimizer?: AdamWState }): void {
+    if (state.theta) {
+      this.theta.set(state.theta);
+      this.layout.write(this.theta);
+    }
+    if (state.optimizer) this.optimizer.restore(state.optimizer);
+  }
+
+  dispose(): void {}
+}

@@ -1,0 +1,56 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { AdamWConfig, AdamWState } from './adamw';
+import type { ParameterLayout } from './parameter-layout';
+
+/** Where parameters, AdamW moments and the update live. */
+export type StoreKind = 'host' | 'device';
+
+/** Which store a replica gets: `auto` is device on webgpu, host elsewhere. */
+export type StoreChoice = StoreKind | 'auto';
+
+/** Parameters and optimizer state as host buffers (checkpoints, tests). */
+export interface ParameterSnapshot {
+  /** Flat parameters in layout order. */
+  readonly theta: Float32Array;
+  readonly optimizer: AdamWState;
+}
+
+export interface StoreConfig extends AdamWConfig {
+  readonly clipNorm: number;
+}
+
+/**
+ * The seam between a replica's step and where its parameters live. Two implementations with one
+ * arithmetic (AdamW, PyTorch's formulation, after dividing by the global count and clipping the
+ * global norm):
+ * - `HostParameterStore`: flat Float32Array theta/m/v and AdamW in JavaScript; the model's
+ *   variables are rewritten from theta after every update (wasm, cpu, tensorflow);
+ * - `DeviceParameterStore`: flat tensors on the backend's device and a fused update kernel where
+ *   the backend registers one (webgpu), so a step of one worker reads back nothing but its stats.
+ */
+export interface ParameterStore {
+  readonly kind: StoreKind;
+  readonly layout: ParameterLayout;
+  /** True when the update runs as one registered kernel rather than composed ops or JS. */
+  readonly fused: boolean;
+  /**
+   * One AdamW update from the summed gradient `grad` [P] (a host buffer or a device tensor: each
+   * store takes both and moves it once where needed; a host buffer may be consumed). Divides by
+   * `count`, zeroes frozen ranges, clips the global norm, updates and writes the model's variables.
+   * Returns the global norm before clipping: a number, or a [1] tensor on the device that the
+   * caller reads together with the step's other statistics (one read-back a step).
+   */
+  update(grad: Float32Array | tf.Tensor1D, count: number, lr: number): number | tf.Tensor1D;
+  /** Reads parameters and moments back to the host (on demand: checkpoints, tests). */
+  snapshot(): Promise<ParameterSnapshot>;
+  /** Replaces parameters and/or optimizer state (a checkpoint), writing the model's variables. */
+  restore(state: { readonly theta?: Float32Array; readonly optimizer?: AdamWState }): void;
+  /** Frees device memory the store holds (not the model's variables). */
+  dispose(): void;
+}
+
+/** `auto` picks the device store where parameters would otherwise cross a bus every step. */
+export function resolveStoreKind(choice: StoreChoice = 'auto'): StoreKind {
+  if (choice !== 'auto') return choice;
+  return tf.getBackend() === 'webgpu' ? 'device' : 'host';
+}
