@@ -1,109 +1,229 @@
 /**
- * Training throughput benchmark (not a test): `nx run trainer:bench [--steps=N] [--workers=1,2]`.
- * 1. For each model, times optimizer steps of the default global batch on the embedded HH-RLHF
- *    sample in this process: pairs/s, tokens/s and the step's achieved GFLOP/s beside the
- *    backend's plain matMul GFLOP/s measured in the same run.
- * 2. The same steps through 1 and 2 worker processes (ring all-reduce over ZeroMQ): pairs/s and
- *    the speed-up over 1 worker, measured side by side.
+ * Training throughput benchmark (not a test).
+ *   nx run trainer:bench                                   # bag + default transformer on the HH-RLHF sample, 1 and 2 workers
+ *   nx run trainer:bench --preset=mid --backend=webgpu --workers=   # a named transformer size, in this process only
+ *   nx run trainer:bench --preset=small --backend=wasm --workers=1,2,4 --no-in-process --pairs=32
+ * 1. In this process: `--warmup` untimed then `--steps` timed optimizer steps through
+ *    Replica.trainStep (the step every caller runs); median ms/step, pairs/s, tokens/s and model
+ *    GFLOP/s over the padded batch (what the device computes), beside the backend's plain matMul rate.
+ * 2. The same batches through N worker processes (ring all-reduce over ZeroMQ): pairs/s and the
+ *    speed-up over 1 worker.
+ * With `--preset` the data default is `synthetic`: random ids shaped as tools/gpu/torch_peer.py's
+ * (same vocabulary, lengths in [T/2, T], pairs per step), so pairs/s compares with PyTorch.
+ * Prints tables; writes JSON to `--out` (default bench-results/train.json).
  */
-import { Command } from 'commander';
-import { initBackend, measureMatMulGflops } from '@rewardkit/backend';
+import { Command, Option } from 'commander';
 import os from 'node:os';
-import { packPairs, pairLength, pairMargins, pairTokens, parseRunConfig, setLogSink } from '@rewardkit/core';
-import { BatchSampler, learningRate, shardByTokens } from '@rewardkit/engine';
+import path from 'node:path';
+import { initBackend, measureMatMulGflops, type BackendPreference } from '@rewardkit/backend';
+import { packPairs, pairMargins, parseRunConfig, setLogSink, type EncodedPair, type RunConfig } from '@rewardkit/core';
+import { BatchSampler, learningRate, Replica, shardByTokens } from '@rewardkit/engine';
+import { TRANSFORMER_PRESET_NAMES, TRANSFORMER_PRESETS, transformerParamCount, type TransformerPresetName } from '@rewardkit/model-transformer';
 import { buildTokenizer, createShippedRegistry, prepareDataset } from '@rewardkit/runtime';
-import { buildReplica } from '@rewardkit/training';
 import { hhRlhf } from '@rewardkit/sample-data';
 import { ProcessGroup } from '../src/distributed/process-group';
-import { reportBench } from './bench-table';
+import { formatTable, writeBenchJson, type BenchRow } from './bench-table';
+import { syntheticPairs } from './synthetic-pairs';
 
-async function main(): Promise<void> {
-  const opts = new Command()
-    .option('--steps <n>', 'timed steps per model', (v) => Number.parseInt(v, 10), 20)
-    .option('--models <list>', 'comma-separated model plugins', 'bag-of-embeddings,transformer')
-    .option('--backend <name>', 'tensor backend', 'auto')
-    .option('--workers <list>', 'worker-process counts to compare (empty: skip)', '1,2')
-    .option('--max-length <n>', 'tokens per sequence', (v) => Number.parseInt(v, 10), 256)
-    .parse()
-    .opts<{ steps: number; models: string; backend: 'auto' | 'wasm' | 'cpu' | 'tensorflow'; workers: string; maxLength: number }>();
-  const backend = await initBackend({ prefer: opts.backend });
-  const matmul = await measureMatMulGflops(1024);
-  const rows: Record<string, string | number>[] = [];
-  const workerRows: Record<string, string | number>[] = [];
-  let base: number | undefined;
-  for (const modelName of opts.models.split(',')) {
-    base = undefined;
-    const cfg = parseRunConfig({ data: { train: hhRlhf.train, maxLength: opts.maxLength }, model: { name: modelName }, backend: opts.backend });
-    const registry = createShippedRegistry();
-    const tokenizer = buildTokenizer(cfg, registry);
-    const data = await prepareDataset(hhRlhf.train, registry, tokenizer, { loader: cfg.data.loader, skipInvalid: false, maxLength: cfg.data.maxLength });
-    const replica = buildReplica(cfg, registry, tokenizer);
-    // the same batches for the in-process and the worker-process timings
-    const newSampler = () => new BatchSampler({ size: data.encoded.length, batchSize: cfg.train.batchSize, seed: 1, lengths: data.encoded.map(pairLength) });
-    const sampler = newSampler();
-    const step = (i: number) => {
-      const pairs = sampler.next().map((j) => data.encoded[j]);
-      const grads = replica.computeGradients(packPairs(pairs, tokenizer.padId), pairMargins(pairs));
-      replica.applyUpdate(grads, learningRate(cfg.train, i));
-      return { pairs: pairs.length, tokens: pairTokens(pairs) };
-    };
-    step(1); // warm-up: kernel setup and memory growth are not throughput
-    let pairs = 0;
-    let tokens = 0;
-    const t0 = performance.now();
-    for (let i = 0; i < opts.steps; i++) {
-      const s = step(i + 2);
-      pairs += s.pairs;
-      tokens += s.tokens;
-    }
-    const seconds = (performance.now() - t0) / 1000;
-    // forward + backward ~ 3x the forward FLOPs, over real (unpadded) tokens
-    const gflops = (3 * replica.model.flopsPerToken() * tokens) / seconds / 1e9;
-    rows.push({
-      model: modelName,
-      params: replica.layout.size,
-      'ms/step': (1000 * seconds) / opts.steps,
-      'pairs/s': pairs / seconds,
-      'tokens/s': tokens / seconds,
-      'step GFLOP/s': gflops,
-      'matMul GFLOP/s': matmul,
-      'step/matMul': gflops / matmul,
-    });
-    replica.model.dispose();
-
-    // --- the same steps through worker processes
-    for (const n of opts.workers.split(',').filter(Boolean).map(Number)) {
-      setLogSink(() => undefined);
-      const group = await ProcessGroup.start({
-        size: n,
-        runConfigJson: JSON.stringify({ ...cfg, gpus: n }),
-        padId: tokenizer.padId,
-        modelRef: cfg.model,
-        bind: 'tcp://127.0.0.1:0',
-        spawnLocal: true,
-        gpus: false,
-        backend: cfg.backend,
-      });
-      setLogSink(undefined);
-      const s2 = newSampler();
-      const run = async (i: number) => {
-        const pairs = s2.next().map((j) => data.encoded[j]);
-        await group.step(i, shardByTokens(pairs, n), learningRate(cfg.train, i));
-        return pairs.length;
-      };
-      await run(1);
-      let wp = 0;
-      const w0 = performance.now();
-      for (let i = 0; i < opts.steps; i++) wp += await run(i + 2);
-      const ws = (performance.now() - w0) / 1000;
-      await group.close();
-      const rate = wp / ws;
-      if (n === 1) base = rate;
-      workerRows.push({ model: modelName, workers: n, 'ms/step': (1000 * ws) / opts.steps, 'pairs/s': rate, 'speed-up vs 1 worker': base ? rate / base : NaN });
-    }
-  }
-  reportBench('train', rows, { backend: backend.name, fixes: backend.fixes, steps: opts.steps, batchSize: 32, maxLength: opts.maxLength });
-  if (workerRows.length) reportBench('train-workers', workerRows, { backend: backend.name, steps: opts.steps, batchSize: 32, maxLength: opts.maxLength, cores: os.cpus().length });
+interface BenchOptions {
+  readonly preset?: TransformerPresetName;
+  readonly models: string;
+  readonly backend: string;
+  readonly workerBackend?: string;
+  readonly pairs?: number;
+  readonly steps: number;
+  readonly warmup: number;
+  readonly data?: 'sample' | 'synthetic';
+  readonly maxLength?: number;
+  readonly workers: string;
+  readonly inProcess: boolean;
+  readonly matmul: boolean;
+  readonly out: string;
 }
 
-void main();
+/** What one model's timings need: its run config, the pairs to draw batches from, its vocabulary. */
+interface BenchSetup {
+  readonly label: string;
+  readonly cfg: RunConfig;
+  readonly pairs: readonly EncodedPair[];
+  readonly vocabSize: number;
+  readonly padId: number;
+  readonly eosId: number;
+}
+
+const int = (v: string) => Number.parseInt(v, 10);
+const median = (a: readonly number[]) => {
+  const s = [...a].sort((x, y) => x - y);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+function parseOptions(): BenchOptions {
+  return new Command('train-bench')
+    .addOption(new Option('--preset <name>', 'transformer preset (replaces --models)').choices(TRANSFORMER_PRESET_NAMES))
+    .option('--models <list>', 'comma-separated model plugins', 'bag-of-embeddings,transformer')
+    .option('--backend <name>', 'tensor backend of this process (auto, webgpu, wasm, cpu, tensorflow)', 'auto')
+    .option('--worker-backend <name>', 'backend of the worker processes (default: --backend)')
+    .option('--pairs <n>', 'global pairs per step (default: the preset\'s reference, else 32)', int)
+    .option('--steps <n>', 'timed steps', int, 20)
+    .option('--warmup <n>', 'untimed steps first (shader compilation, memory growth)', int, 1)
+    .addOption(new Option('--data <kind>', 'sample: HH-RLHF; synthetic: PyTorch-peer-shaped random ids').choices(['sample', 'synthetic']))
+    .option('--max-length <n>', 'tokens per sequence (default: the preset\'s nPositions, else 256)', int)
+    .option('--workers <list>', 'worker-process counts to compare (empty: none)', '1,2')
+    .option('--no-in-process', 'skip the in-process timing')
+    .option('--no-matmul', 'skip the plain matMul measurement')
+    .option('--out <file>', 'JSON results', path.join('bench-results', 'train.json'))
+    .parse()
+    .opts<BenchOptions>();
+}
+
+async function prepare(modelName: string, opts: BenchOptions): Promise<BenchSetup> {
+  const preset = opts.preset ? TRANSFORMER_PRESETS[opts.preset] : undefined;
+  const maxLength = opts.maxLength ?? preset?.nPositions ?? 256;
+  const batchSize = opts.pairs ?? preset?.reference.pairs ?? 32;
+  const cfg = parseRunConfig({
+    data: { train: hhRlhf.train, maxLength },
+    model: { name: modelName, config: opts.preset ? { preset: opts.preset } : {} },
+    train: { batchSize },
+    backend: opts.workerBackend ?? opts.backend,
+  });
+  const label = opts.preset ? `transformer:${opts.preset}` : modelName;
+  if ((opts.data ?? (preset ? 'synthetic' : 'sample')) === 'synthetic') {
+    const vocabSize = preset?.reference.vocabSize ?? 50257;
+    return { label, cfg, vocabSize, padId: 0, eosId: vocabSize - 1, pairs: syntheticPairs(Math.max(64, 4 * batchSize), { vocabSize, tokens: maxLength }) };
+  }
+  const registry = createShippedRegistry();
+  const tokenizer = buildTokenizer(cfg, registry);
+  const data = await prepareDataset(hhRlhf.train, registry, tokenizer, { loader: cfg.data.loader, skipInvalid: false, maxLength });
+  return { label, cfg, pairs: data.encoded, vocabSize: tokenizer.vocabSize, padId: tokenizer.padId, eosId: tokenizer.eosId };
+}
+
+/** The same batches for every timing of one model (seeded, length-bucketed). */
+function batches(setup: BenchSetup): () => EncodedPair[] {
+  const sampler = new BatchSampler({ size: setup.pairs.length, batchSize: setup.cfg.train.batchSize, seed: 1, lengths: setup.pairs.map((p) => p.chosen.length + p.rejected.length) });
+  return () => sampler.next().map((j) => setup.pairs[j]);
+}
+
+async function timeInProcess(setup: BenchSetup, opts: BenchOptions, matmul: number | undefined): Promise<BenchRow> {
+  const { cfg } = setup;
+  const registry = createShippedRegistry();
+  const model = registry.create('model', cfg.model.name, cfg.model.config, { vocabSize: setup.vocabSize, padId: setup.padId, eosId: setup.eosId, seed: cfg.train.seed });
+  const loss = registry.create('loss', cfg.loss.name, cfg.loss.config, undefined);
+  const replica = new Replica(model, loss, cfg.train);
+  const next = batches(setup);
+  const times: number[] = [];
+  const losses: number[] = [];
+  let paddedTokens = 0;
+  let pairs = 0;
+  try {
+    for (let i = 1; i <= opts.warmup + opts.steps; i++) {
+      const shard = next();
+      const batch = packPairs(shard, setup.padId);
+      const t0 = performance.now();
+      const out = await replica.trainStep(batch, pairMargins(shard), { step: i, lr: learningRate(cfg.train, i) });
+      const ms = performance.now() - t0;
+      losses.push(out.loss);
+      if (i <= opts.warmup) continue;
+      times.push(ms);
+      paddedTokens += batch.rows * batch.width;
+      pairs += shard.length;
+    }
+    const ms = median(times);
+    const perStep = { pairs: pairs / opts.steps, tokens: paddedTokens / opts.steps };
+    // forward + backward ~ 3x the forward FLOPs (torch_peer.py counts the same: 6N per token + attention)
+    const gflops = (3 * model.flopsPerToken() * perStep.tokens) / ms / 1e6;
+    return {
+      model: setup.label,
+      params: replica.layout.size,
+      pairs: perStep.pairs,
+      'tokens/step': Math.round(perStep.tokens),
+      'ms/step': ms,
+      'ms min': Math.min(...times),
+      'pairs/s': (1000 * perStep.pairs) / ms,
+      'tokens/s': (1000 * perStep.tokens) / ms,
+      'step GFLOP/s': gflops,
+      ...(matmul === undefined ? {} : { 'matMul GFLOP/s': matmul, 'step/matMul': gflops / matmul }),
+      'loss first': losses[0],
+      'loss last': losses[losses.length - 1],
+    };
+  } finally {
+    model.dispose();
+  }
+}
+
+async function timeWorkers(setup: BenchSetup, n: number, opts: BenchOptions): Promise<BenchRow> {
+  const { cfg } = setup;
+  setLogSink(() => undefined); // the workers' start-up lines would bury the table
+  const group = await ProcessGroup.start({
+    size: n,
+    runConfigJson: JSON.stringify({ ...cfg, gpus: n }),
+    padId: setup.padId,
+    modelRef: cfg.model,
+    bind: 'tcp://127.0.0.1:0',
+    spawnLocal: true,
+    gpus: false,
+    backend: cfg.backend,
+  });
+  setLogSink(undefined);
+  try {
+    const next = batches(setup);
+    const times: number[] = [];
+    let pairs = 0;
+    for (let i = 1; i <= opts.warmup + opts.steps; i++) {
+      const shard = next();
+      const t0 = performance.now();
+      await group.step(i, shardByTokens(shard, n), learningRate(cfg.train, i));
+      if (i > opts.warmup) {
+        times.push(performance.now() - t0);
+        pairs += shard.length;
+      }
+    }
+    const ms = median(times);
+    return { model: setup.label, workers: n, backend: group.backend, 'ms/step': ms, 'pairs/s': (1000 * pairs) / opts.steps / ms };
+  } finally {
+    await group.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const opts = parseOptions();
+  const backend = await initBackend({ prefer: opts.backend as BackendPreference, gpu: true });
+  const matmul = opts.matmul && opts.inProcess ? await measureMatMulGflops(1024) : undefined;
+  const rows: BenchRow[] = [];
+  const workerRows: BenchRow[] = [];
+  const models = opts.preset ? ['transformer'] : opts.models.split(',').filter(Boolean);
+  for (const name of models) {
+    const setup = await prepare(name, opts);
+    if (opts.inProcess) rows.push(await timeInProcess(setup, opts, matmul));
+    let base: number | undefined;
+    for (const n of opts.workers.split(',').filter(Boolean).map(Number)) {
+      const row = await timeWorkers(setup, n, opts);
+      base ??= n === 1 ? (row['pairs/s'] as number) : undefined;
+      const preset = opts.preset ? TRANSFORMER_PRESETS[opts.preset] : undefined;
+      // workers build their model from the tokenizer's vocabulary (50,257), not the synthetic one
+      const params: BenchRow = preset ? { params: transformerParamCount(preset, 50257) } : {};
+      workerRows.push({ ...row, ...params, 'speed-up vs 1 worker': base ? (row['pairs/s'] as number) / base : NaN });
+    }
+  }
+  const context = {
+    backend: backend.name,
+    reason: backend.reason,
+    fixes: backend.fixes,
+    preset: opts.preset ?? null,
+    data: opts.data ?? (opts.preset ? 'synthetic' : 'sample'),
+    steps: opts.steps,
+    warmup: opts.warmup,
+    cores: os.cpus().length,
+  };
+  if (rows.length) process.stdout.write(`in this process, backend ${backend.name}:\n${formatTable(rows)}\n`);
+  if (workerRows.length) process.stdout.write(`worker processes:\n${formatTable(workerRows)}\n`);
+  writeBenchJson(opts.out, 'train', { ...context, rows, workerRows });
+}
+
+// Exit explicitly: a Dawn (webgpu) process has been seen to hang at exit.
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`train-bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);
