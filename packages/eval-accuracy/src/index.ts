@@ -1,2 +1,2 @@
-export * from './accuracy.plugin';
-export * from './register';
+export { accuracy, AccuracyConfigSchema, type AccuracyConfig } from './accuracy.plugin';
+export { register } from './register';

@@ -1,2 +1,2 @@
-export * from './bradley-terry.plugin';
-export * from './register';
+export { bradleyTerry, BradleyTerryConfigSchema, type BradleyTerryConfig } from './bradley-terry.plugin';
+export { register } from './register';

@@ -1,3 +1,2 @@
-export * from './bag-of-embeddings.plugin';
-export * from './bag-features';
-export * from './register';
+export { bagOfEmbeddings, BagConfigSchema, type BagConfig } from './bag-of-embeddings.plugin';
+export { register } from './register';

@@ -1,1 +1,9 @@
-export * from './safetensors';
+export {
+  encodeSafetensors,
+  decodeSafetensors,
+  writeSafetensorsFile,
+  readSafetensorsFile,
+  type SafeDtype,
+  type SafeTensor,
+  type SafetensorsFile,
+} from './safetensors';

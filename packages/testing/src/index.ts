@@ -1,10 +1,11 @@
-export * from './plugin-contract';
-export * from './model-contract';
-export * from './loss-contract';
-export * from './eval-contract';
-export * from './tensor-leaks';
-export * from './use-backend';
-export * from './random-batch';
-export * from './tokenizer-contract';
-export * from './data-contract';
-export * from './run-app';
+// The contract suites every plugin kind runs, and the helpers plugin and app specs share.
+export { describePluginContract } from './plugin-contract';
+export { describeDataContract } from './data-contract';
+export { describeTokenizerContract } from './tokenizer-contract';
+export { describeModelContract, type ModelContractOptions } from './model-contract';
+export { describeLossContract } from './loss-contract';
+export { describeEvalContract } from './eval-contract';
+export { expectNoTensorLeak } from './tensor-leaks';
+export { useBackend } from './use-backend';
+export { lcg, randomPairs, randomBatch } from './random-batch';
+export { runApp, type AppRun } from './run-app';
