@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import {
+  BACKEND_PREFERENCES,
   ConfigError,
   createLogger,
   mergeConfig,
@@ -71,7 +72,7 @@ export function addLaunchOptions(cmd: Command): Command {
     .option('--eval-every <n>', 'held-out evaluation every n steps (0: at the end only)', int('--eval-every'))
     .option('--checkpoint-every <n>', 'checkpoint every n steps (0: at the end only)', int('--checkpoint-every'))
     .option('--gpus <n>', 'worker processes, one GPU each when a GPU backend is present', int('--gpus'))
-    .addOption(new Option('--backend <name>', 'tensor backend').choices(['auto', 'tensorflow', 'wasm', 'cpu']))
+    .addOption(new Option('--backend <name>', 'tensor backend').choices(BACKEND_PREFERENCES))
     .option('--skip-invalid', 'skip (and count) invalid records instead of stopping')
     .option('--plugin <package>', 'load an external plugin package (repeatable)', collect)
     .option('--set <key=value>', 'override any config field, e.g. model.config.dim=64 (repeatable)', collect)

@@ -83,7 +83,7 @@ describe('initBackend', () => {
   it('rejects an unknown preference with the known ones', async () => {
     const err = await initBackend({ prefer: 'webgl' as BackendPreference }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigError);
-    expect((err as Error).message).toContain('auto, tensorflow, wasm, cpu');
+    expect((err as Error).message).toContain('auto, tensorflow, webgpu, wasm, cpu');
   });
 
   whenNativeMissing('gpuBackendAvailable is false here', () => {

@@ -2,22 +2,26 @@
  * Chooses and starts the TensorFlow.js backend for this process.
  *
  * 'auto' takes the fastest that loads: @tensorflow/tfjs-node-gpu (only when a GPU is wanted) >
- * @tensorflow/tfjs-node > wasm > cpu. Native TensorFlow is fastest by far but needs libtensorflow,
- * which cannot be installed offline; wasm (SIMD, single-threaded in Node) is ~30x the pure-JS cpu
- * backend once its slow kernels are patched (apply-wasm-fixes.ts). Every skipped candidate's
- * reason is kept, so the one log line and `BackendInfo.reason` say why this backend runs.
+ * webgpu on a hardware adapter (only when a GPU is wanted) > @tensorflow/tfjs-node > wasm > cpu.
+ * Native TensorFlow is fastest but needs libtensorflow, which cannot be installed offline; webgpu
+ * (Dawn over Vulkan, installs offline) runs on the GPU; wasm (SIMD, single-threaded in Node) is ~30x
+ * the pure-JS cpu backend once its slow kernels are patched (apply-wasm-fixes.ts). A software
+ * WebGPU adapter (Mesa's lavapipe) is slower than wasm, so 'auto' never takes it; `prefer: 'webgpu'`
+ * does (that is how CI tests the webgpu kernels). Every skipped candidate's reason is kept, so the
+ * one log line and `BackendInfo.reason` say why this backend runs.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
-import { ConfigError, createLogger, type Logger } from '@rewardkit/core';
+import { BACKEND_PREFERENCES, ConfigError, createLogger, type BackendName, type BackendPreference, type Logger } from '@rewardkit/core';
 import { applyWasmFixes } from './apply-wasm-fixes';
 import { cudaVisibility, probeNodeBackend, TFJS_NODE, TFJS_NODE_GPU, type NodeBackendPackage } from './node-backend';
 import { registerAllGradients } from './register-gradients';
+import { startWebGpu, WEBGPU_PACKAGE } from './webgpu-backend';
+import { describeAdapter, type WebGpuAdapterSummary } from './webgpu-device';
 
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
-export type BackendPreference = 'auto' | BackendName;
-export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+// The names live in core (one list for the run config, the CLI and this package).
+export { BACKEND_NAMES, BACKEND_PREFERENCES, type BackendName, type BackendPreference } from '@rewardkit/core';
 
 export interface InitBackendOptions {
   /** 'auto' (default) takes the fastest that loads; a named backend must load or we throw. */
@@ -32,12 +36,14 @@ export interface BackendInfo {
   readonly name: BackendName;
   /** The npm package providing it, e.g. '@tensorflow/tfjs-backend-wasm'. */
   readonly packageName: string;
-  /** True only for tfjs-node-gpu with at least one GPU left visible by CUDA_VISIBLE_DEVICES. */
+  /** True for tfjs-node-gpu with a GPU left visible by CUDA_VISIBLE_DEVICES, and webgpu on a hardware adapter. */
   readonly gpu: boolean;
   /** Why this backend: every candidate skipped on the way, and why. */
   readonly reason: string;
-  /** Kernel patches applied (wasm only), e.g. 'UnsortedSegmentSum kernel'. */
+  /** Kernel patches applied (wasm, webgpu), e.g. 'UnsortedSegmentSum kernel'. */
   readonly fixes: readonly string[];
+  /** The WebGPU adapter (webgpu only). */
+  readonly adapter?: WebGpuAdapterSummary;
 }
 
 type Chosen = Omit<BackendInfo, 'reason'> & { readonly note: string };
@@ -76,6 +82,30 @@ const wasmCandidate: Candidate = async () => {
   };
 };
 
+/**
+ * webgpu over Dawn. `hardwareOnly` ('auto') refuses a software adapter: lavapipe runs every kernel
+ * correctly but ~50x slower than wasm, so only an explicit `prefer: 'webgpu'` takes it.
+ */
+function webgpuCandidate(hardwareOnly: boolean): Candidate {
+  return async () => {
+    const started = await startWebGpu((d) =>
+      hardwareOnly && d.adapter.software
+        ? `webgpu not chosen: ${describeAdapter(d.adapter)} is a CPU implementation, slower than wasm (--backend=webgpu takes it)`
+        : undefined,
+    );
+    if (typeof started === 'string') return started.startsWith('webgpu') ? started : `webgpu: ${started}`;
+    const a = started.adapter;
+    return {
+      name: 'webgpu',
+      packageName: WEBGPU_PACKAGE,
+      gpu: !a.software,
+      fixes: started.fixes,
+      adapter: a,
+      note: `Dawn/Vulkan, ${describeAdapter(a)}`,
+    };
+  };
+}
+
 const cpuCandidate: Candidate = async () => {
   if (!(await tf.setBackend('cpu'))) return `${CPU_PACKAGE} failed to initialize`;
   return { name: 'cpu', packageName: CPU_PACKAGE, gpu: false, fixes: [], note: 'pure JavaScript' };
@@ -86,10 +116,18 @@ function candidatesFor(prefer: BackendPreference, gpu: boolean, log: Logger): (C
   const node = nativeCandidate(TFJS_NODE, log);
   switch (prefer) {
     case 'auto':
-      return [gpu ? nodeGpu : `${TFJS_NODE_GPU} not tried (no GPU requested)`, node, wasmCandidate, cpuCandidate];
+      return [
+        gpu ? nodeGpu : `${TFJS_NODE_GPU} not tried (no GPU requested)`,
+        gpu ? webgpuCandidate(true) : 'webgpu not tried (no GPU requested)',
+        node,
+        wasmCandidate,
+        cpuCandidate,
+      ];
     case 'tensorflow':
       // Either package provides the backend; the GPU build also runs on CPU when it sees no GPU.
       return gpu ? [nodeGpu, node] : [node, nodeGpu];
+    case 'webgpu':
+      return [webgpuCandidate(false)];
     case 'wasm':
       return [wasmCandidate];
     case 'cpu':
@@ -137,7 +175,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   registerAllGradients();
   const info = await choose(prefer, gpu, log);
   chosen.set(key, info);
-  const fixes = info.fixes.length > 0 ? `; wasm fixes: ${info.fixes.join(', ')}` : '';
+  const fixes = info.fixes.length > 0 ? `; ${info.name} fixes: ${info.fixes.join(', ')}` : '';
   log.info(`tfjs backend '${info.name}' because ${info.reason}${fixes}`);
   return info;
 }

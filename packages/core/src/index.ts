@@ -5,5 +5,6 @@ export * from './preference-pair';
 export * from './sequence-batch';
 export * from './registry';
 export * from './load-plugin-packages';
+export * from './backend-name';
 export * from './run-config';
 export * from './format-zod-error';

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { z } from 'zod';
+import { BACKEND_PREFERENCES } from './backend-name';
 import { ConfigError } from './errors';
 import { formatZodError } from './format-zod-error';
 
@@ -62,8 +63,8 @@ export const RunConfigSchema = z
     out: z.string().min(1).default('runs/default'),
     /** Worker processes, one GPU each where a GPU backend is present. */
     gpus: z.number().int().min(1).default(1),
-    /** Tensor backend: auto picks tfjs-node-gpu > tfjs-node > wasm > cpu. */
-    backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+    /** Tensor backend: auto picks tfjs-node-gpu > webgpu (hardware adapter) > tfjs-node > wasm > cpu. */
+    backend: z.enum(BACKEND_PREFERENCES).default('auto'),
   })
   .strict();
 

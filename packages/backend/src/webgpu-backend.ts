@@ -1,0 +1,63 @@
+/**
+ * Starts tfjs's 'webgpu' backend on the device `webgpu-device.ts` opened, and stops it again.
+ *
+ * tfjs-backend-webgpu registers its kernels when imported, and its own backend factory only when
+ * `navigator.gpu` exists at that moment; we replace that factory with one that wraps our device,
+ * so tfjs never calls requestAdapter itself (see webgpu-device.ts for why).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { openWebGpu, releaseWebGpu, type WebGpuDevice } from './webgpu-device';
+import { applyWebGpuFixes } from './apply-webgpu-fixes';
+
+export const WEBGPU_PACKAGE = '@tensorflow/tfjs-backend-webgpu';
+// Above wasm (2) like tfjs's own factory, so `tf.ready()` alone would also take it.
+const PRIORITY = 3;
+
+interface WebGpuModule {
+  WebGPUBackend: new (device: unknown, adapterInfo?: unknown) => tf.KernelBackend;
+}
+
+export interface StartedWebGpu extends WebGpuDevice {
+  readonly fixes: readonly string[];
+}
+
+/**
+ * Opens the device (once per process), registers a 'webgpu' backend on it and, when `activate`,
+ * makes it the active tfjs backend. Returns the reason as a string when it cannot.
+ * `accept(device)` may veto the adapter before tfjs sees it (returns a reason to refuse).
+ */
+export async function startWebGpu(accept: (d: WebGpuDevice) => string | undefined): Promise<StartedWebGpu | string> {
+  const opened = await openWebGpu();
+  if (typeof opened === 'string') {
+    releaseWebGpu(); // a Dawn instance that found nothing must not keep the process alive either
+    return opened;
+  }
+  const veto = accept(opened);
+  if (veto !== undefined) {
+    // Let go at once: a Dawn device we will not use must not keep the process alive.
+    releaseWebGpu();
+    return veto;
+  }
+  let module: WebGpuModule;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    module = require(WEBGPU_PACKAGE) as WebGpuModule;
+  } catch (err) {
+    return `${WEBGPU_PACKAGE} failed to load: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}`;
+  }
+  const fixes = applyWebGpuFixes();
+  if (tf.findBackendFactory('webgpu') !== null) tf.removeBackend('webgpu');
+  tf.registerBackend('webgpu', () => new module.WebGPUBackend(opened.device, opened.adapterInfo), PRIORITY);
+  if (!(await tf.setBackend('webgpu'))) return `${WEBGPU_PACKAGE} failed to initialize on the Dawn device`;
+  return { ...opened, fixes };
+}
+
+/**
+ * Frees every webgpu tensor and the device, and lets go of Dawn, so that the process can exit
+ * (dawn.node keeps the event loop alive while referenced). The active backend falls back to
+ * the next registered one. Idempotent; a no-op when webgpu never started.
+ */
+export function stopWebGpu(): void {
+  if (tf.findBackendFactory('webgpu') !== null) tf.removeBackend('webgpu');
+  releaseWebGpu();
+}
