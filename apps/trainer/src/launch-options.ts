@@ -34,6 +34,8 @@ export interface LaunchOptions {
   readonly plugin?: string[];
   readonly set?: string[];
   readonly resume?: boolean;
+  readonly overwrite?: boolean;
+  readonly oversubscribe?: boolean;
   readonly bind: string;
   readonly externalWorkers?: boolean;
   readonly token?: string;
@@ -76,7 +78,9 @@ export function addLaunchOptions(cmd: Command): Command {
     .option('--skip-invalid', 'skip (and count) invalid records instead of stopping')
     .option('--plugin <package>', 'load an external plugin package (repeatable)', collect)
     .option('--set <key=value>', 'override any config field, e.g. model.config.dim=64 (repeatable)', collect)
-    .option('--resume', 'continue from the newest checkpoint in --out')
+    .option('--resume', 'continue from the newest checkpoint in --out (same config; only --steps may change)')
+    .option('--overwrite', 'replace the run already in --out (without it, an existing run is refused)')
+    .option('--oversubscribe', 'start more than 4 local workers per GPU (or per CPU core without one)')
     .option('--bind <address>', 'coordinator address for workers (loopback unless told otherwise)', 'tcp://127.0.0.1:0')
     .option('--external-workers', 'do not spawn workers: wait for --gpus workers started with `trainer worker`')
     .option('--token <secret>', 'shared secret external workers must present (default: random, printed)')

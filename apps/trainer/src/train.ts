@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { initBackend } from '@rewardkit/backend';
 import { ConfigError, createLogger, pairLength, pairTokens, parsePluginConfig, type EncodedPair, type RunConfig } from '@rewardkit/core';
@@ -7,6 +6,7 @@ import { buildTokenizer, createShippedRegistry, numericPart, prepareDataset, run
 import { buildReplica } from '@rewardkit/training';
 import { InProcessGroup } from './in-process-group';
 import { MetricsLog } from './metrics-log';
+import { prepareRunDir } from './run-dir';
 import { Progress } from './progress';
 import { WorkerLostError } from './distributed/worker-lost-error';
 import type { WorkerGroup } from './worker-group';
@@ -17,8 +17,10 @@ const log = createLogger('trainer');
 const MAX_RECOVERIES = 5;
 
 export interface TrainOptions {
-  /** Continue from the newest checkpoint in `cfg.out`. */
+  /** Continue from the newest checkpoint in `cfg.out` (its config must match but for the step count). */
   readonly resume?: boolean;
+  /** Replace a run already in `cfg.out` (without it, such a directory is refused). */
+  readonly overwrite?: boolean;
   /** Builds the N-worker group (the distributed launcher); world size 1 runs in-process. */
   readonly spawnWorkers?: (cfg: RunConfig, ctx: { padId: number; modelRef: { name: string; config: unknown } }) => Promise<WorkerGroup>;
   /** Set by the SIGINT handler: finish the current step, checkpoint, stop. */
@@ -39,8 +41,6 @@ export interface TrainResult {
 export async function train(cfg: RunConfig, opts: TrainOptions = {}): Promise<TrainResult> {
   if (!cfg.data.train) throw new ConfigError('data.train is required: the file of training pairs');
   const runDir = path.resolve(cfg.out);
-  fs.mkdirSync(runDir, { recursive: true });
-  fs.writeFileSync(path.join(runDir, 'config.json'), JSON.stringify(cfg, null, 2) + '\n');
 
   // --- data: load, validate and tokenize once, in the coordinator
   const registry = createShippedRegistry(cfg.plugins);
@@ -52,6 +52,10 @@ export async function train(cfg: RunConfig, opts: TrainOptions = {}): Promise<Tr
   // --- replicas: in this process (1) or N worker processes
   // the export records the model's full config (defaults filled), so later defaults cannot change it
   const modelRef = { name: cfg.model.name, config: parsePluginConfig(registry.get('model', cfg.model.name), cfg.model.config) };
+  parsePluginConfig(registry.get('loss', cfg.loss.name), cfg.loss.config);
+  for (const name of cfg.evaluators) registry.get('eval', name);
+  // only now, with everything validated, claim the run directory
+  prepareRunDir(runDir, cfg, { resume: opts.resume, overwrite: opts.overwrite });
   let group: WorkerGroup;
   if (cfg.gpus > 1 && opts.spawnWorkers) {
     group = await opts.spawnWorkers(cfg, { padId: tokenizer.padId, modelRef });

@@ -1,10 +1,16 @@
 /**
- * The one place the webgpu kernel fixes are registered (none needed so far: each op the models
- * and the loss use is checked against cpu in webgpu-ops.spec.ts). A fix goes in its own
- * `webgpu-<name>.ts` with the test that shows the stock kernel wrong, as the wasm ones do.
+ * The one place the webgpu fixes are registered. Each lives in its own `webgpu-<name>.ts` with
+ * the test that shows the stock behaviour wrong, as the wasm ones do. Every op the models and the
+ * loss use is checked against cpu in webgpu-ops.spec.ts; none needed a kernel fix so far.
  */
+import { applyWebGpuReadSync } from './webgpu-read-sync';
 
-/** Registers every webgpu fix; idempotent. Returns one short label per fix in place. */
-export function applyWebGpuFixes(): string[] {
-  return [];
+/**
+ * Applies every webgpu fix to tfjs-backend-webgpu's backend class; idempotent. Returns one short
+ * label per fix in place, for `BackendInfo.fixes` and the log line.
+ */
+export function applyWebGpuFixes(backendClass: { prototype: unknown }): string[] {
+  const fixes: string[] = [];
+  if (applyWebGpuReadSync(backendClass)) fixes.push('readSync error names the async read');
+  return fixes;
 }

@@ -45,7 +45,7 @@ export async function startWebGpu(accept: (d: WebGpuDevice) => string | undefine
   } catch (err) {
     return `${WEBGPU_PACKAGE} failed to load: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}`;
   }
-  const fixes = applyWebGpuFixes();
+  const fixes = applyWebGpuFixes(module.WebGPUBackend);
   if (tf.findBackendFactory('webgpu') !== null) tf.removeBackend('webgpu');
   tf.registerBackend('webgpu', () => new module.WebGPUBackend(opened.device, opened.adapterInfo), PRIORITY);
   if (!(await tf.setBackend('webgpu'))) return `${WEBGPU_PACKAGE} failed to initialize on the Dawn device`;
