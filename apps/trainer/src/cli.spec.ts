@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -47,5 +48,82 @@ describe('trainer CLI: bad input', () => {
     expect(res.status).toBe(0);
     expect(res.stderr).toMatch(/skipped 2 invalid record/);
     expect(res.stdout).toMatch(/held-out accuracy: [01]\.\d{4} \(40 pairs/);
+  });
+});
+
+describe('trainer CLI: run directory and worker count', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-cli-dir-'));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('refuses --gpus=1000 before forking or writing anything, saying how many cores there are', () => {
+    const out = path.join(dir, 'absurd');
+    const t0 = Date.now();
+    const res = runApp('trainer', ['launch', '--out', out, '--gpus', '1000', '--backend', 'wasm']);
+    expect(res.status).toBe(1);
+    expect(res.stderr).toMatch(new RegExp(`error: --gpus=1000: this machine has 0 GPU\\(s\\) the workers can use and ${os.availableParallelism()} CPU core\\(s\\)`));
+    expect(res.stderr).toMatch(/--oversubscribe/);
+    expect(res.stderr).not.toMatch(/worker|rank/i);
+    expect(res.stderr).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/);
+    expect(fs.existsSync(out)).toBe(false);
+    expect(Date.now() - t0).toBeLessThan(30_000);
+  });
+
+  it('refuses to overwrite an existing run; an unknown model changes nothing in it', () => {
+    const out = path.join(dir, 'existing');
+    fs.mkdirSync(out);
+    fs.writeFileSync(path.join(out, 'config.json'), '{"train": {"steps": 7}}\n');
+    const again = runApp('trainer', ['launch', '--out', out, '--steps', '3']);
+    expect(again.status).toBe(1);
+    expect(again.stderr).toMatch(/error: .*existing already holds a run \(config\.json\): continue it with --resume, replace it with --overwrite/);
+    const badModel = runApp('trainer', ['launch', '--out', out, '--overwrite', '--model', 'gpt-17']);
+    expect(badModel.status).toBe(1);
+    expect(badModel.stderr).toMatch(/unknown model plugin "gpt-17"/);
+    expect(fs.readFileSync(path.join(out, 'config.json'), 'utf8')).toBe('{"train": {"steps": 7}}\n');
+  });
+});
+
+describe('trainer CLI: stop signals', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-cli-sig-'));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  /** Starts a long run, sends `signal` once it trains, and resolves with its exit code and log. */
+  const stopWith = (signal: NodeJS.Signals, out: string) =>
+    new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+      const root = path.resolve(__dirname, '..', '..', '..');
+      const args = ['--import', 'tsx', 'apps/trainer/src/main.ts', 'launch', '--out', out, '--steps', '100000', '--checkpoint-every', '0', '--eval-every', '0'];
+      const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`no exit after ${signal}:\n${stderr}`));
+      }, 60_000);
+      child.stderr!.on('data', (d: Buffer) => {
+        const first = !/training bag-of-embeddings/.test(stderr);
+        stderr += d.toString();
+        if (first && /training bag-of-embeddings/.test(stderr)) setTimeout(() => child.kill(signal), 1500);
+      });
+      child.on('exit', (code) => {
+        clearTimeout(timer);
+        resolve({ code, stderr });
+      });
+    });
+
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s finishes the step, writes a checkpoint and exits %d', async (signal, code) => {
+    const out = path.join(dir, signal);
+    const res = await stopWith(signal, out);
+    expect(res.code).toBe(code);
+    expect(res.stderr).toMatch(new RegExp(`${signal}: finishing this step and writing a checkpoint`));
+    const stopped = /stopped at step (\d+) of 100000; continue with --resume/.exec(res.stderr);
+    expect(stopped).not.toBeNull();
+    expect(fs.existsSync(path.join(out, 'checkpoints', `step-${stopped![1].padStart(6, '0')}`, 'model.safetensors'))).toBe(true);
   });
 });

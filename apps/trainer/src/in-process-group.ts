@@ -23,6 +23,9 @@ export class InProcessGroup implements WorkerGroup {
   ) {}
 
   async step(step: number, shards: readonly (readonly EncodedPair[])[], lr: number): Promise<StepOutcome> {
+    // The step computes synchronously: without a turn of the event loop per step, a run never
+    // sees Ctrl-C or SIGTERM (their handlers are queued behind the loop) nor draws its progress bar.
+    await new Promise((resolve) => setImmediate(resolve));
     const pairs = shards.flat();
     const grads = this.replica.computeGradients(packPairs(pairs, this.tokenizer.padId), pairMargins(pairs), step);
     return this.replica.applyUpdate(grads, lr);

@@ -14,23 +14,22 @@ import { launchWorkers } from './distributed/launch-workers';
 import { runWorker } from './distributed/worker';
 import { ENV } from './distributed/worker-env';
 import { addLaunchOptions, resolveRunConfig, type LaunchOptions } from './launch-options';
+import { StopSignals } from './stop-signals';
 import { train } from './train';
+import { checkWorkerCount, detectLocalDevices } from './worker-count';
 
 const log = createLogger('trainer');
 
 async function launch(opts: LaunchOptions): Promise<void> {
   const cfg = resolveRunConfig(opts);
-  let stopRequested = false;
-  const onSigint = () => {
-    if (stopRequested) process.exit(130); // a second Ctrl-C: leave now
-    stopRequested = true;
-    log.warn('interrupted: finishing this step and writing a checkpoint (Ctrl-C again to quit at once)');
-  };
-  process.on('SIGINT', onSigint);
+  // before anything is forked or written: external workers run elsewhere, local ones here
+  if (cfg.gpus > 1 && !opts.externalWorkers) checkWorkerCount(cfg.gpus, detectLocalDevices(cfg.backend), opts.oversubscribe);
+  const stop = new StopSignals(log);
   try {
     const result = await train(cfg, {
       resume: opts.resume,
-      shouldStop: () => stopRequested,
+      overwrite: opts.overwrite,
+      shouldStop: () => stop.requested,
       spawnWorkers: launchWorkers({ bind: opts.bind, external: Boolean(opts.externalWorkers), token: opts.token, jobId: opts.job }),
     });
     const acc = result.eval?.accuracy;
@@ -41,7 +40,9 @@ async function launch(opts: LaunchOptions): Promise<void> {
       );
     }
   } finally {
-    process.off('SIGINT', onSigint);
+    stop.dispose();
+    // a stopped run is not a finished one: 130 (SIGINT) or 143 (SIGTERM)
+    if (stop.exitCode !== undefined) process.exitCode = stop.exitCode;
   }
 }
 

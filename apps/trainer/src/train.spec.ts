@@ -70,3 +70,79 @@ describe('train (world size 1)', () => {
     expect(resumed.eval).toEqual(straight.eval);
   });
 });
+
+describe('train: the run directory', () => {
+  let root: string;
+  beforeAll(() => setLogSink(() => undefined));
+  afterAll(() => setLogSink(undefined));
+  beforeEach(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-rundir-'));
+  });
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  /** Everything a run wrote, file by file, to see that a refused launch changed nothing. */
+  const snapshot = (dir: string): Record<string, string> => {
+    const out: Record<string, string> = {};
+    const walk = (d: string) => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        const p = path.join(d, e.name);
+        if (e.isDirectory()) walk(p);
+        else out[path.relative(dir, p)] = fs.readFileSync(p).toString('base64');
+      }
+    };
+    walk(dir);
+    return out;
+  };
+
+  it('refuses a directory holding another run unless resuming or told to overwrite, and changes nothing', async () => {
+    const out = path.join(root, 'run');
+    await train(smallConfig(out, { train: { steps: 4, batchSize: 8, warmupSteps: 2 }, evalEvery: 0 }));
+    const before = snapshot(out);
+    await expect(train(smallConfig(out, { train: { steps: 4, batchSize: 8, lr: 0.5 } }))).rejects.toThrow(
+      /already holds a run \(config\.json, metrics\.jsonl, checkpoints, final\): continue it with --resume, replace it with --overwrite/,
+    );
+    expect(snapshot(out)).toEqual(before);
+  });
+
+  it('validates plugins, model config and data before touching the run directory', async () => {
+    const out = path.join(root, 'run');
+    await train(smallConfig(out, { train: { steps: 4, batchSize: 8, warmupSteps: 2 }, evalEvery: 0 }));
+    const before = snapshot(out);
+    const bad = [
+      smallConfig(out, { model: { name: 'gpt-17' } }),
+      smallConfig(out, { model: { name: 'bag-of-embeddings', config: { dim: 'wide' } } }),
+      smallConfig(out, { data: { train: path.join(root, 'missing.jsonl') } }),
+      smallConfig(out, { loss: { name: 'hinge-17' } }),
+    ];
+    for (const cfg of bad) {
+      await expect(train(cfg, { overwrite: true })).rejects.toThrow();
+      await expect(train(cfg, { resume: true })).rejects.toThrow();
+    }
+    expect(snapshot(out)).toEqual(before);
+  });
+
+  it('--overwrite replaces the old run: no old checkpoint, no appended metrics', async () => {
+    const out = path.join(root, 'run');
+    await train(smallConfig(out, { train: { steps: 8, batchSize: 8, warmupSteps: 2 }, evalEvery: 0 }));
+    const result = await train(smallConfig(out, { train: { steps: 4, batchSize: 8, warmupSteps: 2 }, evalEvery: 0 }), { overwrite: true });
+    expect(result.steps).toBe(4);
+    expect(fs.readdirSync(path.join(out, 'checkpoints'))).toEqual(['step-000004']);
+    const steps = fs.readFileSync(path.join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((l) => l.kind === 'train');
+    expect(steps.map((l) => l.step)).toEqual([1, 2, 3, 4]);
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8')).train.steps).toBe(4);
+  });
+
+  it('--resume refuses a config that differs in anything but the step count, naming the fields', async () => {
+    const out = path.join(root, 'run');
+    let n = 0;
+    await train(smallConfig(out), { shouldStop: () => ++n > 4 });
+    const before = snapshot(out);
+    await expect(train(smallConfig(out, { train: { steps: 12, batchSize: 8, warmupSteps: 2, lr: 0.5 }, evalEvery: 3 }), { resume: true })).rejects.toThrow(
+      /--resume: the config differs from the run's own \(.*config\.json\) in evalEvery, train\.lr; only train\.steps may change/,
+    );
+    expect(snapshot(out)).toEqual(before);
+    // more steps is the same run, continued
+    const longer = await train(smallConfig(out, { train: { steps: 16, batchSize: 8, warmupSteps: 2 } }), { resume: true });
+    expect(longer.steps).toBe(16);
+  });
+});
