@@ -3,6 +3,7 @@ import { packPairs, pairMargins, type EncodedPair, type LossFn } from '@rewardki
 import { randomPairs, useBackend } from '@rewardkit/testing';
 import { BatchSampler } from './batch-sampler';
 import { hasFusedAdamW } from './device-adamw';
+import { maxRelDiff, sumAllReduce } from './parameter-store.spec-helper';
 import { readInBuckets } from './parameter-store-transfer';
 import { Replica, type ReplicaConfig, type StepOutcome } from './replica';
 import { shardByTokens } from './shard-by-tokens';
@@ -23,32 +24,6 @@ function frozenTinyModel() {
 const replicaOn = (store: 'host' | 'device', extra: Partial<ReplicaConfig> = {}) => new Replica(frozenTinyModel(), plainBradleyTerry, { ...cfg, ...extra, store });
 const stepOf = (r: Replica, pairs: readonly EncodedPair[], step: number, lr: number, allReduce?: (b: Float32Array) => Promise<void>) =>
   r.trainStep(packPairs(pairs, EOS), pairMargins(pairs), { step, lr }, allReduce);
-
-function maxRelDiff(a: Float32Array, b: Float32Array): number {
-  let scale = 0;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) {
-    scale = Math.max(scale, Math.abs(b[i]));
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-  }
-  return diff / Math.max(scale, 1e-12);
-}
-
-/** An in-memory all-reduce for `n` ranks stepping concurrently: sums once all have arrived. */
-function sumAllReduce(n: number): (buf: Float32Array) => Promise<void> {
-  let waiting: { buf: Float32Array; done: () => void }[] = [];
-  return (buf) =>
-    new Promise<void>((done) => {
-      waiting.push({ buf, done });
-      if (waiting.length < n) return;
-      const sum = new Float32Array(buf.length);
-      for (const w of waiting) for (let i = 0; i < sum.length; i++) sum[i] += w.buf[i];
-      for (const w of waiting) w.buf.set(sum);
-      const all = waiting;
-      waiting = [];
-      all.forEach((w) => w.done());
-    });
-}
 
 describe('DeviceParameterStore (tfjs ops, cpu backend)', () => {
   useBackend('cpu');
