@@ -7,6 +7,12 @@ import { ENV } from './worker-env';
 /** The repository root: workers run the same sources, through tsx, from there. */
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 const MAIN = path.join(REPO_ROOT, 'apps', 'trainer', 'src', 'main.ts');
+/**
+ * Defined by tools/bundle (esbuild `define`): in the offline bundle, workers run the bundled
+ * trainer that sits beside this (bundled) file, with plain node and no tsx.
+ */
+declare const REWARDKIT_BUNDLED_TRAINER: string | undefined;
+const BUNDLED = typeof REWARDKIT_BUNDLED_TRAINER === 'string' ? path.join(__dirname, REWARDKIT_BUNDLED_TRAINER) : undefined;
 
 export interface SpawnWorkerOptions {
   readonly workerId: string;
@@ -32,8 +38,9 @@ export function spawnWorker(opts: SpawnWorkerOptions): ChildProcess {
     [ENV.backend]: opts.backend,
   };
   if (opts.gpuIndex !== undefined) env.CUDA_VISIBLE_DEVICES = String(opts.gpuIndex);
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'worker', '--connect', opts.connect], {
-    cwd: REPO_ROOT,
+  const entry = BUNDLED ? [BUNDLED] : ['--import', 'tsx', MAIN];
+  const child = spawn(process.execPath, [...entry, 'worker', '--connect', opts.connect], {
+    cwd: BUNDLED ? process.cwd() : REPO_ROOT,
     env,
     stdio: ['pipe', 'ignore', 'pipe'],
   });

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# GPU check, run from the unpacked offline bundle on a GPU host in one go (under 6 minutes):
+#   1. the adapter Dawn (webgpu) finds;             2. webgpu-vs-cpu kernel checks (forward + gradients);
+#   3. bench on webgpu: small, mid, gpt2-small;     4. the same presets in PyTorch (fp32, tf32, bf16)
+#      when `python3 -c 'import torch'` works and sees CUDA;
+#   5. 1/2/4/8 CPU (wasm) workers on the small preset, as many as the host has cores for.
+# Everything goes into one JSON file plus a printed table. Every step runs under `timeout -k 5`
+# (a Dawn process once hung at exit); a failed step is recorded and the check goes on.
+#
+# Usage: tools/gpu-check.sh [--quick] [--out FILE]
+#   --quick   tiny preset only, fewer steps, workers 1 and 2 (a software adapter, CI-sized)
+#   --out     the JSON file (default: $GPU_CHECK_OUT, else ./gpu-check.json)
+# Env: NODE (node binary, default `node`), PYTHON (default python3), SKIP_TORCH=1, BACKEND (default webgpu).
+set -uo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)  # the bundle: bin/, node_modules/, tools/
+NODE=${NODE:-node}
+PYTHON=${PYTHON:-python3}
+BACKEND=${BACKEND:-webgpu}
+out=${GPU_CHECK_OUT:-$PWD/gpu-check.json}
+quick=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) quick=1 ;;
+    --out) out=$2; shift ;;
+    --out=*) out=${1#--out=} ;;
+    *) echo "gpu-check: unknown argument $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+case "$out" in /*) ;; *) out=$PWD/$out ;; esac
+pieces=$(mktemp -d)
+logs=${out%.json}-logs
+mkdir -p "$logs"
+t0=$(date +%s)
+el() { echo "[+$(( $(date +%s) - t0 ))s] $*"; }
+
+# step NAME SECONDS CMD...: runs CMD under timeout, tees its output to $logs/NAME.log, records rc and time
+step() {
+  local name=$1 secs=$2 s rc
+  shift 2
+  s=$(date +%s)
+  el "$name (limit ${secs}s)"
+  timeout -k 5 "$secs" "$@" >"$logs/$name.log" 2>&1
+  rc=$?
+  grep -v '^\[' "$logs/$name.log" | grep -v '^$' | tail -n 40
+  printf '{"step":"%s","rc":%d,"seconds":%d}\n' "$name" "$rc" "$(( $(date +%s) - s ))" >>"$pieces/steps.jsonl"
+  [ "$rc" = 0 ] || echo "  -> $name failed (rc $rc; 124 = timed out), log: $logs/$name.log"
+  return 0
+}
+
+cd "$root" || exit 1
+cores=$(nproc 2>/dev/null || echo 1)
+gpus=$(command -v nvidia-smi >/dev/null && nvidia-smi -L 2>/dev/null | tr '\n' ';' || echo "")
+printf '{"hostname":"%s","cores":%d,"nvidia_smi":"%s","node":"%s","quick":%d}\n' \
+  "$(hostname)" "$cores" "${gpus//\"/}" "$("$NODE" --version 2>/dev/null)" "$quick" >"$pieces/host.json"
+el "host: $cores cores; ${gpus:-no nvidia-smi}; node $("$NODE" --version 2>/dev/null)"
+
+if [ "$quick" = 1 ]; then
+  presets="tiny"; steps=2; warmup=1; worker_counts="1,2"; worker_preset=tiny; torch_steps=3
+else
+  presets="small mid gpt2-small"; steps=5; warmup=2; worker_counts=""; worker_preset=small; torch_steps=10
+  for n in 1 2 4 8; do [ "$n" -le "$cores" ] && worker_counts="${worker_counts:+$worker_counts,}$n"; done
+fi
+
+step adapter 60 "$NODE" bin/kernel-check.cjs --adapter --backend "$BACKEND" --out "$pieces/adapter.json"
+step kernels 120 "$NODE" bin/kernel-check.cjs --backend "$BACKEND" --out "$pieces/kernels.json"
+
+for p in $presets; do
+  case "$p" in gpt2-small) lim=120 ;; mid) lim=90 ;; *) lim=60 ;; esac
+  step "bench-$p" "$lim" "$NODE" bin/bench.cjs --preset "$p" --backend "$BACKEND" --workers '' \
+    --steps "$steps" --warmup "$warmup" --out "$pieces/bench-$p.json"
+done
+
+if [ -n "${SKIP_TORCH:-}" ]; then
+  el "torch: skipped (SKIP_TORCH)"
+elif ! timeout 60 "$PYTHON" -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 3)' >/dev/null 2>&1; then
+  el "torch: skipped ($PYTHON cannot import torch, or torch sees no CUDA device)"
+else
+  for p in $presets; do
+    for m in fp32 tf32 bf16; do
+      step "torch-$p-$m" 60 "$PYTHON" tools/gpu/torch_peer.py --preset "$p" --mode "$m" --steps "$torch_steps"
+      grep '^{' "$logs/torch-$p-$m.log" >>"$pieces/torch.jsonl"
+    done
+  done
+fi
+
+if [ -n "$worker_counts" ]; then
+  # 32 pairs a step, so 8 workers still get 4 pairs each
+  step workers 150 "$NODE" bin/bench.cjs --preset "$worker_preset" --backend wasm --no-in-process \
+    --workers "$worker_counts" --pairs 32 --steps "$steps" --warmup 1 --out "$pieces/workers.json"
+fi
+
+el report
+timeout -k 5 60 "$NODE" bin/gpu-report.cjs "$pieces" "$out"
+cp -r "$pieces" "$logs/pieces"
+rm -rf "$pieces"
+el "done: $out (logs: $logs)"

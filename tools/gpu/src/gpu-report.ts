@@ -1,0 +1,128 @@
+/**
+ * The GPU check's last step (`node bin/gpu-report.cjs PIECES_DIR OUT.json`): merges what each step
+ * of tools/gpu-check.sh left in PIECES_DIR into one JSON file and prints the comparison table
+ * (tfjs-webgpu pairs/s against the PyTorch peer, preset for preset; CPU workers).
+ * Pieces: steps.jsonl (bash: step, rc, seconds), host.json, adapter.json, kernels.json,
+ * bench-<preset>.json (train-bench --out), torch.jsonl (torch_peer.py lines), workers.json.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+
+type Row = Record<string, unknown>;
+
+function readJson(file: string): Row | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as Row;
+  } catch {
+    return undefined;
+  }
+}
+
+function readLines(file: string): Row[] {
+  if (!fs.existsSync(file)) return [];
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim().startsWith('{'))
+    .flatMap((l) => {
+      try {
+        return [JSON.parse(l) as Row];
+      } catch {
+        return [];
+      }
+    });
+}
+
+const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+const fmt = (v: number | undefined, digits = 1) => (v === undefined ? '-' : v >= 100 ? v.toFixed(0) : v.toFixed(digits));
+
+export interface GpuCheckReport {
+  readonly name: 'gpu-check';
+  readonly date: string;
+  readonly host?: Row;
+  readonly steps: Row[];
+  readonly adapter?: Row;
+  readonly kernels?: Row;
+  /** One row per preset: train-bench's in-process row on webgpu. */
+  readonly webgpu: Row[];
+  readonly torch: Row[];
+  readonly workers: Row[];
+  readonly summary: Row[];
+}
+
+/** Collects the pieces; `summary` pairs each preset's webgpu row with the peer's modes. */
+export function collectReport(dir: string): GpuCheckReport {
+  const webgpu: Row[] = [];
+  for (const f of fs.readdirSync(dir).filter((n) => /^bench-.+\.json$/.test(n)).sort()) {
+    const b = readJson(path.join(dir, f));
+    for (const r of (b?.rows as Row[] | undefined) ?? []) webgpu.push({ preset: b?.preset, backend: b?.backend, ...r });
+  }
+  const torch = readLines(path.join(dir, 'torch.jsonl'));
+  const workersJson = readJson(path.join(dir, 'workers.json'));
+  const workers = ((workersJson?.workerRows as Row[] | undefined) ?? []).map((r) => ({ preset: workersJson?.preset, ...r }));
+  const presets = [...new Set([...webgpu.map((r) => r.preset), ...torch.map((r) => r.preset)].filter((p): p is string => typeof p === 'string'))];
+  const summary = presets.map((preset) => {
+    const w = webgpu.find((r) => r.preset === preset);
+    const t = (mode: string) => num(torch.find((r) => r.preset === preset && String(r.impl).endsWith(mode))?.pairs_s);
+    const wp = num(w?.['pairs/s']);
+    const fp32 = t('fp32');
+    return {
+      preset,
+      params: w?.params ?? torch.find((r) => r.preset === preset)?.params,
+      pairs: w?.pairs ?? torch.find((r) => r.preset === preset)?.pairs,
+      'webgpu pairs/s': wp,
+      'webgpu ms/step': num(w?.['ms/step']),
+      'torch fp32': fp32,
+      'torch tf32': t('tf32'),
+      'torch bf16': t('bf16'),
+      'fp32 / webgpu': wp && fp32 ? fp32 / wp : undefined,
+    };
+  });
+  return {
+    name: 'gpu-check',
+    date: new Date().toISOString(),
+    host: readJson(path.join(dir, 'host.json')),
+    steps: readLines(path.join(dir, 'steps.jsonl')),
+    adapter: readJson(path.join(dir, 'adapter.json')),
+    kernels: readJson(path.join(dir, 'kernels.json')),
+    webgpu,
+    torch,
+    workers,
+    summary,
+  };
+}
+
+/** The printed table: one line per preset, then one per worker count. */
+export function formatReport(r: GpuCheckReport): string {
+  const lines: string[] = [];
+  const adapter = r.adapter?.reason ?? 'unknown';
+  lines.push(`adapter: ${String(adapter)}`);
+  if (r.kernels) lines.push(`kernel check: ${String(r.kernels.passed)} passed, ${String(r.kernels.failed)} failed (${String(r.kernels.backend)} vs cpu)`);
+  lines.push('', '| preset | params | pairs/step | tfjs-webgpu pairs/s | ms/step | PyTorch fp32 | tf32 | bf16 | fp32 / webgpu |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const s of r.summary) {
+    const n = num(s.params);
+    lines.push(
+      `| ${String(s.preset)} | ${n === undefined ? '-' : (n / 1e6).toFixed(1) + 'M'} | ${String(s.pairs ?? '-')} | ${fmt(num(s['webgpu pairs/s']))} | ${fmt(num(s['webgpu ms/step']))} | ` +
+        `${fmt(num(s['torch fp32']))} | ${fmt(num(s['torch tf32']))} | ${fmt(num(s['torch bf16']))} | ${s['fp32 / webgpu'] === undefined ? '-' : fmt(num(s['fp32 / webgpu'])) + 'x'} |`,
+    );
+  }
+  if (r.workers.length) {
+    lines.push('', '| CPU workers (wasm) | preset | ms/step | pairs/s | speed-up |', '|---:|---|---:|---:|---:|');
+    for (const w of r.workers) lines.push(`| ${String(w.workers)} | ${String(w.preset)} | ${fmt(num(w['ms/step']))} | ${fmt(num(w['pairs/s']), 2)} | ${fmt(num(w['speed-up vs 1 worker']), 2)} |`);
+  }
+  const failed = r.steps.filter((s) => s.rc !== 0);
+  lines.push('', `steps: ${r.steps.length} run, ${failed.length} failed${failed.length ? ': ' + failed.map((s) => `${String(s.step)} (rc ${String(s.rc)})`).join(', ') : ''}`);
+  return lines.join('\n');
+}
+
+if (require.main === module) {
+  const [dir, out] = process.argv.slice(2);
+  if (!dir || !out) {
+    process.stderr.write('usage: gpu-report PIECES_DIR OUT.json\n');
+    process.exit(2);
+  }
+  const report = collectReport(dir);
+  fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
+  fs.writeFileSync(out, JSON.stringify(report, null, 2) + '\n');
+  process.stdout.write(formatReport(report) + `\nwrote ${out}\n`);
+}
