@@ -51,6 +51,16 @@ export class ParameterLayout {
     return out;
   }
 
+  /** Like `read`, with one asynchronous read-back (backends that cannot read synchronously: webgpu). */
+  async readAsync(): Promise<Float32Array> {
+    const flat = this.concatValues();
+    try {
+      return Float32Array.from((await flat.data()) as Float32Array);
+    } finally {
+      flat.dispose();
+    }
+  }
+
   /** Assigns the variables from one buffer. */
   write(flat: Float32Array): void {
     this.parameters.forEach(({ variable }, i) => {

@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import { AdamW, type AdamWState } from './adamw';
 import { clipGradNorm } from './clip-grad-norm';
 import type { ParameterLayout } from './parameter-layout';
@@ -17,12 +17,30 @@ export class HostParameterStore implements ParameterStore {
   /** Master copy of the parameters (float32), updated in place. */
   readonly theta: Float32Array;
 
+  /** Set while theta is still being read from a backend without synchronous reads. */
+  private loading?: Promise<void>;
+
   constructor(
     readonly layout: ParameterLayout,
     private readonly cfg: StoreConfig,
   ) {
     this.optimizer = new AdamW(cfg, layout);
-    this.theta = layout.read();
+    if (tf.getBackend() !== 'webgpu') this.theta = layout.read();
+    else {
+      // webgpu in Node cannot read synchronously: theta arrives before the first step (`ready`).
+      this.theta = new Float32Array(layout.size);
+      const loading: Promise<void> = layout.readAsync().then((t) => {
+        if (this.loading !== loading) return; // a restore came first
+        this.theta.set(t);
+        this.loading = undefined;
+      });
+      this.loading = loading;
+    }
+  }
+
+  /** Resolves once theta holds the model's initial parameters (at once where reads are synchronous). */
+  async ready(): Promise<void> {
+    await this.loading;
   }
 
   update(grad: Float32Array | tf.Tensor1D, count: number, lr: number): number {
@@ -37,12 +55,14 @@ export class HostParameterStore implements ParameterStore {
   }
 
   async snapshot(): Promise<ParameterSnapshot> {
+    await this.ready();
     const { t, m, v } = this.optimizer.state();
     return { theta: Float32Array.from(this.theta), optimizer: { t, m: Float32Array.from(m), v: Float32Array.from(v) } };
   }
 
   restore(state: { readonly theta?: Float32Array; readonly optimizer?: AdamWState }): void {
     if (state.theta) {
+      this.loading = undefined; // what is restored wins over an initial read still under way
       this.theta.set(state.theta);
       this.layout.write(this.theta);
     }

@@ -129,14 +129,8 @@ export class Replica {
     at: { readonly step: number; readonly lr: number },
     allReduce?: (buf: Float32Array) => Promise<void>,
   ): Promise<StepOutcome> {
-    if (this.store.kind === 'device') return allReduce ? this.deviceStepShared(batch, margins, at, allReduce) : this.deviceStepAlone(batch, margins, at);
-    const t0 = performance.now();
-    const grads = this.computeGradients(batch, margins, at.step);
-    const t1 = performance.now();
-    if (allReduce) await allReduce(grads);
-    const t2 = performance.now();
-    const out = this.applyUpdate(grads, at.lr);
-    return { ...out, computeMs: t1 - t0 + (performance.now() - t2), allreduceMs: t2 - t1 };
+    if (this.store.kind === 'device' && !allReduce) return this.deviceStepAlone(batch, margins, at);
+    return this.bufferedStep(batch, margins, at, allReduce);
   }
 
   /** Parameters and optimizer state on the host (for checkpoints); reads a device store back. */
@@ -178,16 +172,22 @@ export class Replica {
     return { loss: lossSum / count, accuracy: correct / n, pairs: n, count, gradNorm, computeMs: performance.now() - t0, allreduceMs: 0 };
   }
 
-  /** Several workers on the device: one flat read-back (in buckets), the ring, one upload. */
-  private async deviceStepShared(
+  /**
+   * A step through the host buffer: the shard's gradient and stats are read back as one flat
+   * buffer (concatenated on the device, one read per bucket), summed over ranks when there are
+   * several, then the store updates (the host store in place; the device store uploads the sum
+   * once). Asynchronous reads only, so it runs on webgpu too, where `dataSync` cannot.
+   */
+  private async bufferedStep(
     batch: SequenceBatch,
     margins: Float32Array,
     at: { step: number; lr: number },
-    allReduce: (buf: Float32Array) => Promise<void>,
+    allReduce?: (buf: Float32Array) => Promise<void>,
   ): Promise<StepOutcome> {
     const t0 = performance.now();
     const n = margins.length;
     const P = this.layout.size;
+    if (this.store instanceof HostParameterStore) await this.store.ready();
     if (n === 0) this.buffer.fill(0);
     else {
       const shard = this.backward(batch, margins, at.step);
@@ -197,12 +197,12 @@ export class Replica {
       flat.dispose();
     }
     const t1 = performance.now();
-    await allReduce(this.buffer);
+    if (allReduce) await allReduce(this.buffer);
     const t2 = performance.now();
     const { pairs, count } = globalCounts(this.buffer, P);
-    const norm = this.store.update(this.buffer, count, at.lr) as tf.Tensor1D;
-    const gradNorm = (await norm.data())[0];
-    norm.dispose();
+    const norm = this.store.update(this.buffer, count, at.lr);
+    const gradNorm = typeof norm === 'number' ? norm : (await norm.data())[0];
+    if (typeof norm !== 'number') norm.dispose();
     const out = { loss: this.buffer[P] / count, accuracy: this.buffer[P + 1] / pairs, pairs, count, gradNorm };
     return { ...out, computeMs: t1 - t0 + (performance.now() - t2), allreduceMs: t2 - t1 };
   }
