@@ -52,14 +52,17 @@ describe('job lifecycle', () => {
   });
   afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
-  it('Ctrl-C finishes the step, writes a checkpoint, reaps every worker and exits 0', async () => {
-    const out = path.join(root, 'interrupted');
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s finishes the step, writes a checkpoint, reaps every worker and exits %d', async (signal, code) => {
+    const out = path.join(root, `interrupted-${signal}`);
     const { child, pids, stderr } = await startJob(out);
     expect(pids.every(alive)).toBe(true);
     await new Promise((r) => setTimeout(r, 1000));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    child.kill('SIGINT');
-    expect(await exited).toBe(0);
+    child.kill(signal);
+    expect(await exited).toBe(code);
     const stopped = /stopped at step (\d+) of 100000; continue with --resume/.exec(stderr());
     expect(stopped).not.toBeNull();
     const step = Number(stopped![1]);

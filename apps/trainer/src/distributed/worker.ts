@@ -59,8 +59,10 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
   if (process.env[ENV.parentPipe] === '1') {
     process.stdin.on('end', () => stop('coordinator process gone (stdin closed): exiting')).resume();
   }
-  // Ctrl-C in a terminal reaches the whole process group: the coordinator decides when we stop.
+  // Ctrl-C in a terminal reaches the whole process group, and a scheduler may SIGTERM all of it:
+  // the coordinator decides when its own workers stop (after a checkpoint), a stand-alone one obeys SIGTERM.
   process.on('SIGINT', () => undefined);
+  if (process.env[ENV.parentPipe] === '1') process.on('SIGTERM', () => undefined);
 
   const prefer = (process.env[ENV.backend] ?? 'auto') as 'auto' | 'tensorflow' | 'wasm' | 'cpu';
   const backend = await initBackend({ prefer, gpu: true, logger: log });
