@@ -1,5 +1,6 @@
 export * from './init-backend';
-export { gpuBackendAvailable, cudaVisibility, TFJS_NODE, TFJS_NODE_GPU } from './node-backend';
+export { cudaVisibility, TFJS_NODE, TFJS_NODE_GPU } from './node-backend';
+export { gpuBackendAvailable } from './gpu-backend-available';
 export * from './apply-wasm-fixes';
 export * from './register-gradients';
 export * from './measure-matmul';
@@ -7,3 +8,4 @@ export { stopWebGpu } from './webgpu-backend';
 export { describeAdapter, type WebGpuAdapterSummary } from './webgpu-device';
 export { describeWebGpu, prepareWebGpuForTests, SOFTWARE_ICD, HARDWARE_ENV, type WebGpuTestAvailability } from './webgpu-test-adapter';
 export * from './webgpu-adamw';
+export { GPU_INDEX_ENV, VULKAN_DATA_ENV, listGpus, planPlacement, type PciGpu, type Placement } from './webgpu-placement';

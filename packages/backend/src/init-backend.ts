@@ -86,7 +86,7 @@ const wasmCandidate: Candidate = async () => {
  * webgpu over Dawn. `hardwareOnly` ('auto') refuses a software adapter: lavapipe runs every kernel
  * correctly but ~50x slower than wasm, so only an explicit `prefer: 'webgpu'` takes it.
  */
-function webgpuCandidate(hardwareOnly: boolean): Candidate {
+function webgpuCandidate(hardwareOnly: boolean, log: Logger): Candidate {
   return async () => {
     const started = await startWebGpu((d) =>
       hardwareOnly && d.adapter.software
@@ -95,13 +95,15 @@ function webgpuCandidate(hardwareOnly: boolean): Candidate {
     );
     if (typeof started === 'string') return started.startsWith('webgpu') ? started : `webgpu: ${started}`;
     const a = started.adapter;
+    const placed = started.placement;
+    if (placed?.warning) log.warn(placed.warning);
     return {
       name: 'webgpu',
       packageName: WEBGPU_PACKAGE,
       gpu: !a.software,
       fixes: started.fixes,
       adapter: a,
-      note: `Dawn/Vulkan, ${describeAdapter(a)}`,
+      note: `Dawn/Vulkan, ${describeAdapter(a)}${placed ? `; ${placed.note}` : ''}`,
     };
   };
 }
@@ -118,7 +120,7 @@ function candidatesFor(prefer: BackendPreference, gpu: boolean, log: Logger): (C
     case 'auto':
       return [
         gpu ? nodeGpu : `${TFJS_NODE_GPU} not tried (no GPU requested)`,
-        gpu ? webgpuCandidate(true) : 'webgpu not tried (no GPU requested)',
+        gpu ? webgpuCandidate(true, log) : 'webgpu not tried (no GPU requested)',
         node,
         wasmCandidate,
         cpuCandidate,
@@ -127,7 +129,7 @@ function candidatesFor(prefer: BackendPreference, gpu: boolean, log: Logger): (C
       // Either package provides the backend; the GPU build also runs on CPU when it sees no GPU.
       return gpu ? [nodeGpu, node] : [node, nodeGpu];
     case 'webgpu':
-      return [webgpuCandidate(false)];
+      return [webgpuCandidate(false, log)];
     case 'wasm':
       return [wasmCandidate];
     case 'cpu':

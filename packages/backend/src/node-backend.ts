@@ -56,15 +56,6 @@ export function probeNodeBackend(pkg: NodeBackendPackage): NodeBackendProbe {
   return probe;
 }
 
-/**
- * Does @tensorflow/tfjs-node-gpu load in this process? Lets a launcher warn once when --gpus=N
- * has no GPU backend to run. Loading it is the only reliable test (the package can be present
- * with its native library missing), so a true answer leaves it loaded.
- */
-export function gpuBackendAvailable(): boolean {
-  return probeNodeBackend(TFJS_NODE_GPU).loaded;
-}
-
 /** What CUDA_VISIBLE_DEVICES lets TensorFlow see; '' and '-1' hide every GPU. */
 export function cudaVisibility(env: NodeJS.ProcessEnv = process.env): { readonly visible: boolean; readonly note: string } {
   const devices = env.CUDA_VISIBLE_DEVICES;

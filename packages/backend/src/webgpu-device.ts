@@ -17,6 +17,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { applyPlacement, type Placement } from './webgpu-placement';
 
 /** The slice of the WebGPU API we touch (the full types live in @webgpu/types). */
 interface GpuAdapterInfo {
@@ -74,6 +75,8 @@ export interface WebGpuDevice {
   readonly device: GpuDevice;
   /** What tfjs-backend-webgpu's WebGPUBackend takes as its second argument. */
   readonly adapterInfo: GpuAdapterInfo;
+  /** Where this worker was placed (a launcher's worker process only). */
+  readonly placement?: Placement;
 }
 
 const SOFTWARE = /llvmpipe|lavapipe|swiftshader|software/i;
@@ -113,6 +116,8 @@ function dawnPath(): string {
 /** The one Dawn instance of this process; undefined until first asked, null after release. */
 let dawn: { module: DawnModule; gpu: Gpu } | undefined;
 let opened: WebGpuDevice | undefined;
+/** Decided once per process, before the first Dawn instance (the Vulkan loader reads env then). */
+let placement: Placement | undefined | null = null;
 
 function loadDawn(): { module: DawnModule; gpu: Gpu } | string {
   if (dawn) return dawn;
@@ -147,6 +152,7 @@ function loadDawn(): { module: DawnModule; gpu: Gpu } | string {
  */
 export async function openWebGpu(): Promise<WebGpuDevice | string> {
   if (opened) return opened;
+  if (placement === null) placement = applyPlacement();
   const loaded = loadDawn();
   if (typeof loaded === 'string') return loaded;
   let adapter: GpuAdapter | null;
@@ -175,7 +181,7 @@ export async function openWebGpu(): Promise<WebGpuDevice | string> {
   const requiredFeatures = adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
   const info = adapter.info;
   const device = await adapter.requestDevice({ requiredFeatures, requiredLimits });
-  opened = { adapter: summarizeAdapter(info, limits), device, adapterInfo: info };
+  opened = { adapter: summarizeAdapter(info, limits), device, adapterInfo: info, placement };
   return opened;
 }
 

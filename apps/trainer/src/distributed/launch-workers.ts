@@ -20,7 +20,7 @@ export interface LaunchWorkersOptions {
  */
 export function launchWorkers(opts: LaunchWorkersOptions): NonNullable<TrainOptions['spawnWorkers']> {
   return async (cfg: RunConfig, ctx) => {
-    const gpu = (cfg.backend === 'auto' || cfg.backend === 'tensorflow') && gpuBackendAvailable();
+    const gpu = cfg.backend === 'webgpu' || ((cfg.backend === 'auto' || cfg.backend === 'tensorflow') && gpuBackendAvailable());
     if (!gpu && !opts.external) {
       log.warn(
         `--gpus=${cfg.gpus}: no GPU backend (@tensorflow/tfjs-node-gpu is not installed or finds no GPU); ` +

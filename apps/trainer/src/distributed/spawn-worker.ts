@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
+import { GPU_INDEX_ENV } from '@rewardkit/backend';
 import { logRaw } from '@rewardkit/core';
 import { ENV } from './worker-env';
 
@@ -37,7 +38,8 @@ export function spawnWorker(opts: SpawnWorkerOptions): ChildProcess {
     [ENV.parentPipe]: '1',
     [ENV.backend]: opts.backend,
   };
-  if (opts.gpuIndex !== undefined) env.CUDA_VISIBLE_DEVICES = String(opts.gpuIndex);
+  // CUDA_VISIBLE_DEVICES places tfjs-node-gpu; Vulkan ignores it, so webgpu reads GPU_INDEX_ENV (webgpu-placement.ts)
+  if (opts.gpuIndex !== undefined) Object.assign(env, { CUDA_VISIBLE_DEVICES: String(opts.gpuIndex), [GPU_INDEX_ENV]: String(opts.gpuIndex) });
   const entry = BUNDLED ? [BUNDLED] : ['--import', 'tsx', MAIN];
   const child = spawn(process.execPath, [...entry, 'worker', '--connect', opts.connect], {
     cwd: BUNDLED ? process.cwd() : REPO_ROOT,
