@@ -46,6 +46,29 @@ describe('loadPluginPackages', () => {
     );
   });
 
+  it('loads a package by path, absolute or relative to fromDir', () => {
+    const pkg = path.join(dir, 'plugins', 'focal');
+    fs.mkdirSync(pkg, { recursive: true });
+    fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: 'rm-loss-focal', main: 'lib/main.js' }));
+    fs.mkdirSync(path.join(pkg, 'lib'));
+    fs.writeFileSync(path.join(pkg, 'lib', 'main.js'), `exports.focal = ${pluginSource('focal')};`);
+    expect(loadPluginPackages([pkg], new PluginRegistry(), os.tmpdir())).toEqual(['loss/focal']);
+    expect(loadPluginPackages(['./plugins/focal'], new PluginRegistry(), dir)).toEqual(['loss/focal']);
+  });
+
+  it('says what is wrong with a path: missing, nothing to load, or a dependency it cannot resolve', () => {
+    expect(() => loadPluginPackages(['./nope'], new PluginRegistry(), dir)).toThrow(
+      `plugin package path "./nope" does not exist (resolved to ${path.join(dir, 'nope')})`,
+    );
+    fs.mkdirSync(path.join(dir, 'empty'));
+    expect(() => loadPluginPackages(['./empty'], new PluginRegistry(), dir)).toThrow(/has nothing to load: give it a package\.json/);
+    fs.mkdirSync(path.join(dir, 'needs-dep'));
+    fs.writeFileSync(path.join(dir, 'needs-dep', 'index.js'), "require('@acme/rm-shared');");
+    expect(() => loadPluginPackages(['./needs-dep'], new PluginRegistry(), dir)).toThrow(
+      /"\.\/needs-dep" failed to load: Cannot find module '@acme\/rm-shared'.* \(its @rewardkit\/\* and @tensorflow\/\* imports must resolve .*peerDependencies/,
+    );
+  });
+
   it('refuses a package that exports no plugin', () => {
     writePackage(dir, 'empty-pkg', 'exports.x = 1;');
     expect(() => loadPluginPackages(['empty-pkg'], new PluginRegistry(), dir)).toThrow(PluginError);
