@@ -85,6 +85,26 @@ describe('trainer CLI: run directory and worker count', () => {
   });
 });
 
+describe('trainer CLI: damaged checkpoints', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-cli-ckpt-'));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('--resume warns about a half-written state.json and continues from the checkpoint before, without a stack trace', () => {
+    const out = path.join(dir, 'run');
+    const common = ['launch', '--out', out, '--batch-size', '8', '--checkpoint-every', '2', '--eval-every', '0', '--set', 'evaluators=[]'];
+    expect(runApp('trainer', [...common, '--steps', '4']).status).toBe(0);
+    fs.writeFileSync(path.join(out, 'checkpoints', 'step-000004', 'state.json'), '{"version": 2, "st');
+    const res = runApp('trainer', [...common, '--steps', '6', '--resume']);
+    expect(res.status).toBe(0);
+    expect(res.stderr).toMatch(/step-000004\/state\.json is damaged .*not valid JSON.*; falling back to step-000002/);
+    expect(res.stderr).toMatch(/resumed from .*step-000002 at step 2/);
+    expect(res.stderr).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/);
+  });
+});
+
 describe('trainer CLI: stop signals', () => {
   let dir: string;
   beforeAll(() => {

@@ -1,7 +1,8 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { CheckpointError } from '@rewardkit/core';
-import { readSafetensorsFile, writeSafetensorsFile, type SafeTensor } from '@rewardkit/safetensors';
+import { CheckpointError, createLogger } from '@rewardkit/core';
+import { decodeSafetensors, encodeSafetensors, type SafeTensor } from '@rewardkit/safetensors';
 import type { SamplerState } from './batch-sampler';
 import type { Replica } from './replica';
 
@@ -15,6 +16,7 @@ export interface CheckpointState {
 }
 
 const PREFIX = 'step-';
+const log = createLogger('checkpoint');
 
 export function checkpointDir(runDir: string, step: number): string {
   return path.join(runDir, 'checkpoints', `${PREFIX}${String(step).padStart(6, '0')}`);
@@ -24,9 +26,44 @@ function tensorsOf(views: Map<string, { shape: readonly number[]; data: Float32A
   return new Map([...views].map(([name, v]) => [prefix + name, { dtype: 'F32' as const, shape: v.shape, data: v.data }]));
 }
 
+/** The files of a checkpoint besides state.json, which records their digests. */
+const TENSOR_FILES = ['model.safetensors', 'optimizer.safetensors'] as const;
+type TensorFile = (typeof TENSOR_FILES)[number];
+
+/** Size and SHA-256 of a file, as state.json records them. */
+export interface FileDigest {
+  readonly bytes: number;
+  readonly sha256: string;
+}
+
+/** state.json. Version 2 adds `files`; version 1 checkpoints are read unverified. */
+interface StateJson {
+  readonly version: number;
+  readonly step: number;
+  readonly optimizerStep: number;
+  readonly sampler: SamplerState;
+  readonly meta: Record<string, unknown>;
+  readonly files?: Readonly<Record<TensorFile, FileDigest>>;
+}
+
+const digest = (buf: Buffer): FileDigest => ({ bytes: buf.length, sha256: crypto.createHash('sha256').update(buf).digest('hex') });
+
+/** Writes and flushes a file, so that the rename that publishes the checkpoint never outruns its data. */
+function writeDurably(file: string, data: Buffer | string): void {
+  const fd = fs.openSync(file, 'w');
+  try {
+    fs.writeFileSync(fd, data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /**
  * Writes weights, optimizer moments and state into a temporary directory, then renames it into
- * place: a crash mid-write never leaves a checkpoint that looks complete.
+ * place: a crash mid-write never leaves a checkpoint that looks complete. state.json records the
+ * size and SHA-256 of each tensor file, so that a file damaged later (a full disk, a copy cut short,
+ * a shared file system gone wrong) is found when the checkpoint is read, not trained on.
  */
 export function writeCheckpoint(runDir: string, replica: Replica, state: CheckpointState): string {
   const final = checkpointDir(runDir, state.step);
@@ -34,36 +71,95 @@ export function writeCheckpoint(runDir: string, replica: Replica, state: Checkpo
   fs.rmSync(tmp, { recursive: true, force: true });
   fs.mkdirSync(tmp, { recursive: true });
   const { layout, optimizer } = replica;
-  writeSafetensorsFile(path.join(tmp, 'model.safetensors'), tensorsOf(layout.views(replica.theta)));
   const opt = optimizer.state();
-  writeSafetensorsFile(
-    path.join(tmp, 'optimizer.safetensors'),
-    new Map([...tensorsOf(layout.views(opt.m), 'm.'), ...tensorsOf(layout.views(opt.v), 'v.')]),
-  );
-  const json = { version: 1, step: state.step, optimizerStep: opt.t, sampler: state.sampler, meta: state.meta };
-  fs.writeFileSync(path.join(tmp, 'state.json'), JSON.stringify(json, null, 2) + '\n');
+  const buffers: Record<TensorFile, Buffer> = {
+    'model.safetensors': encodeSafetensors(tensorsOf(layout.views(replica.theta))),
+    'optimizer.safetensors': encodeSafetensors(new Map([...tensorsOf(layout.views(opt.m), 'm.'), ...tensorsOf(layout.views(opt.v), 'v.')])),
+  };
+  for (const name of TENSOR_FILES) writeDurably(path.join(tmp, name), buffers[name]);
+  const json: StateJson = {
+    version: 2,
+    step: state.step,
+    optimizerStep: opt.t,
+    sampler: state.sampler,
+    meta: state.meta,
+    files: { 'model.safetensors': digest(buffers['model.safetensors']), 'optimizer.safetensors': digest(buffers['optimizer.safetensors']) },
+  };
+  writeDurably(path.join(tmp, 'state.json'), JSON.stringify(json, null, 2) + '\n');
   fs.rmSync(final, { recursive: true, force: true }); // a replayed step may rewrite its checkpoint
   fs.renameSync(tmp, final);
   return final;
 }
 
-function readStateJson(dir: string): CheckpointState & { optimizerStep: number } {
-  const stateFile = path.join(dir, 'state.json');
-  if (!fs.existsSync(stateFile)) throw new CheckpointError(`${dir} is not a checkpoint (no state.json)`);
-  return JSON.parse(fs.readFileSync(stateFile, 'utf8')) as CheckpointState & { optimizerStep: number };
+/** state.json, checked for the fields a resume needs; a half-written file is a CheckpointError, not a SyntaxError. */
+function readStateJson(dir: string): StateJson {
+  const file = path.join(dir, 'state.json');
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new CheckpointError(missing ? `${dir} is not a checkpoint (no state.json)` : `cannot read ${file}: ${(err as Error).message}`);
+  }
+  let json: Partial<StateJson>;
+  try {
+    json = JSON.parse(text) as Partial<StateJson>;
+  } catch (err) {
+    throw new CheckpointError(`${file} is damaged (${text.length} bytes, not valid JSON: ${(err as Error).message})`);
+  }
+  const bad = (field: string) => new CheckpointError(`${file} is damaged: field "${field}" is missing or invalid`);
+  if (typeof json !== 'object' || json === null) throw new CheckpointError(`${file} is damaged: not a JSON object`);
+  if (!Number.isInteger(json.step) || json.step! < 0) throw bad('step');
+  if (!Number.isInteger(json.optimizerStep)) throw bad('optimizerStep');
+  if (typeof json.sampler !== 'object' || json.sampler === null) throw bad('sampler');
+  if ((json.version ?? 1) >= 2) {
+    for (const name of TENSOR_FILES) {
+      const d = json.files?.[name];
+      if (!d || !Number.isInteger(d.bytes) || typeof d.sha256 !== 'string') throw bad(`files.${name}`);
+    }
+  }
+  return { ...json, meta: json.meta ?? {} } as StateJson;
 }
 
-/** The state of a checkpoint without its tensors (a coordinator rewinding its sampler). */
-export function readCheckpointState(dir: string): CheckpointState {
+/** A tensor file's bytes, checked against the size and digest state.json recorded. */
+function readTensorFile(dir: string, name: TensorFile, state: StateJson): Buffer {
+  const file = path.join(dir, name);
+  let buf: Buffer;
+  try {
+    buf = fs.readFileSync(file);
+  } catch (err) {
+    throw new CheckpointError(`cannot read ${file}: ${(err as Error).message}`);
+  }
+  const want = state.files?.[name];
+  if (want) {
+    if (buf.length !== want.bytes) {
+      throw new CheckpointError(`${file} is damaged: ${buf.length} bytes, the checkpoint recorded ${want.bytes}${buf.length < want.bytes ? ' (truncated)' : ''}`);
+    }
+    const got = digest(buf).sha256;
+    if (got !== want.sha256) throw new CheckpointError(`${file} is damaged: SHA-256 ${got.slice(0, 12)}..., the checkpoint recorded ${want.sha256.slice(0, 12)}...`);
+  }
+  return buf;
+}
+
+/**
+ * Checks a checkpoint without loading it: state.json parses and each tensor file has the size and
+ * SHA-256 recorded. Throws a CheckpointError naming the damaged file; returns the state.
+ */
+export function verifyCheckpoint(dir: string): CheckpointState {
   const json = readStateJson(dir);
+  for (const name of TENSOR_FILES) readTensorFile(dir, name, json);
   return { step: json.step, sampler: json.sampler, meta: json.meta };
 }
 
-/** Loads a checkpoint into `replica` (weights and optimizer) and returns its state. */
+/** The state of a checkpoint without its tensors (a coordinator rewinding its sampler); verified. */
+export function readCheckpointState(dir: string): CheckpointState {
+  return verifyCheckpoint(dir);
+}
+
+/** Loads a checkpoint into `replica` (weights and optimizer), verifying every file first, and returns its state. */
 export function readCheckpoint(dir: string, replica: Replica): CheckpointState {
   const json = readStateJson(dir);
-  const weights = readSafetensorsFile(path.join(dir, 'model.safetensors')).tensors;
-  const moments = readSafetensorsFile(path.join(dir, 'optimizer.safetensors')).tensors;
+  const [weights, moments] = TENSOR_FILES.map((name) => decodeSafetensors(readTensorFile(dir, name, json), path.join(dir, name)).tensors);
   const { layout } = replica;
   const theta = new Float32Array(layout.size);
   const m = new Float32Array(layout.size);
@@ -100,8 +196,23 @@ export function listCheckpoints(runDir: string): string[] {
     .map((d) => path.join(root, d));
 }
 
+/**
+ * The newest intact checkpoint of a run (what --resume and recovery after a lost worker restore).
+ * A damaged one is skipped with a warning naming the file and what is wrong, and the one before it
+ * taken; undefined when none is intact.
+ */
 export function latestCheckpoint(runDir: string): string | undefined {
-  return listCheckpoints(runDir).at(-1);
+  const all = listCheckpoints(runDir);
+  for (let i = all.length - 1; i >= 0; i--) {
+    try {
+      verifyCheckpoint(all[i]);
+      return all[i];
+    } catch (err) {
+      if (!(err instanceof CheckpointError)) throw err;
+      log.warn(`${err.message}; ${i > 0 ? `falling back to ${path.basename(all[i - 1])}` : 'no earlier checkpoint is left'}`);
+    }
+  }
+  return undefined;
 }
 
 /** Deletes all but the newest `keep` checkpoints, and stale temporary directories. */
