@@ -1,10 +1,35 @@
-export * from './contracts';
-export * from './errors';
-export * from './logger';
-export * from './preference-pair';
-export * from './sequence-batch';
-export * from './registry';
-export * from './load-plugin-packages';
-export * from './backend-name';
-export * from './run-config';
-export * from './format-zod-error';
+// The public API of @rewardkit/core: plugin contracts, the registry, run config, errors, logger.
+
+// plugin contracts, one per kind (contracts/)
+export { PLUGIN_KINDS, type PluginKind, type PluginBase, type AnyPlugin, type PluginsByKind } from './contracts';
+export type { LoadOptions, LoadResult, DataLoader, DataPlugin } from './contracts';
+export type { Tokenizer, TokenizerContext, TokenizerPlugin } from './contracts';
+export type { NamedParameter, ScoreOptions, RewardModel, ModelContext, ModelPlugin } from './contracts';
+export type { LossInput, LossOutput, LossFn, LossPlugin } from './contracts';
+export type { PairScores, EvalReport, Evaluator, EvalPlugin } from './contracts';
+
+// the data every plugin exchanges
+export type { ChatMessage, TextOrChat, PreferencePair } from './preference-pair';
+export { packSequences, packPairs, pairMargins, pairLength, pairTokens, type SequenceBatch, type EncodedPair } from './sequence-batch';
+
+// registering and finding plugins
+export { PluginRegistry, parsePluginConfig } from './registry';
+export { loadPluginPackages } from './load-plugin-packages';
+
+// run configuration
+export { parseRunConfig, readRunConfigFile, mergeConfig, RunConfigSchema, type RunConfig, type RunConfigInput } from './run-config';
+export { BACKEND_NAMES, BACKEND_PREFERENCES, type BackendName, type BackendPreference } from './backend-name';
+
+// errors and logging
+export {
+  RewardkitError,
+  DataError,
+  ConfigError,
+  PluginError,
+  CheckpointError,
+  CollectiveError,
+  formatLocation,
+  type SourceLocation,
+} from './errors';
+export { formatZodError } from './format-zod-error';
+export { createLogger, setLogLevel, setLogSink, logRaw, type LogLevel, type LogSink, type Logger } from './logger';
