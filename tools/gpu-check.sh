@@ -10,7 +10,8 @@
 # Usage: tools/gpu-check.sh [--quick] [--out FILE]
 #   --quick   tiny preset only, fewer steps, workers 1 and 2 (a software adapter, CI-sized)
 #   --out     the JSON file (default: $GPU_CHECK_OUT, else ./gpu-check.json)
-# Env: NODE (node binary, default `node`), PYTHON (default python3), SKIP_TORCH=1, BACKEND (default webgpu).
+# Env: NODE (node binary, default `node`), PYTHON (default python3), SKIP_TORCH=1, BACKEND (default webgpu),
+#      GPU_CHECK_BUDGET (seconds for the whole check, default 345, quick 840; a step never runs past it).
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)  # the bundle: bin/, node_modules/, tools/
@@ -35,11 +36,21 @@ mkdir -p "$logs"
 t0=$(date +%s)
 el() { echo "[+$(( $(date +%s) - t0 ))s] $*"; }
 
-# step NAME SECONDS CMD...: runs CMD under timeout, tees its output to $logs/NAME.log, records rc and time
+# The whole check's budget: a step never runs past it, so the report is always written.
+budget=${GPU_CHECK_BUDGET:-$([ "$quick" = 1 ] && echo 840 || echo 345)}
+# step NAME SECONDS CMD...: runs CMD under timeout (its limit, or what is left of the budget less 15 s
+# for the report), keeps its output in $logs/NAME.log, records rc and time; skipped when no time is left
 step() {
-  local name=$1 secs=$2 s rc
+  local name=$1 secs=$2 s rc left
   shift 2
   s=$(date +%s)
+  left=$(( budget - (s - t0) - 15 ))
+  if [ "$left" -lt 10 ]; then
+    el "$name: skipped (budget of ${budget}s spent)"
+    printf '{"step":"%s","rc":-1,"seconds":0,"skipped":true}\n' "$name" >>"$pieces/steps.jsonl"
+    return 0
+  fi
+  [ "$secs" -gt "$left" ] && secs=$left
   el "$name (limit ${secs}s)"
   timeout -k 5 "$secs" "$@" >"$logs/$name.log" 2>&1
   rc=$?
@@ -56,18 +67,22 @@ printf '{"hostname":"%s","cores":%d,"nvidia_smi":"%s","node":"%s","quick":%d}\n'
   "$(hostname)" "$cores" "${gpus//\"/}" "$("$NODE" --version 2>/dev/null)" "$quick" >"$pieces/host.json"
 el "host: $cores cores; ${gpus:-no nvidia-smi}; node $("$NODE" --version 2>/dev/null)"
 
+# limits (s): each step's timeout; quick mode is for a software adapter, which compiles shaders slowly
 if [ "$quick" = 1 ]; then
   presets="tiny"; steps=2; warmup=1; worker_counts="1,2"; worker_preset=tiny; torch_steps=3
+  lim_kernels=300; lim_bench=300
 else
   presets="small mid gpt2-small"; steps=5; warmup=2; worker_counts=""; worker_preset=small; torch_steps=10
+  lim_kernels=120; lim_bench=0
   for n in 1 2 4 8; do [ "$n" -le "$cores" ] && worker_counts="${worker_counts:+$worker_counts,}$n"; done
 fi
 
 step adapter 60 "$NODE" bin/kernel-check.cjs --adapter --backend "$BACKEND" --out "$pieces/adapter.json"
-step kernels 120 "$NODE" bin/kernel-check.cjs --backend "$BACKEND" --out "$pieces/kernels.json"
+step kernels "$lim_kernels" "$NODE" bin/kernel-check.cjs --backend "$BACKEND" --out "$pieces/kernels.json"
 
 for p in $presets; do
   case "$p" in gpt2-small) lim=120 ;; mid) lim=90 ;; *) lim=60 ;; esac
+  [ "$lim_bench" -gt 0 ] && lim=$lim_bench
   step "bench-$p" "$lim" "$NODE" bin/bench.cjs --preset "$p" --backend "$BACKEND" --workers '' \
     --steps "$steps" --warmup "$warmup" --out "$pieces/bench-$p.json"
 done

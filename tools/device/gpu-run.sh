@@ -11,7 +11,7 @@
 #   --quick     tiny preset only (a software adapter, or a first look)
 #   --software  use the software Vulkan driver of tools/scripts/setup-software-vulkan.sh (.cache/vulkan)
 #               instead of a GPU: to test this script on a CPU machine
-# Whole run: under 7 minutes (gpu-check's own steps are each under timeout).
+# Whole run on a GPU: under 7 minutes (every gpu-check step has its own timeout, the whole check 420 s).
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 dev=$repo/dist/device
@@ -48,7 +48,12 @@ fi
 el "node: $NODE $("$NODE" --version)"
 
 # --- Vulkan loader + libglvnd (NVIDIA's ICD, libGLX_nvidia.so.0, needs libGLX/libGLdispatch)
-has_lib() { ldconfig -p 2>/dev/null | grep -q "$1 " || [ -n "$(find ${LD_LIBRARY_PATH//:/ } -maxdepth 1 -name "$1" 2>/dev/null | head -n 1)" ]; }
+has_lib() {
+  ldconfig -p 2>/dev/null | grep -q "$1 " && return 0
+  local d
+  for d in ${LD_LIBRARY_PATH//:/ }; do [ -e "$d/$1" ] && return 0; done
+  return 1
+}
 if has_lib libvulkan.so.1 && has_lib libGLX.so.0 && has_lib libGLdispatch.so.0; then
   el "vulkan loader and libglvnd: present"
 elif [ "$(id -u)" = 0 ] && command -v dpkg >/dev/null; then
@@ -82,7 +87,8 @@ ls /usr/local/nvidia/share/vulkan/icd.d /usr/share/vulkan/icd.d /etc/vulkan/icd.
 tar -xzf "$dev/rewardkit-linux-x64.tar.gz" -C "$work" || { el "cannot unpack the bundle"; exit 1; }
 el "bundle: $(cat "$work/rewardkit-linux-x64/BUILD.json" | tr -d '\n ' | cut -c1-160)"
 cd "$work" || exit 1
-limit=$([ ${#quick[@]} -gt 0 ] && echo 300 || echo 420)
+# full: gpu-check's steps add up to under 6 minutes on a GPU; quick on a software adapter is slower
+limit=$([ ${#quick[@]} -gt 0 ] && echo 900 || echo 420)
 NODE=$NODE timeout -k 10 "$limit" rewardkit-linux-x64/tools/gpu-check.sh "${quick[@]}" --out "$OUT/gpu-check.json"
 rc=$?
 el "gpu-check exited $rc; results: $OUT/gpu-check.json"
