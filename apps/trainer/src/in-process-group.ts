@@ -1,53 +1,52 @@
+import { LocalCollective } from '@rewardkit/collective';
 import { packPairs, pairMargins, type EncodedPair, type Tokenizer } from '@rewardkit/core';
-import {
-  exportModelDir,
-  readCheckpoint,
-  scorePairs,
-  writeCheckpoint,
-  type CheckpointState,
-  type PairRewards,
-  type Replica,
-  type StepOutcome,
-} from '@rewardkit/engine';
+import { ReplicaService, type CheckpointState, type ModelRef, type PairRewards, type Replica, type StepOutcome } from '@rewardkit/engine';
 import type { WorkerGroup } from './worker-group';
 
-/** World size 1: the replica lives in the coordinator's process; no sockets at all. */
+/**
+ * World size 1: the replica lives in the coordinator's process and is served by the same
+ * ReplicaService a worker process runs, over a local collective; no sockets, no encoding.
+ */
 export class InProcessGroup implements WorkerGroup {
   readonly size = 1;
+  private readonly service: ReplicaService;
 
   constructor(
-    private readonly replica: Replica,
+    replica: Replica,
     private readonly tokenizer: Tokenizer,
-    private readonly modelRef: { name: string; config: unknown },
+    private readonly modelRef: ModelRef,
     readonly backend: string,
-  ) {}
+  ) {
+    this.service = new ReplicaService(replica, tokenizer, new LocalCollective());
+  }
 
+  /** `shards` holds the one shard of a world of one: the global batch, taken as is. */
   async step(step: number, shards: readonly (readonly EncodedPair[])[], lr: number): Promise<StepOutcome> {
+    if (shards.length !== 1) throw new Error(`InProcessGroup.step: ${shards.length} shards for a world of one`);
+    const [pairs] = shards;
     // The step computes synchronously: without a turn of the event loop per step, a run never
     // sees Ctrl-C or SIGTERM (their handlers are queued behind the loop) nor draws its progress bar.
     await new Promise((resolve) => setImmediate(resolve));
-    const pairs = shards.flat();
-    const grads = this.replica.computeGradients(packPairs(pairs, this.tokenizer.padId), pairMargins(pairs), step);
-    return this.replica.applyUpdate(grads, lr);
+    return this.service.step({ step, lr, batch: packPairs(pairs, this.tokenizer.padId), margins: pairMargins(pairs) });
   }
 
   async score(pairs: readonly EncodedPair[]): Promise<PairRewards> {
-    return scorePairs(this.replica.model, pairs, this.tokenizer.padId);
+    return this.service.score(pairs);
   }
 
   async checkpoint(runDir: string, state: CheckpointState): Promise<string> {
-    return writeCheckpoint(runDir, this.replica, state);
+    return this.service.checkpoint(runDir, state);
   }
 
   async restore(dir: string): Promise<CheckpointState> {
-    return readCheckpoint(dir, this.replica);
+    return this.service.restore(dir);
   }
 
   async exportModel(dir: string, info: Record<string, unknown>): Promise<void> {
-    exportModelDir(dir, this.replica.model, this.tokenizer, this.modelRef, info);
+    this.service.exportModel(dir, this.modelRef, info);
   }
 
   async close(): Promise<void> {
-    this.replica.model.dispose();
+    await this.service.close();
   }
 }

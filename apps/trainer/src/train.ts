@@ -8,13 +8,10 @@ import { InProcessGroup } from './in-process-group';
 import { MetricsLog } from './metrics-log';
 import { prepareRunDir } from './run-dir';
 import { Progress } from './progress';
-import { WorkerLostError } from './distributed/worker-lost-error';
+import { Recovery } from './recovery';
 import type { WorkerGroup } from './worker-group';
 
 const log = createLogger('trainer');
-
-/** Worker losses survived per run before giving up. */
-const MAX_RECOVERIES = 5;
 
 export interface TrainOptions {
   /** Continue from the newest checkpoint in `cfg.out` (its config must match but for the step count). */
@@ -103,11 +100,16 @@ export async function train(cfg: RunConfig, opts: TrainOptions = {}): Promise<Tr
       log.debug(`checkpoint ${dir}`);
     };
 
+    // a lost worker puts the loop back at the newest checkpoint; the steps since are replayed
+    const recovery = new Recovery(group, runDir, (state, reason) => {
+      sampler.restore(state?.sampler ?? { epoch: 0, cursor: 0 });
+      step = state?.step ?? 0;
+      metrics.write({ kind: 'recovery', step, reason });
+    });
     progress = new Progress(cfg.train.steps, step);
-    let recoveries = 0;
     const padding = { real: 0, padded: 0 };
     while (step < cfg.train.steps && !opts.shouldStop?.()) {
-      try {
+      await recovery.run(async () => {
         step++;
         // one global batch, split across workers by token count
         const batch = sampler.next().map((i) => trainSet.encoded[i]);
@@ -132,20 +134,10 @@ export async function train(cfg: RunConfig, opts: TrainOptions = {}): Promise<Tr
           padding: 1 - tokens / padded,
           ...(out.computeMs !== undefined ? { compute_ms: out.computeMs, allreduce_ms: out.allreduceMs } : {}),
         });
-        progress.update({ step, loss: out.loss, accuracy: out.accuracy, pairsPerSec: out.pairs / seconds });
+        progress?.update({ step, loss: out.loss, accuracy: out.accuracy, pairsPerSec: out.pairs / seconds });
         if (cfg.evalEvery > 0 && step % cfg.evalEvery === 0 && step < cfg.train.steps) await evaluate(step);
         if (cfg.checkpointEvery > 0 && step % cfg.checkpointEvery === 0) await checkpoint(step);
-      } catch (err) {
-        // A lost worker: replace the workers, rewind to the newest checkpoint and replay from there.
-        if (!(err instanceof WorkerLostError) || !group.recover || recoveries >= MAX_RECOVERIES) throw err;
-        recoveries++;
-        const dir = latestCheckpoint(runDir);
-        log.warn(`${err.message}; recovering (${recoveries}/${MAX_RECOVERIES}) from ${dir ?? 'the initial state'}`);
-        const state = await group.recover(dir);
-        sampler.restore(state?.sampler ?? { epoch: 0, cursor: 0 });
-        step = state?.step ?? 0;
-        metrics.write({ kind: 'recovery', step, reason: err.message });
-      }
+      });
     }
     progress.stop();
     progress = undefined;

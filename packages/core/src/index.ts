@@ -32,4 +32,5 @@ export {
   type SourceLocation,
 } from './errors';
 export { formatZodError } from './format-zod-error';
+export { printable } from './printable';
 export { createLogger, setLogLevel, setLogSink, logRaw, type LogLevel, type LogSink, type Logger } from './logger';

@@ -13,7 +13,6 @@ const VOCAB = 40;
 const EOS = VOCAB - 1;
 const cfg = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, clipNorm: 1 };
 const tokenizer = { padId: EOS } as Tokenizer; // step, score and checkpoints read only padId
-const modelRef = { name: 'tiny', config: {} };
 
 /** World size 1, counting the all-reduces it is asked for (there should be none). */
 class CountingLocal implements GradientReducer {
@@ -47,7 +46,7 @@ function memoryRanks(n: number): GradientReducer[] {
   }));
 }
 
-const newService = (collective: GradientReducer) => new ReplicaService(new Replica(tinyModel(VOCAB), plainBradleyTerry, cfg), tokenizer, modelRef, collective);
+const newService = (collective: GradientReducer) => new ReplicaService(new Replica(tinyModel(VOCAB), plainBradleyTerry, cfg), tokenizer, collective);
 const request = (step: number, pairs: readonly EncodedPair[], lr: number) => ({ step, lr, batch: packPairs(pairs, EOS), margins: pairMargins(pairs) });
 
 function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -107,7 +106,7 @@ describe('ReplicaService', () => {
       const trained = newService(new CountingLocal());
       await trained.step(request(1, pairs.slice(0, 8), 0.1));
       const dir = trained.checkpoint(runDir, { step: 1, sampler: { epoch: 0, cursor: 8 }, meta: {} });
-      const fresh = new ReplicaService(new Replica(tinyModel(VOCAB, 4, 99), plainBradleyTerry, cfg), tokenizer, modelRef, new CountingLocal());
+      const fresh = new ReplicaService(new Replica(tinyModel(VOCAB, 4, 99), plainBradleyTerry, cfg), tokenizer, new CountingLocal());
       expect(fresh.restore(dir).sampler).toEqual({ epoch: 0, cursor: 8 });
       const a = trained.score(pairs.slice(8, 16));
       const b = fresh.score(pairs.slice(8, 16));

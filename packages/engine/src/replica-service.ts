@@ -41,8 +41,6 @@ export class ReplicaService {
   constructor(
     readonly replica: Replica,
     private readonly tokenizer: Tokenizer,
-    /** The model plugin and its full config, recorded in the exported model. */
-    private readonly modelRef: ModelRef,
     private readonly collective: GradientReducer,
   ) {}
 
@@ -76,9 +74,12 @@ export class ReplicaService {
     return readCheckpoint(dir, this.replica);
   }
 
-  /** Writes the model in Hugging Face's layout, with its tokenizer. */
-  exportModel(dir: string, info: Record<string, unknown>): void {
-    exportModelDir(dir, this.replica.model, this.tokenizer, this.modelRef, info);
+  /**
+   * Writes the model in Hugging Face's layout, with its tokenizer; `modelRef` (the model plugin and
+   * its full config) is recorded so that the directory can be loaded again.
+   */
+  exportModel(dir: string, modelRef: ModelRef, info: Record<string, unknown>): void {
+    exportModelDir(dir, this.replica.model, this.tokenizer, modelRef, info);
   }
 
   async close(): Promise<void> {

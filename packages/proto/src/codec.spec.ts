@@ -21,30 +21,27 @@ const SAMPLES: { [K in keyof EnvelopeBodyMap]: EnvelopeBodyMap[K] } = {
     hostname: 'node-a',
     backend: 'wasm',
     collectiveAddress: 'tcp://127.0.0.1:41000',
-    resume: { previousRank: 2, lastStep: 99, checkpointDir: 'runs/x/step-000100' },
   },
   welcome: {
     rank: 1,
     worldSize: 3,
     ringAddresses: ['ipc:///tmp/a', 'ipc:///tmp/b', 'ipc:///tmp/c'],
     runConfigJson: '{"train":{"steps":10}}',
-    startStep: 100,
     restoreDir: 'runs/x/step-000100',
     collectiveAlgorithm: 'ring',
     chunkBytes: 1 << 20,
     collectiveTimeoutMs: 30000,
-    heartbeatIntervalMs: 1000,
     generation: 2,
   },
-  shard: { step: 5, globalPairs: 32, pairs: 11, width: 64, learningRate: 0.003 },
+  shard: { step: 5, pairs: 11, width: 64, learningRate: 0.003 },
   stepResult: {
     step: 5,
     rank: 2,
-    lossSum: 7.625,
-    correct: 8.5,
-    pairs: 11,
+    pairs: 32,
     gradNorm: 1.5,
-    tokens: 1234,
+    loss: 0.625,
+    accuracy: 0.5625,
+    count: 32,
     computeMs: 812.5,
     allreduceMs: 12.25,
   },
@@ -52,7 +49,6 @@ const SAMPLES: { [K in keyof EnvelopeBodyMap]: EnvelopeBodyMap[K] } = {
   checkpoint: { step: 100, dir: 'runs/x', stateJson: '{"sampler":{"epoch":1,"cursor":3},"meta":{}}' },
   checkpointDone: { step: 100, dir: 'runs/x/step-000100', ok: false, error: 'disk full' },
   restore: { dir: 'runs/x/step-000100', step: 100 },
-  abort: { step: 101, reason: 'rank 3 died' },
   shutdown: { reason: 'done' },
   error: { rank: 3, code: 'E_COLLECTIVE', message: 'rank 3: timed out waiting for rank 2', step: 101 },
   refused: { reason: 'wrong token' },
@@ -77,12 +73,12 @@ describe('codec', () => {
     expect(envelope).toEqual({ payloads: [], body, [body]: SAMPLES[body] });
   });
 
-  it('fills defaults and leaves absent sub-messages undefined', () => {
-    const hello = { ...SAMPLES.hello, resume: undefined, token: '' };
+  it('fills defaults and sets only the body it carries', () => {
+    const hello = { ...SAMPLES.hello, token: '' };
     const { envelope } = decodeMessage(encodeMessage({ body: 'hello', hello }));
     if (envelope.body !== 'hello') throw new Error('narrowing');
     expect(envelope.hello.token).toBe('');
-    expect('resume' in envelope.hello).toBe(false);
+    expect('welcome' in envelope).toBe(false);
   });
 
   it('carries payload frames beside the header and checks their sizes', () => {
@@ -90,8 +86,8 @@ describe('codec', () => {
     const w = Float32Array.from([0.5, -1]);
     const frames = encodeMessage(
       {
-        body: 'abort',
-        abort: { step: 1, reason: 'x' },
+        body: 'shutdown',
+        shutdown: { reason: 'x' },
         payloads: [
           { name: 'ids', dtype: 'DTYPE_INT32', shape: [2, 3] },
           { name: 'w', dtype: 'DTYPE_FLOAT32', shape: [2] },

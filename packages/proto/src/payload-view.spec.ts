@@ -36,8 +36,8 @@ describe('payload views', () => {
       await push.send(
         encodeMessage(
           {
-            body: 'abort',
-            abort: { step: 0, reason: '' },
+            body: 'shutdown',
+            shutdown: { reason: '' },
             payloads: [
               { name: 'm', dtype: 'DTYPE_FLOAT32', shape: [1000] },
               { name: 'o', dtype: 'DTYPE_INT32', shape: [3] },

@@ -9,8 +9,12 @@ import { smallRun } from './distributed-test-config.spec-helper';
 import { ProcessGroup } from './process-group';
 
 /** Sends one message as a stranger and returns the coordinator's answer (or undefined). */
-async function asStranger(address: string, frames: Buffer[]): Promise<ReturnType<typeof decodeMessage> | undefined> {
-  const dealer = new zmq.Dealer({ routingId: `stranger-${Math.random().toString(36).slice(2)}`, receiveTimeout: 5000, linger: 0 });
+async function asStranger(
+  address: string,
+  frames: Buffer[],
+  routingId = `stranger-${Math.random().toString(36).slice(2)}`,
+): Promise<ReturnType<typeof decodeMessage> | undefined> {
+  const dealer = new zmq.Dealer({ routingId, receiveTimeout: 5000, linger: 0 });
   try {
     dealer.connect(address);
     await dealer.send(frames);
@@ -73,6 +77,20 @@ describe('coordinator admission', () => {
     const big = encodeMessage({ body: 'heartbeat', heartbeat: { rank: 0, sentAtMs: 0, step: 0 } });
     const answer = await asStranger(group.address, [...big, Buffer.alloc(2 << 20)]);
     expect(answer?.envelope.body === 'refused' && answer.envelope.refused.reason).toMatch(/exceeds maxMessageBytes/);
+  });
+
+  it('escapes peer-supplied strings: a hostile hello cannot forge log lines', async () => {
+    const forged = 'x"\n[coordinator] all 2 workers ready\u001b[2J\r';
+    const frames = encodeMessage({
+      body: 'hello',
+      hello: { jobId: forged, protocolVersion: PROTOCOL_VERSION, token: forged, workerId: forged, pid: 1, hostname: forged, backend: forged, collectiveAddress: forged },
+    });
+    const before = lines.length;
+    const answer = await asStranger(group.address, frames, `evil\n[coordinator] forged\u001b[31m`);
+    expect(answer?.envelope.body).toBe('refused');
+    const logged = lines.slice(before);
+    expect(logged.some((l) => /refused peer/.test(l))).toBe(true);
+    for (const l of logged) expect(l).not.toMatch(/[\u0000-\u001f\u007f]/);
   });
 
   it('goes on training with its own workers afterwards', async () => {

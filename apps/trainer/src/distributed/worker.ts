@@ -1,29 +1,21 @@
 /**
  * A worker process: one replica of the model. It says hello to the coordinator, learns its rank
- * and the ring, then serves the coordinator's requests one at a time: a shard of every global
- * batch (gradients, all-reduce over the ring, AdamW), held-out scoring, checkpoints and the
- * final export (rank 0). It exits when told to, when refused, or when the coordinator is gone.
+ * and the ring, builds its ReplicaService, then serves the coordinator's requests one at a time
+ * (decode -> service -> encode, in step-protocol.ts): a shard of every global batch, held-out
+ * scoring, checkpoints and the final export (rank 0). It exits 0 when told to, non-zero when
+ * refused or when the coordinator is gone.
  */
 import os from 'node:os';
 import * as zmq from 'zeromq';
 import { initBackend } from '@rewardkit/backend';
-import { bindCollective, type Collective } from '@rewardkit/collective';
-import { createLogger, parseRunConfig, RewardkitError } from '@rewardkit/core';
-import { exportModelDir, readCheckpoint, scorePairs, writeCheckpoint, type Replica } from '@rewardkit/engine';
-import {
-  decodeMessage,
-  decodeScoreRequest,
-  type DecodedMessage,
-  decodeShard,
-  encodeMessage,
-  encodeScores,
-  PROTOCOL_VERSION,
-  type EnvelopeInput,
-  type Welcome,
-} from '@rewardkit/proto';
+import { bindCollective } from '@rewardkit/collective';
+import { createLogger, parseRunConfig, printable, RewardkitError } from '@rewardkit/core';
+import { ReplicaService } from '@rewardkit/engine';
+import { decodeMessage, type DecodedMessage, encodeMessage, PROTOCOL_VERSION, type EnvelopeInput, type Welcome } from '@rewardkit/proto';
 import { buildTokenizer, createShippedRegistry } from '@rewardkit/runtime';
 import { buildReplica } from '@rewardkit/training';
 import { AsyncQueue } from './async-queue';
+import { readyMessage, serveRequest } from './step-protocol';
 import { COORDINATOR_SILENCE_MS, ENV, HEARTBEAT_INTERVAL_MS } from './worker-env';
 
 export interface WorkerOptions {
@@ -31,6 +23,7 @@ export interface WorkerOptions {
   readonly connect: string;
   readonly token: string;
   readonly jobId: string;
+  /** A name for logs; admission is by connection, so it need not be unique. */
   readonly workerId: string;
   /** Host for this worker's collective socket; peers must be able to reach it. */
   readonly collectiveHost: string;
@@ -38,7 +31,8 @@ export interface WorkerOptions {
 
 export async function runWorker(opts: WorkerOptions): Promise<void> {
   let log = createLogger(opts.workerId);
-  const socket = new zmq.Dealer({ routingId: opts.workerId, linger: 1000 });
+  // no routingId: ZeroMQ names each connection afresh, and the coordinator admits connections
+  const socket = new zmq.Dealer({ linger: 1000 });
   socket.connect(opts.connect);
   const send = (env: EnvelopeInput, payloads: ArrayBufferView[] = []) => socket.send(encodeMessage(env, payloads));
   const sendFrames = (frames: Buffer[]) => socket.send(frames);
@@ -52,6 +46,7 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.warn(why);
+    process.exitCode = 1; // refused or orphaned: a supervisor must see the failure
     socket.close();
     // a collective call blocked on a peer must not keep us alive
     setTimeout(() => process.exit(1), 2000).unref();
@@ -87,10 +82,27 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
     else void send({ body: 'heartbeat', heartbeat: { rank, sentAtMs: Date.now(), step } }).catch(() => undefined);
   }, HEARTBEAT_INTERVAL_MS);
 
-  let replica: Replica | undefined;
-  let collective: Collective | undefined;
-  let tokenizer: ReturnType<typeof buildTokenizer> | undefined;
-  const sendReady = () => send({ body: 'ready', ready: { rank, parameters: replica!.layout.size, backend: backend.name, step } });
+  let service: ReplicaService | undefined;
+  /** Builds the replica of the run config, restores its checkpoint, joins the ring. */
+  const welcome = (w: Welcome): ReplicaService => {
+    rank = w.rank;
+    log = createLogger(`rank ${rank}`);
+    const cfg = parseRunConfig(JSON.parse(w.runConfigJson), 'run config from the coordinator');
+    const registry = createShippedRegistry(cfg.plugins);
+    const tokenizer = buildTokenizer(cfg, registry);
+    const collective = endpoint.connect({
+      algorithm: w.collectiveAlgorithm as 'ring' | 'star' | 'local',
+      rank,
+      worldSize: w.worldSize,
+      peerAddresses: w.ringAddresses,
+      chunkBytes: w.chunkBytes,
+      timeoutMs: w.collectiveTimeoutMs,
+      generation: w.generation,
+    });
+    const built = new ReplicaService(buildReplica(cfg, registry, tokenizer), tokenizer, collective);
+    step = w.restoreDir ? built.restore(w.restoreDir).step : 0;
+    return built;
+  };
   // The reader notes every message at once (liveness), answers control messages, and queues work.
   const inbox = new AsyncQueue<DecodedMessage>();
   const reader = (async () => {
@@ -100,7 +112,7 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
         const msg = decodeMessage(frames);
         const env = msg.envelope;
         if (env.body === 'heartbeat') continue;
-        if (env.body === 'refused') stop(`refused by the coordinator: ${env.refused.reason}`);
+        if (env.body === 'refused') stop(`refused by the coordinator: ${printable(env.refused.reason, 400)}`);
         else if (env.body === 'shutdown') {
           log.debug(`shutdown: ${env.shutdown.reason}`);
           stopping = true;
@@ -116,87 +128,18 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
   try {
     for await (const msg of inbox) {
       const env = msg.envelope;
-      switch (env.body) {
-        case 'welcome': {
-          const w: Welcome = env.welcome;
-          rank = w.rank;
-          log = createLogger(`rank ${rank}`);
-          const cfg = parseRunConfig(JSON.parse(w.runConfigJson), 'run config from the coordinator');
-          const registry = createShippedRegistry(cfg.plugins);
-          tokenizer = buildTokenizer(cfg, registry);
-          replica = buildReplica(cfg, registry, tokenizer);
-          step = w.startStep;
-          if (w.restoreDir) step = readCheckpoint(w.restoreDir, replica).step;
-          collective = endpoint.connect({
-            algorithm: w.collectiveAlgorithm as 'ring' | 'star' | 'local',
-            rank,
-            worldSize: w.worldSize,
-            peerAddresses: w.ringAddresses,
-            chunkBytes: w.chunkBytes,
-            timeoutMs: w.collectiveTimeoutMs,
-            generation: w.generation,
-          });
-          await sendReady();
-          break;
-        }
-        case 'shard': {
-          const { shard, batch, margins } = decodeShard(msg);
-          const t0 = performance.now();
-          const grads = replica!.computeGradients(batch, margins, shard.step);
-          const t1 = performance.now();
-          await collective!.allReduce(grads);
-          const t2 = performance.now();
-          const out = replica!.applyUpdate(grads, shard.learningRate);
-          step = shard.step;
-          await send({
-            body: 'stepResult',
-            stepResult: {
-              step,
-              rank,
-              lossSum: out.loss * out.pairs,
-              correct: out.accuracy * out.pairs,
-              pairs: out.pairs,
-              gradNorm: out.gradNorm,
-              tokens: realTokens(batch.lengths),
-              computeMs: t1 - t0 + (performance.now() - t2),
-              allreduceMs: t2 - t1,
-            },
-          });
-          break;
-        }
-        case 'score': {
-          const { request, pairs } = decodeScoreRequest(msg);
-          const rewards = scorePairs(replica!.model, pairs, tokenizer!.padId);
-          await sendFrames(encodeScores({ requestId: request.requestId, rank, pairs: pairs.length }, rewards));
-          break;
-        }
-        case 'restore': {
-          const { restore } = env;
-          step = readCheckpoint(restore.dir, replica!).step;
-          await sendReady();
-          break;
-        }
-        case 'checkpoint': {
-          const { checkpoint } = env;
-          const state = JSON.parse(checkpoint.stateJson);
-          try {
-            const dir = writeCheckpoint(checkpoint.dir, replica!, { step: checkpoint.step, sampler: state.sampler, meta: state.meta });
-            await send({ body: 'checkpointDone', checkpointDone: { step: checkpoint.step, dir, ok: true, error: '' } });
-          } catch (err) {
-            await send({ body: 'checkpointDone', checkpointDone: { step: checkpoint.step, dir: checkpoint.dir, ok: false, error: (err as Error).message } });
-          }
-          break;
-        }
-        case 'exportModel': {
-          const { exportModel } = env;
-          const ref = JSON.parse(exportModel.modelJson);
-          exportModelDir(exportModel.dir, replica!.model, tokenizer!, ref, JSON.parse(exportModel.infoJson));
-          await send({ body: 'exportDone', exportDone: { dir: exportModel.dir } });
-          break;
-        }
-        default:
-          log.warn(`ignoring unexpected ${env.body} message`);
+      if (env.body === 'welcome') {
+        service = welcome(env.welcome);
+        await sendFrames(readyMessage(service, backend.name, step));
+        continue;
       }
+      const served = service ? await serveRequest(service, msg, backend.name) : undefined;
+      if (!served) {
+        log.warn(`ignoring unexpected ${env.body} message${service ? '' : ' before welcome'}`);
+        continue;
+      }
+      step = served.step ?? step;
+      await sendFrames(served.reply);
     }
     await reader;
   } catch (err) {
@@ -211,16 +154,9 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
     }
   } finally {
     clearInterval(watchdog);
-    await collective?.close();
+    await service?.close();
     endpoint.close();
-    replica?.model.dispose();
     if (!socket.closed) socket.close();
     process.stdin.pause();
   }
-}
-
-function realTokens(lengths: Int32Array): number {
-  let n = 0;
-  for (const l of lengths) n += l;
-  return n;
 }

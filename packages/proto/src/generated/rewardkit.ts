@@ -12,7 +12,7 @@ export interface EnvelopeFields {
 }
 
 /** Every case of Envelope.body, in declaration order. */
-export const ENVELOPE_BODY_CASES = ['hello', 'welcome', 'shard', 'stepResult', 'heartbeat', 'checkpoint', 'checkpointDone', 'restore', 'abort', 'shutdown', 'error', 'refused', 'ready', 'score', 'scores', 'exportModel', 'exportDone'] as const;
+export const ENVELOPE_BODY_CASES = ['hello', 'welcome', 'shard', 'stepResult', 'heartbeat', 'checkpoint', 'checkpointDone', 'restore', 'shutdown', 'error', 'refused', 'ready', 'score', 'scores', 'exportModel', 'exportDone'] as const;
 export type EnvelopeBodyCase = (typeof ENVELOPE_BODY_CASES)[number];
 
 /** The message type of each Envelope.body case. */
@@ -33,8 +33,6 @@ export interface EnvelopeBodyMap {
   checkpointDone: CheckpointDone;
   /** coordinator -> worker, reload state from a checkpoint after a failure. */
   restore: Restore;
-  /** coordinator -> worker, abandon the step in progress. */
-  abort: Abort;
   /** coordinator -> worker, finish cleanly and exit. */
   shutdown: Shutdown;
   /** worker -> coordinator, a failure the worker cannot recover from by itself. */
@@ -63,7 +61,6 @@ export type EnvelopeBody =
   | { readonly body: 'checkpoint'; readonly checkpoint: Checkpoint }
   | { readonly body: 'checkpointDone'; readonly checkpointDone: CheckpointDone }
   | { readonly body: 'restore'; readonly restore: Restore }
-  | { readonly body: 'abort'; readonly abort: Abort }
   | { readonly body: 'shutdown'; readonly shutdown: Shutdown }
   | { readonly body: 'error'; readonly error: ErrorReport }
   | { readonly body: 'refused'; readonly refused: Refused }
@@ -96,16 +93,6 @@ export interface PayloadSpec {
   readonly shape: readonly number[];
 }
 
-/** Where a restarted or re-joining worker was. */
-export interface ResumeInfo {
-  /** The rank this worker held before; the coordinator may give it back so shards stay balanced. */
-  readonly previousRank: number;
-  /** Last step this worker completed (all-reduce and optimizer update done). */
-  readonly lastStep: number;
-  /** Newest checkpoint directory this worker knows of; empty if none. */
-  readonly checkpointDir: string;
-}
-
 /** worker -> coordinator: the first message on a connection. The coordinator answers Welcome or Refused. */
 export interface Hello {
   /** Job this worker was launched for; the coordinator refuses another job's workers. */
@@ -114,7 +101,11 @@ export interface Hello {
   readonly protocolVersion: number;
   /** Shared secret handed to the workers at launch (environment, never the command line). */
   readonly token: string;
-  /** Launcher-assigned identity, e.g. "worker-3"; stable across respawns of the same slot. */
+  /**
+   * A name for logs, e.g. "worker-3" (launcher-assigned) or the --id given by hand. Not an identity:
+   * the coordinator keys admission by connection, so two workers may share a name and a refused
+   * worker may come back under the same one.
+   */
   readonly workerId: string;
   /** OS process id, for logs and for the launcher to match a dead child to its slot. */
   readonly pid: number;
@@ -127,8 +118,6 @@ export interface Hello {
    * "tcp://127.0.0.1:41234" or "ipc:///tmp/rk-job/rank-2"; other ranks connect to it.
    */
   readonly collectiveAddress: string;
-  /** Set when this worker is a respawn or re-join; absent on a fresh start. */
-  readonly resume?: ResumeInfo;
 }
 
 /**
@@ -144,9 +133,10 @@ export interface Welcome {
   readonly ringAddresses: readonly string[];
   /** The resolved run config as JSON, so every worker builds an identical model, loss and optimizer. */
   readonly runConfigJson: string;
-  /** First step this worker runs (0 on a fresh start). */
-  readonly startStep: number;
-  /** Checkpoint directory to load before the first step; empty means initialise from the seed. */
+  /**
+   * Checkpoint directory to load before the first step (the step it holds is in its state.json);
+   * empty means initialise from the seed.
+   */
   readonly restoreDir: string;
   /** Collective algorithm every rank must use: "ring", "star" or "local". */
   readonly collectiveAlgorithm: string;
@@ -154,8 +144,6 @@ export interface Welcome {
   readonly chunkBytes: number;
   /** How long a collective receive may wait before the worker reports its neighbour as dead. */
   readonly collectiveTimeoutMs: number;
-  /** How often the worker should send Heartbeats. */
-  readonly heartbeatIntervalMs: number;
   /**
    * Collective generation: bumped each time the ring is rebuilt, so late messages from an older ring
    * are recognised and dropped.
@@ -175,11 +163,9 @@ export interface Shard {
   /** Global step this shard belongs to. */
   readonly step: number;
   /**
-   * Pairs in the whole global batch across all ranks: the loss divisor, so N workers compute exactly
-   * what one worker would on the same batch.
+   * Pairs in this shard (n); may be 0 when the global batch is smaller than the world size. The loss
+   * divisor is the global count, which the ranks sum in the all-reduce beside the gradients.
    */
-  readonly globalPairs: number;
-  /** Pairs in this shard (n); may be 0 when the global batch is smaller than the world size. */
   readonly pairs: number;
   /** Row width of the ids payload (tokens per padded row). */
   readonly width: number;
@@ -187,29 +173,37 @@ export interface Shard {
   readonly learningRate: number;
 }
 
-/** worker -> coordinator after each step (every rank reports, so the coordinator sees stragglers). */
+/**
+ * worker -> coordinator after each step (every rank reports, so the coordinator sees stragglers). The
+ * loss and accuracy are the replica's own figures over the GLOBAL batch: the ranks summed the loss,
+ * correct count and pairs in the all-reduce, so every rank holds the same values and the coordinator
+ * passes rank 0's on unchanged.
+ */
 export interface StepResult {
   /** Step these metrics belong to. */
   readonly step: number;
   /** Reporting rank. */
   readonly rank: number;
-  /** Sum (not mean) of the per-pair loss over this rank's shard; the coordinator sums over ranks. */
-  readonly lossSum: number;
-  /** Pairs in this shard where the chosen response scored higher (a tie counts 0.5). */
-  readonly correct: number;
-  /** Pairs in this shard. */
+  /** Pairs in the global batch (the all-reduced count). */
   readonly pairs: number;
   /** Global gradient norm after the all-reduce, before clipping (identical on every rank). */
   readonly gradNorm: number;
-  /** Real (non-pad) tokens this rank processed in the step. */
-  readonly tokens: number;
   /** Forward + backward + optimizer time, excluding the all-reduce. */
   readonly computeMs: number;
   /** Time spent in the gradient all-reduce. */
   readonly allreduceMs: number;
+  /** Mean loss over the global batch. */
+  readonly loss: number;
+  /** Share of the global batch where the chosen response scored higher (a tie counts 0.5), before the update. */
+  readonly accuracy: number;
+  /**
+   * The loss's own global count, its divisor (LossOutput.count summed over ranks): pairs for
+   * Bradley-Terry, other units for other losses.
+   */
+  readonly count: number;
 }
 
-/** Liveness, both ways, every Welcome.heartbeat_interval_ms. Silence for a few intervals means dead. */
+/** Liveness, both ways, every HEARTBEAT_INTERVAL_MS (apps/trainer/src/distributed/worker-env.ts). Silence for a few intervals means dead. */
 export interface Heartbeat {
   /** Sender: the worker's rank, or -1 for the coordinator. */
   readonly rank: number;
@@ -243,18 +237,10 @@ export interface CheckpointDone {
 
 /** coordinator -> worker: reload state after a failure, then wait for the next Shard. */
 export interface Restore {
-  /** Checkpoint directory to reload weights, optimizer, sampler and RNG state from. */
+  /** Checkpoint directory to reload the weights and optimizer state from (the sampler is the coordinator's). */
   readonly dir: string;
   /** Step that checkpoint holds; the next Shard is for step + 1. */
   readonly step: number;
-}
-
-/** coordinator -> worker: abandon the step in progress (a peer died); a Restore or Shard follows. */
-export interface Abort {
-  /** Step being abandoned; its gradients are discarded and its shard will be replayed. */
-  readonly step: number;
-  /** Human-readable cause, logged by the worker. */
-  readonly reason: string;
 }
 
 /** coordinator -> worker: finish and exit 0 (closing sockets first). */
@@ -275,9 +261,12 @@ export interface ErrorReport {
   readonly step: number;
 }
 
-/** coordinator -> a peer it will not serve; sent once, then the coordinator ignores that peer. */
+/**
+ * coordinator -> a peer it will not serve. The coordinator then ignores that connection's messages,
+ * except a new Hello, which it judges afresh (a worker may correct its token and try again).
+ */
 export interface Refused {
-  /** Why the coordinator will not talk to this peer; the peer logs it and exits. */
+  /** Why the coordinator will not talk to this peer; the peer logs it and exits non-zero. */
   readonly reason: string;
 }
 

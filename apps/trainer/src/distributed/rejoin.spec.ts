@@ -1,0 +1,72 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setLogSink } from '@rewardkit/core';
+import { smallRun } from './distributed-test-config.spec-helper';
+import { ProcessGroup } from './process-group';
+
+const REPO = path.resolve(__dirname, '..', '..', '..', '..');
+
+/** Runs `trainer worker` by hand (as on another host) and resolves with its exit code. */
+function worker(address: string, token: string, id: string): { exited: Promise<number | null>; kill(): void } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/trainer/src/main.ts', 'worker', '--connect', address, '--token', token, '--job', 'job-rejoin', '--id', id], {
+    cwd: REPO,
+    stdio: 'ignore',
+  });
+  return { exited: new Promise((r) => child.once('exit', (code) => r(code))), kill: () => child.kill('SIGKILL') };
+}
+
+/** Admission is per connection: a refusal is not held against the worker's name. */
+describe('admission by connection', () => {
+  let root: string;
+  const lines: string[] = [];
+  beforeAll(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-rejoin-'));
+    setLogSink((_l, line) => lines.push(line));
+  });
+  afterAll(() => {
+    setLogSink(undefined);
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('a worker refused for a wrong token exits non-zero, and joins later under the same id with the right one', async () => {
+    const cfg = smallRun(root, 'run');
+    const starting = ProcessGroup.start({
+      size: 1,
+      runConfigJson: JSON.stringify(cfg),
+      padId: 0,
+      modelRef: cfg.model,
+      bind: 'tcp://127.0.0.1:0',
+      spawnLocal: false,
+      gpus: false,
+      backend: 'auto',
+      jobId: 'job-rejoin',
+      token: 'right',
+      startupTimeoutMs: 60_000,
+    });
+    // the address is only known once bound: the group logs it while it waits
+    const address = await new Promise<string>((resolve) => {
+      const poll = setInterval(() => {
+        const m = lines.map((l) => /--connect (\S+)/.exec(l)).find(Boolean);
+        if (m) {
+          clearInterval(poll);
+          resolve(m[1]);
+        }
+      }, 50);
+    });
+    const refused = worker(address, 'wrong', 'same-id');
+    expect(await refused.exited).not.toBe(0);
+    expect(lines.some((l) => /refused peer .*wrong token/.test(l))).toBe(true);
+
+    const good = worker(address, 'right', 'same-id');
+    try {
+      const group = await starting;
+      expect(group.size).toBe(1);
+      await group.close();
+      expect(await good.exited).toBe(0);
+    } finally {
+      good.kill();
+    }
+  });
+});

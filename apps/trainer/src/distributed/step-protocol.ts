@@ -1,0 +1,128 @@
+/**
+ * The requests a coordinator sends its workers and the replies, written once for both ends: the
+ * coordinator encodes requests and decodes replies, a worker decodes a request, hands it to its
+ * ReplicaService and encodes what the service returns. Loss and accuracy flow one way: the replica
+ * computes them over the global batch (the all-reduce summed the stats), they travel as they are,
+ * and the coordinator reports rank 0's unchanged.
+ */
+import { packPairs, pairMargins, type EncodedPair } from '@rewardkit/core';
+import type { ModelRef, PairRewards, ReplicaService, StepOutcome } from '@rewardkit/engine';
+import {
+  decodeScoreRequest,
+  decodeScores,
+  decodeShard,
+  encodeMessage,
+  encodeScoreRequest,
+  encodeScores,
+  encodeShard,
+  ProtocolError,
+  type DecodedMessage,
+  type StepResult,
+} from '@rewardkit/proto';
+
+// --- coordinator side
+
+/** One Shard message per rank: rank r gets `shards[r]`, as is. */
+export function encodeStepRequests(step: number, shards: readonly (readonly EncodedPair[])[], lr: number, padId: number): Buffer[][] {
+  return shards.map((pairs) => {
+    const batch = packPairs(pairs, padId);
+    return encodeShard({ step, pairs: pairs.length, width: batch.width, learningRate: lr }, { batch, margins: pairMargins(pairs) });
+  });
+}
+
+export function outcomeOf(reply: DecodedMessage): StepOutcome {
+  const env = reply.envelope;
+  if (env.body !== 'stepResult') throw new ProtocolError(`expected a stepResult, got ${env.body}`);
+  const { loss, accuracy, pairs, count, gradNorm, computeMs, allreduceMs } = env.stepResult;
+  return { loss, accuracy, pairs, count, gradNorm, computeMs, allreduceMs };
+}
+
+/** Held-out pairs in `size` contiguous slices (rank r scores slice r), and the rewards put back in order. */
+export function scoreSlices(pairs: readonly EncodedPair[], size: number): EncodedPair[][] {
+  const per = Math.ceil(pairs.length / size);
+  return Array.from({ length: size }, (_, r) => pairs.slice(r * per, (r + 1) * per));
+}
+
+export function mergeScores(total: number, replies: readonly DecodedMessage[]): PairRewards {
+  const chosen = new Float64Array(total);
+  const rejected = new Float64Array(total);
+  let at = 0;
+  for (const reply of replies) {
+    const rewards = decodeScores(reply);
+    chosen.set(rewards.chosen, at);
+    rejected.set(rewards.rejected, at);
+    at += rewards.chosen.length;
+  }
+  return { chosen, rejected };
+}
+
+// --- worker side
+
+export interface Served {
+  /** The reply's frames. */
+  readonly reply: Buffer[];
+  /** The step the replica's state holds afterwards, when the request changed it. */
+  readonly step?: number;
+}
+
+/**
+ * Answers one request with the service. Welcome, heartbeats and shutdown are the worker's own
+ * business and never reach here; an unknown request returns undefined.
+ */
+export async function serveRequest(service: ReplicaService, msg: DecodedMessage, backend: string): Promise<Served | undefined> {
+  const env = msg.envelope;
+  const rank = service.rank;
+  switch (env.body) {
+    case 'shard': {
+      const { shard, batch, margins } = decodeShard(msg);
+      const out = await service.step({ step: shard.step, lr: shard.learningRate, batch, margins });
+      const result: StepResult = {
+        step: shard.step,
+        rank,
+        loss: out.loss,
+        accuracy: out.accuracy,
+        pairs: out.pairs,
+        count: out.count,
+        gradNorm: out.gradNorm,
+        computeMs: out.computeMs ?? 0,
+        allreduceMs: out.allreduceMs ?? 0,
+      };
+      return { reply: encodeMessage({ body: 'stepResult', stepResult: result }), step: shard.step };
+    }
+    case 'score': {
+      const { request, pairs } = decodeScoreRequest(msg);
+      return { reply: encodeScores({ requestId: request.requestId, rank, pairs: pairs.length }, service.score(pairs)) };
+    }
+    case 'restore': {
+      const { step } = service.restore(env.restore.dir);
+      return { reply: readyMessage(service, backend, step), step };
+    }
+    case 'checkpoint': {
+      const { step, dir: runDir, stateJson } = env.checkpoint;
+      const state = JSON.parse(stateJson) as { sampler: { epoch: number; cursor: number }; meta: Record<string, unknown> };
+      try {
+        const dir = service.checkpoint(runDir, { step, sampler: state.sampler, meta: state.meta });
+        return { reply: encodeMessage({ body: 'checkpointDone', checkpointDone: { step, dir, ok: true, error: '' } }) };
+      } catch (err) {
+        return { reply: encodeMessage({ body: 'checkpointDone', checkpointDone: { step, dir: runDir, ok: false, error: (err as Error).message } }) };
+      }
+    }
+    case 'exportModel': {
+      const { dir, modelJson, infoJson } = env.exportModel;
+      service.exportModel(dir, JSON.parse(modelJson) as ModelRef, JSON.parse(infoJson) as Record<string, unknown>);
+      return { reply: encodeMessage({ body: 'exportDone', exportDone: { dir } }) };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The answer to a Welcome or a Restore: replica built (or reloaded), ring connected. */
+export function readyMessage(service: ReplicaService, backend: string, step: number): Buffer[] {
+  return encodeMessage({ body: 'ready', ready: { rank: service.rank, parameters: service.parameters, backend, step } });
+}
+
+/** Frames of a score request for one rank's slice. */
+export function encodeScoreSlice(requestId: number, pairs: readonly EncodedPair[]): Buffer[] {
+  return encodeScoreRequest({ requestId, pairs: pairs.length }, pairs);
+}
