@@ -3,6 +3,7 @@
  * the test that shows the stock behaviour wrong, as the wasm ones do. Every op the models and the
  * loss use is checked against cpu in webgpu-ops.spec.ts; none needed a kernel fix so far.
  */
+import { registerWebGpuAdamW } from './webgpu-adamw';
 import { applyWebGpuReadSync } from './webgpu-read-sync';
 
 /**
@@ -12,5 +13,6 @@ import { applyWebGpuReadSync } from './webgpu-read-sync';
 export function applyWebGpuFixes(backendClass: { prototype: unknown }): string[] {
   const fixes: string[] = [];
   if (applyWebGpuReadSync(backendClass)) fixes.push('readSync error names the async read');
+  fixes.push(registerWebGpuAdamW()); // the engine's device parameter store runs its update on it
   return fixes;
 }
