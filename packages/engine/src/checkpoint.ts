@@ -180,8 +180,7 @@ export function readCheckpoint(dir: string, replica: Replica): CheckpointState {
       target.set(t.data, slot.offset);
     }
   }
-  replica.load(theta);
-  replica.optimizer.restore({ t: json.optimizerStep, m, v });
+  replica.restore({ theta, optimizer: { t: json.optimizerStep, m, v } }); // host or device store alike
   return { step: json.step, sampler: json.sampler, meta: json.meta };
 }
 
