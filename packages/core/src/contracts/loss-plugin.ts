@@ -11,8 +11,16 @@ export interface LossInput {
 }
 
 export interface LossOutput {
-  /** Sum over the pairs, never a mean: the trainer divides by the global pair count. */
+  /**
+   * Sum over this shard's units, never a mean: the trainer divides loss and gradient by the
+   * global `count` (summed over workers), so N workers compute what one would.
+   */
   readonly lossSum: tf.Scalar;
+  /**
+   * How many units `lossSum` sums over: the number of pairs for a pairwise loss (Bradley-Terry),
+   * other units for other losses (e.g. the pairs a K-wise ranking expands to). The divisor of the
+   * reported loss and of the gradient; accuracy stays per pair whatever the loss counts.
+   */
   readonly count: number;
 }
 
