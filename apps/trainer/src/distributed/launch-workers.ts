@@ -12,6 +12,8 @@ export interface LaunchWorkersOptions {
   readonly external: boolean;
   readonly token?: string;
   readonly jobId?: string;
+  /** Aborting it stops the wait for workers at once (the launcher's Ctrl-C / SIGTERM). */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -38,6 +40,7 @@ export function launchWorkers(opts: LaunchWorkersOptions): NonNullable<TrainOpti
       backend: cfg.backend,
       token: opts.token,
       jobId: opts.jobId,
+      signal: opts.signal,
     });
   };
 }

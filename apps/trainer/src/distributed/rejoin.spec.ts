@@ -70,3 +70,33 @@ describe('admission by connection', () => {
     }
   });
 });
+
+describe('waiting for workers', () => {
+  it('stops at once when the launcher aborts (Ctrl-C while external workers are awaited)', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-abort-'));
+    setLogSink(() => undefined);
+    try {
+      const cfg = smallRun(root, 'run');
+      const controller = new AbortController();
+      const starting = ProcessGroup.start({
+        size: 2,
+        runConfigJson: JSON.stringify(cfg),
+        padId: 0,
+        modelRef: cfg.model,
+        bind: 'tcp://127.0.0.1:0',
+        spawnLocal: false,
+        gpus: false,
+        backend: 'auto',
+        startupTimeoutMs: 60_000,
+        signal: controller.signal,
+      });
+      setTimeout(() => controller.abort('interrupted (SIGINT)'), 300);
+      const t0 = Date.now();
+      await expect(starting).rejects.toThrow(/stopped waiting for workers: interrupted \(SIGINT\)/);
+      expect(Date.now() - t0).toBeLessThan(5000);
+    } finally {
+      setLogSink(undefined);
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
