@@ -29,7 +29,7 @@ const depConstraints = [
   { sourceTag: 'type:eval', notDependOnLibsWithTags: ['type:data', 'type:tokenizer', 'type:model', 'type:loss'] },
   // the contract suites start a backend for the specs that use them
   { sourceTag: 'scope:testing', onlyDependOnLibsWithTags: ['scope:core', 'scope:ops', 'scope:util', 'scope:backend'] },
-  { sourceTag: 'scope:backend', onlyDependOnLibsWithTags: ['scope:core', 'scope:ops', 'scope:util'] },
+  { sourceTag: 'scope:backend', onlyDependOnLibsWithTags: ['scope:core', 'scope:util'] },
   { sourceTag: 'scope:proto', onlyDependOnLibsWithTags: ['scope:core', 'scope:util'] },
   { sourceTag: 'scope:collective', onlyDependOnLibsWithTags: ['scope:core', 'scope:util', 'scope:proto', 'scope:testing'] },
   // the training engine runs any plugin through its contract, so it imports none (specs may)
@@ -41,7 +41,7 @@ const depConstraints = [
   { sourceTag: 'scope:runtime', onlyDependOnLibsWithTags: ['scope:core', 'scope:ops', 'scope:util', 'scope:plugin', 'scope:plugin-lib'] },
   {
     sourceTag: 'scope:training',
-    onlyDependOnLibsWithTags: ['scope:core', 'scope:ops', 'scope:util', 'scope:engine', 'scope:runtime', 'scope:plugin', 'scope:testing', 'scope:backend'],
+    onlyDependOnLibsWithTags: ['scope:core', 'scope:ops', 'scope:util', 'scope:engine', 'scope:runtime', 'scope:plugin', 'scope:testing'],
   },
   // workspace tooling (scaffolder, bundler, GPU checks) may use any library, but not import an app
   { sourceTag: 'scope:tools', notDependOnLibsWithTags: ['scope:app'] },
