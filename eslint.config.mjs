@@ -1,7 +1,8 @@
 // Lint for the dependency arrows (STYLE.md habit 10), kept fast: the parser reads syntax only
 // (no type information), and the rules are Nx's module-boundary rule plus a few cheap ones.
-// Run: `npx nx graph --file=tmp/graph.json` once (the rule reads Nx's cached project graph), then
-// `npx eslint`; tools/scripts/lint.sh does both and is what CI runs.
+// Run `bash tools/lint/run-lint.sh` (what CI runs): it computes Nx's project graph first, which the
+// rule needs (without a cached graph it skips itself with only a warning), then runs `eslint`.
+// Per project: `npx nx run <project>:lint`.
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
