@@ -4,6 +4,5 @@ export * from './transformer-model';
 export * from './gpt2-architecture';
 export * from './huggingface-config';
 export * from './huggingface-checkpoint';
-export * from './huggingface-export';
 export * from './register';
 export * from './presets';
