@@ -47,6 +47,12 @@ export interface CollectiveTuning {
   readonly generation?: number;
   /** How long close() lets queued messages drain to peers before dropping them. Default 2 s. */
   readonly lingerMs?: number;
+  /**
+   * The job's key, `collectiveKey(token, jobId)`, the same on every rank: each message carries a tag
+   * made with it and what does not verify is dropped (link-auth.ts). Without it (tests, benchmarks)
+   * anyone who can reach a rank's socket may send it well-formed messages; garbage is dropped either way.
+   */
+  readonly key?: Uint8Array;
 }
 
 export const DEFAULT_CHUNK_BYTES = 1 << 20;

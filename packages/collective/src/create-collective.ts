@@ -111,6 +111,7 @@ function connectCollective(pull: zmq.Pull | undefined, address: string, opts: Co
     timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     lingerMs: opts.lingerMs ?? DEFAULT_LINGER_MS,
     generation: opts.generation ?? 0,
+    key: opts.key,
   };
   const others = Array.from({ length: worldSize }, (_, r) => r).filter((r) => r !== rank);
   const sendTo = worldSize === 1 ? [] : algorithm === 'ring' ? [(rank + 1) % worldSize] : others;

@@ -1,7 +1,7 @@
 /**
  * Failures the coordinator relies on being loud and specific: a silent peer (timeout naming rank and
  * peer), ranks that disagree about the call (mismatch naming both ranks), misuse (overlapping calls),
- * and stragglers from an older ring generation.
+ * and stragglers from an older ring generation (dropped, as garbage is: link-auth.spec.ts).
  */
 import { CollectiveError, setLogSink } from '@rewardkit/core';
 import * as zmq from 'zeromq';
@@ -66,7 +66,7 @@ describe('collective failures', () => {
     });
   });
 
-  it('drops stragglers from an older generation and rejects garbage', async () => {
+  it('drops stragglers from an older generation, and garbage', async () => {
     const a = await bindCollective(bindAddressFor('tcp'));
     const b = await bindCollective(bindAddressFor('tcp'));
     const peerAddresses = [a.address, b.address];
@@ -89,8 +89,12 @@ describe('collective failures', () => {
       expect(Array.from(bufs[1])).toEqual([11, 22]);
       expect(logged).toEqual(['[collective:rank0] WARN dropped a message from rank 1 of an older ring (generation 2 < 3)']);
 
+      // garbage no longer fails the call (a stranger could end any job with one frame): dropped, logged
       await intruder.send([Buffer.from('hello')]);
-      await expect(r0.barrier()).rejects.toThrow(/received a 1-frame message that is not a collective frame while waiting for rank 1/);
+      const barrier = r0.barrier();
+      for (let waited = 0; logged.length === 1 && waited < 5000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+      await Promise.all([barrier, r1.barrier()]);
+      expect(logged[1]).toBe('[collective:rank0] WARN dropped a 1-frame message that is not a collective frame (5 bytes) while waiting for rank 1');
     } finally {
       setLogSink(undefined);
       intruder.close();

@@ -1,5 +1,6 @@
 export * from './collective';
 export * from './create-collective';
+export { collectiveKey } from './link-auth';
 export { LocalCollective } from './local';
 export { RingCollective } from './ring-all-reduce';
 export { StarCollective } from './star-all-reduce';

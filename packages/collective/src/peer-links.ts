@@ -2,17 +2,25 @@
  * A rank's sockets: one PULL bound at its own address (everything addressed to this rank arrives
  * there, in order per sender) and one PUSH per peer it sends to. This class is their only owner:
  * it sends and receives two-frame messages (header, data), applies the timeout, drops stragglers
- * from older generations, and turns every socket failure into a CollectiveError naming the ranks.
+ * from older generations, drops what is not a collective message of this job (garbage, a stranger's
+ * frames, a tag that does not verify: link-auth.ts) with a log line, and turns every socket failure
+ * into a CollectiveError naming the ranks.
  */
 import { CollectiveError, createLogger, type Logger } from '@rewardkit/core';
 import * as zmq from 'zeromq';
-import { decodeHeader, describeMismatch, encodeHeader, type FrameHeader, type HeaderExpectation } from './frame-header';
+import { decodeHeader, describeMismatch, encodeHeader, HEADER_BYTES, type FrameHeader, type HeaderExpectation } from './frame-header';
+import { LinkAuth, TAG_BYTES } from './link-auth';
 
 export interface LinkSettings {
   readonly timeoutMs: number;
   readonly lingerMs: number;
   readonly generation: number;
+  /** The job's collective key (collectiveKey): tag what we send, drop what does not verify. */
+  readonly key?: Uint8Array;
 }
+
+/** Dropped messages logged one by one; after that, only at 10, 100, 1000, ... */
+const DROPS_LOGGED = 3;
 
 export interface Received {
   readonly header: FrameHeader;
@@ -23,6 +31,8 @@ export class PeerLinks {
   private readonly pushes = new Map<number, zmq.Push>();
   private closed = false;
   private readonly log: Logger;
+  private readonly auth?: LinkAuth;
+  private dropped = 0;
 
   /** Takes ownership of `pull` (already bound) and connects a PUSH to each rank in `sendTo`. */
   constructor(
@@ -33,6 +43,7 @@ export class PeerLinks {
     readonly settings: LinkSettings,
   ) {
     this.log = createLogger(`collective:rank${rank}`);
+    if (settings.key) this.auth = new LinkAuth(settings.key);
     // No high-water marks: a ring sends a whole segment before reading, and a blocked send there
     // would deadlock the ring. The buffer being reduced bounds what can be queued.
     pull.receiveHighWaterMark = 0;
@@ -53,8 +64,9 @@ export class PeerLinks {
   async send(to: number, header: FrameHeader, data: Buffer, what: string): Promise<void> {
     const push = this.pushes.get(to);
     if (!push) throw new CollectiveError(`rank ${this.rank}, ${what}: no connection to rank ${to}`);
+    const head = encodeHeader(header);
     try {
-      await push.send([encodeHeader(header), data]);
+      await push.send([this.auth ? Buffer.concat([head, this.auth.tag(head, to)]) : head, data]);
     } catch (err) {
       throw this.socketError(err, `sending to rank ${to}`, what);
     }
@@ -73,9 +85,10 @@ export class PeerLinks {
       } catch (err) {
         throw this.socketError(err, `waiting for ${waitingFor}`, what);
       }
-      const header = frames.length === 2 ? decodeHeader(frames[0]) : undefined;
-      if (!header) {
-        throw new CollectiveError(`rank ${this.rank}, ${what}: received a ${frames.length}-frame message that is not a collective frame while waiting for ${waitingFor}`);
+      const header = this.open(frames);
+      if (typeof header === 'string') {
+        this.drop(`${header} while waiting for ${waitingFor}`);
+        continue;
       }
       if (header.generation < this.settings.generation) {
         this.log.warn(`dropped a message from rank ${header.fromRank} of an older ring (generation ${header.generation} < ${this.settings.generation})`);
@@ -98,6 +111,26 @@ export class PeerLinks {
       }
       return { header, data };
     }
+  }
+
+  /** The header of a message of this job, or why it is not one. */
+  private open(frames: Buffer[]): FrameHeader | string {
+    const headerBytes = HEADER_BYTES + (this.auth ? TAG_BYTES : 0);
+    if (frames.length !== 2 || frames[0].byteLength !== headerBytes) {
+      return `a ${frames.length}-frame message that is not a collective frame (${frames.map((f) => f.byteLength).join('+')} bytes)`;
+    }
+    const head = frames[0].subarray(0, HEADER_BYTES);
+    if (this.auth && !this.auth.verify(head, frames[0].subarray(HEADER_BYTES), this.rank)) {
+      return 'a message whose tag does not verify (not from a rank of this job)';
+    }
+    return decodeHeader(head) ?? 'a message whose header is not a collective header';
+  }
+
+  /** Drops a stray message with a log line; the ring goes on waiting for the real one. */
+  private drop(why: string): void {
+    this.dropped++;
+    if (this.dropped <= DROPS_LOGGED) this.log.warn(`dropped ${why}`);
+    else if (Number.isInteger(Math.log10(this.dropped))) this.log.warn(`dropped ${this.dropped} stray messages so far; the latest: ${why}`);
   }
 
   /** Idempotent. PUSH sockets linger (settings.lingerMs) so that already queued messages still arrive. */

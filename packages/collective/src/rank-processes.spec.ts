@@ -3,6 +3,7 @@
  * benchmark uses. Slower to start (each child loads tsx), so a few representative cases only.
  */
 import path from 'node:path';
+import { collectiveKey } from './link-auth';
 import { bitwiseEqual, float32SumTolerance, float64Sum, maxAbsDiff, rankInput } from './testing/seeded-inputs';
 import { runRankProcesses } from './testing/spawn-ranks';
 import type { SeededAllReduceArgs } from './testing/test-tasks';
@@ -15,7 +16,7 @@ describe('ranks as separate processes', () => {
   it.each([
     ['ring', 'tcp', 3],
     ['star', 'ipc', 2],
-  ] as const)('%s over %s with %i processes matches the float64 reference', async (algorithm, transport, worldSize) => {
+  ] as const)('%s over %s with %i processes (tagged with a job key) matches the float64 reference', async (algorithm, transport, worldSize) => {
     const args: SeededAllReduceArgs = { seed: 11, lengths: [0, 2, 1000, 50_001], steps: 3 };
     const results = await runRankProcesses<SeededAllReduceArgs, Float32Array[]>({
       worldSize,
@@ -23,6 +24,7 @@ describe('ranks as separate processes', () => {
       transport,
       chunkBytes: 4096,
       timeoutMs: 20_000,
+      key: collectiveKey('token', 'rank-processes'),
       taskModule: TASKS,
       taskExport: 'seededAllReduce',
       args,

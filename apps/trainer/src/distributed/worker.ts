@@ -8,7 +8,7 @@
 import os from 'node:os';
 import * as zmq from 'zeromq';
 import { initBackend } from '@rewardkit/backend';
-import { bindCollective } from '@rewardkit/collective';
+import { bindCollective, collectiveKey } from '@rewardkit/collective';
 import { createLogger, parseRunConfig, printable, RewardkitError } from '@rewardkit/core';
 import { ReplicaService } from '@rewardkit/engine';
 import { decodeMessage, type DecodedMessage, encodeMessage, PROTOCOL_VERSION, type EnvelopeInput, type Welcome } from '@rewardkit/proto';
@@ -98,6 +98,8 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
       chunkBytes: w.chunkBytes,
       timeoutMs: w.collectiveTimeoutMs,
       generation: w.generation,
+      // ring messages are tagged with a key only this job's workers can derive: strangers' are dropped
+      key: collectiveKey(opts.token, opts.jobId),
     });
     const built = new ReplicaService(buildReplica(cfg, registry, tokenizer), tokenizer, collective);
     step = w.restoreDir ? built.restore(w.restoreDir).step : 0;

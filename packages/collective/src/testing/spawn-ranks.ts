@@ -59,6 +59,7 @@ export async function runRankProcesses<A, R>(opts: RankProcessOptions<A>): Promi
     timeoutMs: opts.timeoutMs,
     generation: opts.generation,
     lingerMs: opts.lingerMs,
+    key: opts.key,
   };
   try {
     const addresses: Promise<string>[] = [];
