@@ -54,16 +54,18 @@ has_lib() {
   for d in ${LD_LIBRARY_PATH//:/ }; do [ -e "$d/$1" ] && return 0; done
   return 1
 }
-if has_lib libvulkan.so.1 && has_lib libGLX.so.0 && has_lib libGLdispatch.so.0; then
+# GPU_RUN_DEBS=sysroot forces the private sysroot (to test that path on a machine that has the libraries)
+if [ "${GPU_RUN_DEBS:-}" != sysroot ] && has_lib libvulkan.so.1 && has_lib libGLX.so.0 && has_lib libGLdispatch.so.0; then
   el "vulkan loader and libglvnd: present"
-elif [ "$(id -u)" = 0 ] && command -v dpkg >/dev/null; then
+elif [ "${GPU_RUN_DEBS:-}" != sysroot ] && [ "$(id -u)" = 0 ] && command -v dpkg >/dev/null; then
   el "installing $(ls "$dev"/debs/*.deb | wc -l) debs into / (dpkg -x) and running ldconfig"
   for f in "$dev"/debs/*.deb; do dpkg -x "$f" /; done
   ldconfig
 else
   el "unpacking the debs into $work/sysroot (no root): LD_LIBRARY_PATH"
-  for f in "$dev"/debs/*.deb; do dpkg-deb -x "$f" "$work/sysroot" 2>/dev/null || (cd "$work" && ar x "$f" data.tar.xz && mkdir -p sysroot && tar -xJf data.tar.xz -C sysroot); done
+  for f in "$dev"/debs/*.deb; do dpkg-deb -x "$f" "$work/sysroot" || el "cannot unpack $f"; done
   export LD_LIBRARY_PATH="$work/sysroot/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  ls "$work/sysroot/usr/lib/x86_64-linux-gnu" | tr '\n' ' '; echo
 fi
 
 # --- which Vulkan driver
