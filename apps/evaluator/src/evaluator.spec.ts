@@ -47,6 +47,6 @@ describe('evaluator CLI', () => {
     fs.writeFileSync(cfgFile, JSON.stringify(cfg));
     const res = runApp('evaluator', ['--model', broken, '--data', heldOut]);
     expect(res.status).toBe(1);
-    expect(res.stderr).toMatch(/tensor "embed\.weight" has shape \[\d+,1\], expected \[51281,1\]/);
+    expect(res.stderr).toMatch(/tensor "embed\.weight" has shape \[\d+,1\], the model expects \[51281,1\]/);
   });
 });

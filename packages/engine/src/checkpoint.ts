@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CheckpointError, createLogger } from '@rewardkit/core';
-import { decodeSafetensors, encodeSafetensors, type SafeTensor } from '@rewardkit/safetensors';
+import { decodeSafetensors, encodeSafetensors, readIntoFlat, type SafeTensor } from '@rewardkit/safetensors';
 import type { SamplerState } from './batch-sampler';
 import type { Replica } from './replica';
 
@@ -164,22 +164,10 @@ export function readCheckpoint(dir: string, replica: Replica): CheckpointState {
   const theta = new Float32Array(layout.size);
   const m = new Float32Array(layout.size);
   const v = new Float32Array(layout.size);
-  for (const slot of layout.slots) {
-    for (const [target, name, file] of [
-      [theta, slot.name, 'model.safetensors'],
-      [m, `m.${slot.name}`, 'optimizer.safetensors'],
-      [v, `v.${slot.name}`, 'optimizer.safetensors'],
-    ] as const) {
-      const t = (file === 'model.safetensors' ? weights : moments).get(name);
-      if (!t) throw new CheckpointError(`${path.join(dir, file)}: missing tensor "${name}"`);
-      if (t.data.length !== slot.size || t.shape.join('x') !== slot.shape.join('x')) {
-        throw new CheckpointError(
-          `${path.join(dir, file)}: tensor "${name}" has shape [${t.shape}], the model expects [${slot.shape}] (was the model config changed?)`,
-        );
-      }
-      target.set(t.data, slot.offset);
-    }
-  }
+  const hint = ' (was the model config changed?)';
+  readIntoFlat(weights, layout.slots, theta, { source: path.join(dir, 'model.safetensors'), hint });
+  readIntoFlat(moments, layout.slots, m, { source: path.join(dir, 'optimizer.safetensors'), prefix: 'm.', hint });
+  readIntoFlat(moments, layout.slots, v, { source: path.join(dir, 'optimizer.safetensors'), prefix: 'v.', hint });
   replica.restore({ theta, optimizer: { t: json.optimizerStep, m, v } }); // host or device store alike
   return { step: json.step, sampler: json.sampler, meta: json.meta };
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CheckpointError, type PluginRegistry, type RewardModel, type Tokenizer } from '@rewardkit/core';
-import { readSafetensorsFile, writeSafetensorsFile, type SafeTensor } from '@rewardkit/safetensors';
+import { readIntoFlat, readSafetensorsFile, writeSafetensorsFile, type SafeTensor } from '@rewardkit/safetensors';
 import { ParameterLayout } from './parameter-layout';
 
 /** How an exported model directory names its plugins, inside config.json under `rewardkit`. */
@@ -75,14 +75,7 @@ export function loadModelDir(dir: string, registry: PluginRegistry, seed = 0): L
   const weights = readSafetensorsFile(path.join(dir, 'model.safetensors')).tensors;
   const layout = new ParameterLayout(model.parameters);
   const theta = new Float32Array(layout.size);
-  for (const slot of layout.slots) {
-    const t = weights.get(slot.name);
-    if (!t) throw new CheckpointError(`${dir}/model.safetensors: missing tensor "${slot.name}"`);
-    if (t.shape.join('x') !== slot.shape.join('x')) {
-      throw new CheckpointError(`${dir}/model.safetensors: tensor "${slot.name}" has shape [${t.shape}], expected [${slot.shape}]`);
-    }
-    theta.set(t.data, slot.offset);
-  }
+  readIntoFlat(weights, layout.slots, theta, { source: `${dir}/model.safetensors` });
   layout.write(theta);
   return { model, tokenizer, meta };
 }

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CheckpointError, createLogger, type ModelContext } from '@rewardkit/core';
-import { readSafetensorsFile, type SafeTensor } from '@rewardkit/safetensors';
+import { matchTensors, readSafetensorsFile, type SafeTensor } from '@rewardkit/safetensors';
 import { type Gpt2Architecture, parameterSpecs, SCORE_WEIGHT } from './gpt2-architecture';
 import { parseGpt2Config } from './huggingface-config';
 import { TransformerModel } from './transformer-model';
@@ -64,7 +64,7 @@ export function readHuggingFaceCheckpoint(dir: string): HuggingFaceCheckpoint {
   for (const [name, t] of readSafetensorsFile(file).tensors) {
     if (!IGNORED.some((re) => re.test(name))) byName.set(canonicalName(name), t);
   }
-  const { tensors, problems } = matchTensors(arch, byName);
+  const { tensors, problems } = checkTensors(arch, byName);
   if (problems.length) {
     const what = `GPT-2 with ${arch.nLayer} layers, ${arch.nHead} heads, ${arch.nEmbd} dims, vocab ${arch.vocabSize}, ${arch.nPositions} positions`;
     throw new CheckpointError(`${file} does not match ${configFile} (${what}):\n  ${problems.join('\n  ')}`);
@@ -72,28 +72,17 @@ export function readHuggingFaceCheckpoint(dir: string): HuggingFaceCheckpoint {
   return { dir, arch, tensors };
 }
 
-/** Our parameters found in `byName` (consumed), and one line per missing, misshapen or extra tensor. */
-function matchTensors(arch: Gpt2Architecture, byName: Map<string, SafeTensor>): { tensors: Map<string, Float32Array>; problems: string[] } {
-  const tensors = new Map<string, Float32Array>();
-  const problems: string[] = [];
-  const missing: string[] = [];
-  for (const spec of parameterSpecs(arch, 0.02 /* unused: names and shapes only */)) {
-    const t = byName.get(spec.name);
-    byName.delete(spec.name);
-    if (!t) {
-      if (spec.name !== SCORE_WEIGHT) missing.push(spec.name);
-    } else if (t.shape.length !== spec.shape.length || t.shape.some((n, i) => n !== spec.shape[i])) {
-      problems.push(`${spec.name}: expected shape [${spec.shape.join(', ')}], found [${t.shape.join(', ')}]`);
-    } else if (t.dtype === 'I32' || t.dtype === 'I64') {
-      problems.push(`${spec.name}: expected a float tensor, found ${t.dtype}`);
-    } else {
-      tensors.set(spec.name, t.data instanceof Float32Array ? t.data : Float32Array.from(t.data));
-    }
-  }
-  if (missing.length) problems.unshift(`missing ${missing.length} tensor(s): ${listNames(missing)}`);
-  const unexpected = [...byName.keys()];
-  if (unexpected.length) problems.push(`${unexpected.length} tensor(s) that config.json does not describe: ${listNames(unexpected)}`);
-  return { tensors, problems };
+/** Our parameters found in `byName`, and one line per missing, misshapen or extra tensor. */
+function checkTensors(arch: Gpt2Architecture, byName: Map<string, SafeTensor>): { tensors: Map<string, Float32Array>; problems: string[] } {
+  const m = matchTensors(byName, parameterSpecs(arch, 0.02 /* unused: names and shapes only */));
+  const missing = m.missing.filter((name) => name !== SCORE_WEIGHT); // a language model has no reward head: it starts fresh
+  const problems = [
+    ...(missing.length ? [`missing ${missing.length} tensor(s): ${listNames(missing)}`] : []),
+    ...m.misshapen.map((t) => `${t.name}: expected shape [${t.expected.join(', ')}], found [${t.shape.join(', ')}]`),
+    ...m.notFloat.map((t) => `${t.name}: expected a float tensor, found ${t.dtype}`),
+    ...(m.unexpected.length ? [`${m.unexpected.length} tensor(s) that config.json does not describe: ${listNames(m.unexpected)}`] : []),
+  ];
+  return { tensors: m.found, problems };
 }
 
 function listNames(names: readonly string[]): string {

@@ -7,3 +7,4 @@ export {
   type SafeTensor,
   type SafetensorsFile,
 } from './safetensors';
+export { matchTensors, readIntoFlat, type ExpectedTensor, type TensorMatch } from './match-tensors';
