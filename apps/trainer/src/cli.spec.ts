@@ -112,11 +112,11 @@ describe('trainer CLI: stop signals', () => {
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  /** Starts a long run, sends `signal` once it trains, and resolves with its exit code and log. */
-  const stopWith = (signal: NodeJS.Signals, out: string) =>
+  /** Starts a long run, sends `signal` once its log matches `when`, and resolves with its exit code and log. */
+  const stopWith = (signal: NodeJS.Signals, out: string, extra: string[] = [], when = /training bag-of-embeddings/) =>
     new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
       const root = path.resolve(__dirname, '..', '..', '..');
-      const args = ['--import', 'tsx', 'apps/trainer/src/main.ts', 'launch', '--out', out, '--steps', '100000', '--checkpoint-every', '0', '--eval-every', '0'];
+      const args = ['--import', 'tsx', 'apps/trainer/src/main.ts', 'launch', '--out', out, '--steps', '100000', '--checkpoint-every', '0', '--eval-every', '0', ...extra];
       const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       const timer = setTimeout(() => {
@@ -124,9 +124,9 @@ describe('trainer CLI: stop signals', () => {
         reject(new Error(`no exit after ${signal}:\n${stderr}`));
       }, 60_000);
       child.stderr!.on('data', (d: Buffer) => {
-        const first = !/training bag-of-embeddings/.test(stderr);
+        const first = !when.test(stderr);
         stderr += d.toString();
-        if (first && /training bag-of-embeddings/.test(stderr)) setTimeout(() => child.kill(signal), 1500);
+        if (first && when.test(stderr)) setTimeout(() => child.kill(signal), 1500);
       });
       child.on('exit', (code) => {
         clearTimeout(timer);
@@ -145,5 +145,13 @@ describe('trainer CLI: stop signals', () => {
     const stopped = /stopped at step (\d+) of 100000; continue with --resume/.exec(res.stderr);
     expect(stopped).not.toBeNull();
     expect(fs.existsSync(path.join(out, 'checkpoints', `step-${stopped![1].padStart(6, '0')}`, 'model.safetensors'))).toBe(true);
+  });
+
+  it('one Ctrl-C while waiting for external workers stops the wait at once and exits 130', async () => {
+    const res = await stopWith('SIGINT', path.join(dir, 'waiting'), ['--gpus', '2', '--external-workers'], /waiting for 2 workers/);
+    expect(res.code).toBe(130);
+    expect(res.stderr).toMatch(/stopped waiting for workers: SIGINT/);
+    expect(res.stderr).not.toMatch(/^error: /m);
+    expect(res.stderr).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/);
   });
 });

@@ -8,7 +8,7 @@
  */
 import { Command } from 'commander';
 import os from 'node:os';
-import { ConfigError, createLogger } from '@rewardkit/core';
+import { ConfigError, createLogger, RewardkitError } from '@rewardkit/core';
 import { runCli } from '@rewardkit/runtime';
 import { launchWorkers } from './distributed/launch-workers';
 import { runWorker } from './distributed/worker';
@@ -30,7 +30,8 @@ async function launch(opts: LaunchOptions): Promise<void> {
       resume: opts.resume,
       overwrite: opts.overwrite,
       shouldStop: () => stop.requested,
-      spawnWorkers: launchWorkers({ bind: opts.bind, external: Boolean(opts.externalWorkers), token: opts.token, jobId: opts.job }),
+      // a stop signal also ends a wait for (external) workers at once
+      spawnWorkers: launchWorkers({ bind: opts.bind, external: Boolean(opts.externalWorkers), token: opts.token, jobId: opts.job, signal: stop.signal }),
     });
     const acc = result.eval?.accuracy;
     if (acc !== undefined) {
@@ -39,6 +40,10 @@ async function launch(opts: LaunchOptions): Promise<void> {
           `mean margin ${result.eval!.mean_margin.toFixed(4)})\nmodel: ${result.finalDir}\n`,
       );
     }
+  } catch (err) {
+    // interrupted before training began (waiting for workers): a stop, not a failure
+    if (!(stop.requested && err instanceof RewardkitError && err.code === 'E_INTERRUPTED')) throw err;
+    log.warn(err.message);
   } finally {
     stop.dispose();
     // a stopped run is not a finished one: 130 (SIGINT) or 143 (SIGTERM)

@@ -18,7 +18,7 @@ export class StopSignals {
     if (this.received) process.exit(exitCodeFor(signal)); // the second: leave now
     this.received = signal;
     this.log.warn(`${signal}: finishing this step and writing a checkpoint (${signal === 'SIGINT' ? 'Ctrl-C' : 'the signal'} again to quit at once)`);
-    this.controller.abort(new Error(`stopped by ${signal}`));
+    this.controller.abort(signal);
   };
 
   constructor(private readonly log: Logger) {
