@@ -8,7 +8,7 @@
  */
 import { Command } from 'commander';
 import os from 'node:os';
-import { ConfigError, createLogger, RewardkitError } from '@rewardkit/core';
+import { ConfigError, createLogger, RewardkitError, RunConfigSchema } from '@rewardkit/core';
 import { runCli } from '@rewardkit/runtime';
 import { launchWorkers } from './distributed/launch-workers';
 import { runWorker } from './distributed/worker';
@@ -19,6 +19,7 @@ import { train } from './train';
 import { checkWorkerCount, detectLocalDevices } from './worker-count';
 
 const log = createLogger('trainer');
+const DEFAULT_OUT = RunConfigSchema.shape.out.parse(undefined);
 
 async function launch(opts: LaunchOptions): Promise<void> {
   const cfg = resolveRunConfig(opts);
@@ -28,7 +29,8 @@ async function launch(opts: LaunchOptions): Promise<void> {
   try {
     const result = await train(cfg, {
       resume: opts.resume,
-      overwrite: opts.overwrite,
+      // runs/default, used when no --out is chosen, is scratch space: the headline command may be re-run
+      overwrite: opts.overwrite || (!opts.resume && cfg.out === DEFAULT_OUT),
       shouldStop: () => stop.requested,
       // a stop signal also ends a wait for (external) workers at once
       spawnWorkers: launchWorkers({ bind: opts.bind, external: Boolean(opts.externalWorkers), token: opts.token, jobId: opts.job, signal: stop.signal }),

@@ -31,7 +31,7 @@ export function prepareRunDir(runDir: string, cfg: RunConfig, opts: RunDirOption
   if (opts.resume && opts.overwrite) throw new ConfigError('--resume and --overwrite contradict each other: continue the run in --out, or replace it');
   const existing = RUN_ENTRIES.filter((e) => fs.existsSync(path.join(runDir, e)));
   if (existing.length > 0 && opts.overwrite) {
-    log.warn(`--overwrite: removing the run in ${runDir} (${existing.join(', ')})`);
+    log.warn(`replacing the run in ${runDir} (removing ${existing.join(', ')})`);
     for (const e of existing) fs.rmSync(path.join(runDir, e), { recursive: true, force: true });
   } else if (existing.length > 0 && !opts.resume) {
     throw new ConfigError(
