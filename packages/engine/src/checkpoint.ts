@@ -4,6 +4,8 @@ import path from 'node:path';
 import { CheckpointError, createLogger } from '@rewardkit/core';
 import { decodeSafetensors, encodeSafetensors, readIntoFlat, type SafeTensor } from '@rewardkit/safetensors';
 import type { SamplerState } from './batch-sampler';
+import type { ParameterLayout } from './parameter-layout';
+import type { ParameterSnapshot } from './parameter-store';
 import type { Replica } from './replica';
 
 /** Everything besides tensors that a resumed run needs to continue exactly. */
@@ -66,14 +68,23 @@ function writeDurably(file: string, data: Buffer | string): void {
  * a shared file system gone wrong) is found when the checkpoint is read, not trained on.
  */
 export function writeCheckpoint(runDir: string, replica: Replica, state: CheckpointState): string {
+  // host store: theta and moments are host buffers already (a device store throws here: saveCheckpoint)
+  return writeSnapshot(runDir, replica.layout, { theta: replica.theta, optimizer: replica.optimizer.state() }, state);
+}
+
+/** `writeCheckpoint` for any parameter store: a device store's parameters and moments are read back first. */
+export async function saveCheckpoint(runDir: string, replica: Replica, state: CheckpointState): Promise<string> {
+  return writeSnapshot(runDir, replica.layout, await replica.snapshot(), state);
+}
+
+function writeSnapshot(runDir: string, layout: ParameterLayout, snapshot: ParameterSnapshot, state: CheckpointState): string {
   const final = checkpointDir(runDir, state.step);
   const tmp = `${final}.tmp-${process.pid}`;
   fs.rmSync(tmp, { recursive: true, force: true });
   fs.mkdirSync(tmp, { recursive: true });
-  const { layout, optimizer } = replica;
-  const opt = optimizer.state();
+  const opt = snapshot.optimizer;
   const buffers: Record<TensorFile, Buffer> = {
-    'model.safetensors': encodeSafetensors(tensorsOf(layout.views(replica.theta))),
+    'model.safetensors': encodeSafetensors(tensorsOf(layout.views(snapshot.theta))),
     'optimizer.safetensors': encodeSafetensors(new Map([...tensorsOf(layout.views(opt.m), 'm.'), ...tensorsOf(layout.views(opt.v), 'v.')])),
   };
   for (const name of TENSOR_FILES) writeDurably(path.join(tmp, name), buffers[name]);

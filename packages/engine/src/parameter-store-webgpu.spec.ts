@@ -4,10 +4,14 @@
  * a whole replica step that reads back nothing but its statistics. Runs on the software Vulkan
  * adapter in CI; skips with a printed reason where none can be set up.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { packPairs, pairMargins, type EncodedPair, type NamedParameter } from '@rewardkit/core';
 import { describeWebGpu, initBackend, stopWebGpu } from '@rewardkit/backend';
 import { randomPairs } from '@rewardkit/testing';
+import { readCheckpoint, saveCheckpoint, writeCheckpoint } from './checkpoint';
 import { ParameterLayout } from './parameter-layout';
 import { DeviceParameterStore } from './parameter-store-device';
 import { HostParameterStore } from './parameter-store-host';
@@ -140,6 +144,25 @@ describeWebGpu('DeviceParameterStore on webgpu (fused kernel)', () => {
     const want = (await one.snapshot()).theta;
     for (const r of two) expect(maxRelDiff((await r.snapshot()).theta, want)).toBeLessThan(1e-5);
     [one, ...two].forEach((r) => (r.dispose(), r.model.dispose()));
+  });
+
+  it('a checkpoint of the device store (saveCheckpoint) resumes exactly', async () => {
+    const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-webgpu-ckpt-'));
+    try {
+      const straight = new Replica(tinyModel(40), plainBradleyTerry, cfg);
+      for (const s of steps) await stepOf(straight, pairs.slice(4 * s, 4 * s + 8), s);
+      const first = new Replica(tinyModel(40), plainBradleyTerry, cfg);
+      for (const s of steps.slice(0, 2)) await stepOf(first, pairs.slice(4 * s, 4 * s + 8), s);
+      const dir = await saveCheckpoint(runDir, first, { step: 2, sampler: { epoch: 0, cursor: 0 }, meta: {} });
+      expect(() => writeCheckpoint(runDir, first, { step: 2, sampler: { epoch: 0, cursor: 0 }, meta: {} })).toThrow(/parameters live on the device/);
+      const resumed = new Replica(tinyModel(40, 4, 99), plainBradleyTerry, cfg);
+      expect(readCheckpoint(dir, resumed).step).toBe(2);
+      for (const s of steps.slice(2)) await stepOf(resumed, pairs.slice(4 * s, 4 * s + 8), s);
+      expect(Array.from((await resumed.snapshot()).theta)).toEqual(Array.from((await straight.snapshot()).theta));
+      [straight, first, resumed].forEach((r) => (r.dispose(), r.model.dispose()));
+    } finally {
+      fs.rmSync(runDir, { recursive: true, force: true });
+    }
   });
 
   it('snapshot and restore round-trip exactly', async () => {
