@@ -48,6 +48,8 @@ const depConstraints = [
   { sourceTag: 'scope:tools', notDependOnLibsWithTags: ['scope:app'] },
   // apps compose everything; nothing imports an app
   { sourceTag: 'scope:app', onlyDependOnLibsWithTags: ['*'] },
+  // an app that only scores (the evaluator) does not load the training code
+  { sourceTag: 'app:scoring', notDependOnLibsWithTags: ['scope:training'] },
 ];
 
 export default [
