@@ -10,7 +10,10 @@ export interface WorkerGroup {
   readonly size: number;
   /** Where the workers' tensors live: "wasm", "tensorflow (GPU)", ... */
   readonly backend: string;
-  /** One optimizer step on a global batch already split into `size` shards. */
+  /**
+   * One optimizer step on a global batch already split into `size` shards (rank r takes shard r);
+   * loss and accuracy are over the whole global batch.
+   */
   step(step: number, shards: readonly (readonly EncodedPair[])[], lr: number): Promise<StepOutcome>;
   /** Rewards for held-out pairs. */
   score(pairs: readonly EncodedPair[]): Promise<PairRewards>;
@@ -20,7 +23,8 @@ export interface WorkerGroup {
   restore(dir: string): Promise<CheckpointState>;
   /**
    * After a WorkerLostError: replace the workers and restore checkpoint `dir` (or the seeded
-   * initial state); returns that checkpoint's state. Absent where nothing can be lost.
+   * initial state); returns that checkpoint's state. Absent where nothing can be lost. Called by
+   * `Recovery` (recovery.ts), never by the training loop itself.
    */
   recover?(dir: string | undefined): Promise<CheckpointState | undefined>;
   /** Writes the trained model (Hugging Face layout) to `dir`. */
