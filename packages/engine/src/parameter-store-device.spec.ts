@@ -3,6 +3,7 @@ import { packPairs, pairMargins, type EncodedPair, type LossFn } from '@rewardki
 import { randomPairs, useBackend } from '@rewardkit/testing';
 import { BatchSampler } from './batch-sampler';
 import { hasFusedAdamW } from './device-adamw';
+import { PARAMETER_STORE_ENV, resolveStoreKind } from './parameter-store';
 import { maxRelDiff, sumAllReduce } from './parameter-store.spec-helper';
 import { readInBuckets } from './parameter-store-transfer';
 import { Replica, type ReplicaConfig, type StepOutcome } from './replica';
@@ -145,6 +146,13 @@ describe('DeviceParameterStore (tfjs ops, cpu backend)', () => {
     for (let s = 5; s < 7; s++) await stepOf(r, pairs.slice(8, 16), s, 0.01, async () => {});
     expect(tf.memory().numTensors).toBe(before);
     disposeAll([r]);
+  });
+
+  it('REWARDKIT_PARAMETER_STORE overrides auto, an explicit choice wins over it, a typo is refused', () => {
+    expect(resolveStoreKind('auto', {})).toBe('host'); // cpu
+    expect(resolveStoreKind('auto', { [PARAMETER_STORE_ENV]: 'device' })).toBe('device');
+    expect(resolveStoreKind('host', { [PARAMETER_STORE_ENV]: 'device' })).toBe('host');
+    expect(() => resolveStoreKind('auto', { [PARAMETER_STORE_ENV]: 'gpu' })).toThrow(/REWARDKIT_PARAMETER_STORE=gpu: expected 'host' or 'device'/);
   });
 
   it('the host store is the default off webgpu, and its theta accessor is refused on the device store', () => {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { ConfigError } from '@rewardkit/core';
 import type { AdamWConfig, AdamWState } from './adamw';
 import type { ParameterLayout } from './parameter-layout';
 
@@ -49,8 +50,17 @@ export interface ParameterStore {
   dispose(): void;
 }
 
-/** `auto` picks the device store where parameters would otherwise cross a bus every step. */
-export function resolveStoreKind(choice: StoreChoice = 'auto'): StoreKind {
+/** Overrides what `auto` picks (host or device), for A/B timings: the bench, the GPU check. */
+export const PARAMETER_STORE_ENV = 'REWARDKIT_PARAMETER_STORE';
+
+/**
+ * `auto` picks the device store where parameters would otherwise cross a bus every step (webgpu),
+ * unless REWARDKIT_PARAMETER_STORE says otherwise; an explicit choice wins over both.
+ */
+export function resolveStoreKind(choice: StoreChoice = 'auto', env: NodeJS.ProcessEnv = process.env): StoreKind {
   if (choice !== 'auto') return choice;
+  const forced = env[PARAMETER_STORE_ENV];
+  if (forced === 'host' || forced === 'device') return forced;
+  if (forced) throw new ConfigError(`${PARAMETER_STORE_ENV}=${forced}: expected 'host' or 'device'`);
   return tf.getBackend() === 'webgpu' ? 'device' : 'host';
 }
