@@ -1,7 +1,5 @@
-import fs from 'node:fs';
 import os from 'node:os';
-import { createRequire } from 'node:module';
-import { gpuBackendAvailable } from '@rewardkit/backend';
+import { gpuBackendAvailable, listGpus } from '@rewardkit/backend';
 import { ConfigError, type RunConfig } from '@rewardkit/core';
 
 /**
@@ -20,19 +18,17 @@ export interface LocalDevices {
   readonly gpus: number;
 }
 
+/** PCI vendors whose display controllers are GPUs a backend can run on (virtual VGA adapters are not). */
+const GPU_VENDORS = new Set(['0x10de', '0x1002', '0x8086']); // NVIDIA, AMD, Intel
+
 /**
- * The devices of this machine, as the launcher will use them. A GPU counts only when a GPU backend
- * can run here (tfjs-node-gpu loads, or the webgpu package is installed) and the run does not ask
- * for a CPU backend. GPUs are counted by their device nodes (/dev/nvidia0, /dev/nvidia1, ...),
- * which CUDA and Vulkan alike use.
- * TODO(webgpu): count Dawn adapters once packages/backend exposes an adapter count (non-NVIDIA GPUs).
+ * The devices of this machine, as the launcher will use them: GPUs count only when a GPU backend
+ * can run here (packages/backend's gpuBackendAvailable) and the run does not ask for a CPU backend.
  */
 export function detectLocalDevices(backend: RunConfig['backend']): LocalDevices {
   const cores = os.availableParallelism();
-  if (backend === 'wasm' || backend === 'cpu') return { cores, gpus: 0 };
-  const nvidia = countNvidiaDevices();
-  if (nvidia === 0) return { cores, gpus: 0 };
-  return { cores, gpus: webgpuInstalled() || gpuBackendAvailable() ? nvidia : 0 };
+  if (backend === 'wasm' || backend === 'cpu' || !gpuBackendAvailable()) return { cores, gpus: 0 };
+  return { cores, gpus: listGpus().filter((g) => GPU_VENDORS.has(g.vendor)).length };
 }
 
 /** Throws a ConfigError when `workers` local processes would oversubscribe `devices`. */
@@ -45,21 +41,4 @@ export function checkWorkerCount(workers: number, devices: LocalDevices, oversub
     `--gpus=${workers}: ${machine}; ${workers} worker processes would be more than ${WORKERS_PER_DEVICE} per ${unit} ` +
       `(at most ${limit} here). Use fewer, --external-workers to run them on other hosts, or --oversubscribe to start them anyway`,
   );
-}
-
-function countNvidiaDevices(): number {
-  try {
-    return fs.readdirSync('/dev').filter((d) => /^nvidia\d+$/.test(d)).length;
-  } catch {
-    return 0; // no /dev (not Linux)
-  }
-}
-
-function webgpuInstalled(): boolean {
-  try {
-    createRequire(__filename).resolve('webgpu/package.json');
-    return true;
-  } catch {
-    return false;
-  }
 }
