@@ -105,7 +105,7 @@ describe('ReplicaService', () => {
     try {
       const trained = newService(new CountingLocal());
       await trained.step(request(1, pairs.slice(0, 8), 0.1));
-      const dir = trained.checkpoint(runDir, { step: 1, sampler: { epoch: 0, cursor: 8 }, meta: {} });
+      const dir = await trained.checkpoint(runDir, { step: 1, sampler: { epoch: 0, cursor: 8 }, meta: {} });
       const fresh = new ReplicaService(new Replica(tinyModel(VOCAB, 4, 99), plainBradleyTerry, cfg), tokenizer, new CountingLocal());
       expect(fresh.restore(dir).sampler).toEqual({ epoch: 0, cursor: 8 });
       const a = trained.score(pairs.slice(8, 16));

@@ -5,7 +5,7 @@
  * it came from, so 1 worker and N workers run the same code.
  */
 import type { EncodedPair, SequenceBatch, Tokenizer } from '@rewardkit/core';
-import { readCheckpoint, writeCheckpoint, type CheckpointState } from './checkpoint';
+import { readCheckpoint, saveCheckpoint, type CheckpointState } from './checkpoint';
 import { exportModelDir } from './model-dir';
 import type { Replica, StepOutcome } from './replica';
 import { scorePairs, type PairRewards } from './score-pairs';
@@ -64,9 +64,9 @@ export class ReplicaService {
     return scorePairs(this.replica.model, pairs, this.tokenizer.padId);
   }
 
-  /** Writes `runDir/checkpoints/step-N` (replicas are identical: one rank writes). */
-  checkpoint(runDir: string, state: CheckpointState): string {
-    return writeCheckpoint(runDir, this.replica, state);
+  /** Writes `runDir/checkpoints/step-N` (replicas are identical: one rank writes); any parameter store. */
+  checkpoint(runDir: string, state: CheckpointState): Promise<string> {
+    return saveCheckpoint(runDir, this.replica, state);
   }
 
   /** Loads a checkpoint's weights and optimizer state; returns its state. */

@@ -101,7 +101,7 @@ export async function serveRequest(service: ReplicaService, msg: DecodedMessage,
       const { step, dir: runDir, stateJson } = env.checkpoint;
       const state = JSON.parse(stateJson) as { sampler: { epoch: number; cursor: number }; meta: Record<string, unknown> };
       try {
-        const dir = service.checkpoint(runDir, { step, sampler: state.sampler, meta: state.meta });
+        const dir = await service.checkpoint(runDir, { step, sampler: state.sampler, meta: state.meta });
         return { reply: encodeMessage({ body: 'checkpointDone', checkpointDone: { step, dir, ok: true, error: '' } }) };
       } catch (err) {
         return { reply: encodeMessage({ body: 'checkpointDone', checkpointDone: { step, dir: runDir, ok: false, error: (err as Error).message } }) };
