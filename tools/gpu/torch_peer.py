@@ -6,9 +6,10 @@ a [1, d] score head without bias read at each sequence's last token (the EOS). S
 seeded LCG draws the same token ids (lengths uniform in [T/2, T], ids in [1, V-2], EOS V-1, pad 0),
 batches padded to their longest row. Same step: Bradley-Terry loss summed over pairs and divided by the
 pair count, gradient clipped to norm 1, AdamW (lr 3e-3 peak, betas 0.9/0.999, eps 1e-8, weight decay
-0.01). Modes: fp32 (TF32 off), tf32, bf16 (autocast). Prints one JSON line.
+0.01). Modes: fp32 (TF32 off), tf32, bf16 (autocast). Prints one JSON line per mode.
 
-  python3 torch_peer.py --preset small --mode fp32 [--pairs 16] [--warmup 3] [--steps 10] [--device cuda]
+  python3 torch_peer.py --preset small --mode fp32,tf32,bf16 [--pairs 16] [--warmup 3] [--steps 10] [--device cuda]
+(several modes run in one process, one JSON line each: Python and CUDA start once)
 """
 import argparse
 import json
@@ -98,21 +99,14 @@ def pack(pairs, device):
     return ids.to(device), lengths.to(device)
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument('--preset', default='small', choices=sorted(PRESETS))
-    ap.add_argument('--mode', default='fp32', choices=['fp32', 'tf32', 'bf16'])
-    ap.add_argument('--pairs', type=int, default=0)
-    ap.add_argument('--warmup', type=int, default=3)
-    ap.add_argument('--steps', type=int, default=10)
-    ap.add_argument('--device', default='cuda')
-    a = ap.parse_args()
+def run(a, mode):
+    """Times one mode: a fresh model (same seed), warm-up steps, then timed steps; returns the JSON row."""
     layers, heads, d, positions, vocab, ref_pairs = PRESETS[a.preset]
     pairs = a.pairs or ref_pairs
     dev = torch.device(a.device)
     cuda = dev.type == 'cuda'
-    torch.backends.cuda.matmul.allow_tf32 = a.mode == 'tf32'
-    torch.backends.cudnn.allow_tf32 = a.mode == 'tf32'
+    torch.backends.cuda.matmul.allow_tf32 = mode == 'tf32'
+    torch.backends.cudnn.allow_tf32 = mode == 'tf32'
     sync = torch.cuda.synchronize if cuda else (lambda: None)
     torch.manual_seed(0)
     model = RewardModel(vocab, positions, d, layers, heads).to(dev)
@@ -127,7 +121,7 @@ def main():
         sync()
         t0 = time.perf_counter()
         opt.zero_grad(set_to_none=True)
-        with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=a.mode == 'bf16'):
+        with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=mode == 'bf16'):
             r = model(ids, lengths)
         loss_sum = -F.logsigmoid(r[:pairs].float() - r[pairs:].float()).sum()
         (loss_sum / pairs).backward()
@@ -145,11 +139,30 @@ def main():
     width = tok / (2 * pairs)
     # the bench's count: 3 x forward, forward = 2 x matmul weights + attention (4 L d width) + 2 d per token
     flops = 3 * (2 * layers * 12 * d * d + 4 * layers * d * width + 2 * d) * tok
-    print(json.dumps(dict(what='train', impl='pytorch-' + dev.type + '-' + a.mode, torch=torch.__version__,
-                          device=torch.cuda.get_device_name(dev) if cuda else 'cpu', preset=a.preset, pairs=pairs,
-                          tokens_step=tok, ms_step=med * 1e3, ms_min=min(times) * 1e3, pairs_s=pairs / med, tokens_s=tok / med,
-                          gflops=flops / med / 1e9, params=sum(p.numel() for p in model.parameters()),
-                          loss_first=losses[0], loss_last=losses[-1])), flush=True)
+    row = dict(what='train', impl='pytorch-' + dev.type + '-' + mode, torch=torch.__version__,
+               device=torch.cuda.get_device_name(dev) if cuda else 'cpu', preset=a.preset, pairs=pairs,
+               tokens_step=tok, ms_step=med * 1e3, ms_min=min(times) * 1e3, pairs_s=pairs / med, tokens_s=tok / med,
+               gflops=flops / med / 1e9, params=sum(p.numel() for p in model.parameters()),
+               loss_first=losses[0], loss_last=losses[-1])
+    del model, opt, batches
+    if cuda:
+        torch.cuda.empty_cache()
+    return row
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--preset', default='small', choices=sorted(PRESETS))
+    ap.add_argument('--mode', default='fp32', help='comma-separated: fp32, tf32, bf16')
+    ap.add_argument('--pairs', type=int, default=0)
+    ap.add_argument('--warmup', type=int, default=3)
+    ap.add_argument('--steps', type=int, default=10)
+    ap.add_argument('--device', default='cuda')
+    a = ap.parse_args()
+    for mode in a.mode.split(','):
+        if mode not in ('fp32', 'tf32', 'bf16'):
+            ap.error('unknown mode ' + mode)
+        print(json.dumps(run(a, mode)), flush=True)
 
 
 if __name__ == '__main__':

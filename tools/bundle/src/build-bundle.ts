@@ -83,9 +83,11 @@ async function bundleEntries(binDir: string): Promise<void> {
   if (result.errors.length) throw new Error(`esbuild: ${result.errors.map((e) => e.text).join('; ')}`);
 }
 
+/** HEAD's short hash, '+dirty' when the working tree (which is what gets bundled) has changes. */
 function gitDescribe(): string {
   try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+    return git('rev-parse', '--short', 'HEAD') + (git('status', '--porcelain', '--untracked-files=no') ? '+dirty' : '');
   } catch {
     return 'unknown';
   }

@@ -110,8 +110,14 @@ export function formatReport(r: GpuCheckReport): string {
     lines.push('', '| CPU workers (wasm) | preset | ms/step | pairs/s | speed-up |', '|---:|---|---:|---:|---:|');
     for (const w of r.workers) lines.push(`| ${String(w.workers)} | ${String(w.preset)} | ${fmt(num(w['ms/step']))} | ${fmt(num(w['pairs/s']), 2)} | ${fmt(num(w['speed-up vs 1 worker']), 2)} |`);
   }
-  const failed = r.steps.filter((s) => s.rc !== 0);
-  lines.push('', `steps: ${r.steps.length} run, ${failed.length} failed${failed.length ? ': ' + failed.map((s) => `${String(s.step)} (rc ${String(s.rc)})`).join(', ') : ''}`);
+  const skipped = r.steps.filter((s) => s.skipped === true);
+  const failed = r.steps.filter((s) => s.rc !== 0 && s.skipped !== true);
+  const names = (xs: Row[], rc: boolean) => xs.map((s) => (rc ? `${String(s.step)} (rc ${String(s.rc)}${s.rc === 124 ? ': timed out' : ''})` : String(s.step))).join(', ');
+  lines.push(
+    '',
+    `steps: ${r.steps.length - skipped.length} run, ${failed.length} failed${failed.length ? ': ' + names(failed, true) : ''}` +
+      (skipped.length ? `; skipped for time: ${names(skipped, false)}` : ''),
+  );
   return lines.join('\n');
 }
 

@@ -1,0 +1,44 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { collectReport, formatReport } from './gpu-report';
+
+/** Pieces as gpu-check.sh leaves them: a webgpu bench, two torch modes, one failed and one skipped step. */
+function pieces(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpu-report-'));
+  const w = (f: string, s: string) => fs.writeFileSync(path.join(dir, f), s);
+  w('steps.jsonl', ['{"step":"adapter","rc":0,"seconds":2}', '{"step":"bench-mid","rc":124,"seconds":90}', '{"step":"workers","rc":-1,"seconds":0,"skipped":true}'].join('\n') + '\n');
+  w('adapter.json', JSON.stringify({ name: 'adapter', backend: 'webgpu', reason: 'hardware adapter "H200"' }));
+  w('kernels.json', JSON.stringify({ name: 'kernel-check', backend: 'webgpu', passed: 19, failed: 0 }));
+  w('bench-small.json', JSON.stringify({ preset: 'small', backend: 'webgpu', rows: [{ model: 'transformer:small', params: 3710208, pairs: 16, 'ms/step': 200, 'pairs/s': 80 }] }));
+  w('torch.jsonl', ['not json', JSON.stringify({ impl: 'pytorch-cuda-fp32', preset: 'small', pairs: 16, pairs_s: 2800, params: 3710208 }), JSON.stringify({ impl: 'pytorch-cuda-bf16', preset: 'small', pairs_s: 3100 })].join('\n'));
+  return dir;
+}
+
+describe('gpu-report', () => {
+  it('pairs each preset with the PyTorch modes and says what failed and what was skipped', () => {
+    const dir = pieces();
+    try {
+      const r = collectReport(dir);
+      expect(r.summary).toEqual([
+        {
+          preset: 'small',
+          params: 3710208,
+          pairs: 16,
+          'webgpu pairs/s': 80,
+          'webgpu ms/step': 200,
+          'torch fp32': 2800,
+          'torch tf32': undefined,
+          'torch bf16': 3100,
+          'fp32 / webgpu': 35,
+        },
+      ]);
+      const text = formatReport(r);
+      expect(text).toContain('| small | 3.7M | 16 | 80.0 | 200 | 2800 | - | 3100 | 35.0x |');
+      expect(text).toContain('steps: 2 run, 1 failed: bench-mid (rc 124: timed out); skipped for time: workers');
+      expect(text).toContain('kernel check: 19 passed, 0 failed');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
