@@ -11,6 +11,7 @@
 #   --quick   tiny preset only, fewer steps, workers 1 and 2 (a software adapter, CI-sized)
 #   --out     the JSON file (default: $GPU_CHECK_OUT, else ./gpu-check.json)
 # Env: NODE (node binary, default `node`), PYTHON (default python3), SKIP_TORCH=1, BACKEND (default webgpu),
+#      TORCH_DEVICE (default cuda; cpu runs the peer without a GPU, to test this script),
 #      GPU_CHECK_BUDGET (seconds for the whole check, default 345, quick 840; a step never runs past it).
 set -uo pipefail
 
@@ -18,6 +19,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)  # the bundle: bin/, node_modules/, tools
 NODE=${NODE:-node}
 PYTHON=${PYTHON:-python3}
 BACKEND=${BACKEND:-webgpu}
+TORCH_DEVICE=${TORCH_DEVICE:-cuda}
 out=${GPU_CHECK_OUT:-$PWD/gpu-check.json}
 quick=0
 while [ $# -gt 0 ]; do
@@ -89,12 +91,12 @@ done
 
 if [ -n "${SKIP_TORCH:-}" ]; then
   el "torch: skipped (SKIP_TORCH)"
-elif ! timeout 60 "$PYTHON" -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 3)' >/dev/null 2>&1; then
+elif ! timeout 60 "$PYTHON" -c 'import torch, sys; sys.exit(0 if sys.argv[1] != "cuda" or torch.cuda.is_available() else 3)' "$TORCH_DEVICE" >/dev/null 2>&1; then
   el "torch: skipped ($PYTHON cannot import torch, or torch sees no CUDA device)"
 else
   for p in $presets; do
     # the three modes in one process: Python, torch and CUDA start once
-    step "torch-$p" 90 "$PYTHON" tools/gpu/torch_peer.py --preset "$p" --mode fp32,tf32,bf16 --steps "$torch_steps"
+    step "torch-$p" 90 "$PYTHON" tools/gpu/torch_peer.py --preset "$p" --mode fp32,tf32,bf16 --steps "$torch_steps" --device "$TORCH_DEVICE"
     grep '^{' "$logs/torch-$p.log" >>"$pieces/torch.jsonl"
   done
 fi
