@@ -134,6 +134,7 @@ async function timeInProcess(setup: BenchSetup, opts: BenchOptions, matmul: numb
     return {
       model: setup.label,
       params: replica.layout.size,
+      store: replica.store.kind, // device: parameters and AdamW on the GPU; host: a JS loop
       pairs: perStep.pairs,
       'tokens/step': Math.round(perStep.tokens),
       'ms/step': ms,

@@ -27,6 +27,7 @@ describe('gpu-report', () => {
           pairs: 16,
           'webgpu pairs/s': 80,
           'webgpu ms/step': 200,
+          store: undefined,
           'torch fp32': 2800,
           'torch tf32': undefined,
           'torch bf16': 3100,

@@ -72,6 +72,7 @@ export function collectReport(dir: string): GpuCheckReport {
       pairs: w?.pairs ?? torch.find((r) => r.preset === preset)?.pairs,
       'webgpu pairs/s': wp,
       'webgpu ms/step': num(w?.['ms/step']),
+      store: w?.store,
       'torch fp32': fp32,
       'torch tf32': t('tf32'),
       'torch bf16': t('bf16'),
