@@ -48,7 +48,7 @@ const SAMPLES: { [K in keyof EnvelopeBodyMap]: EnvelopeBodyMap[K] } = {
   heartbeat: { rank: -1, sentAtMs: 1732700000123, step: 17 },
   checkpoint: { step: 100, dir: 'runs/x', stateJson: '{"sampler":{"epoch":1,"cursor":3},"meta":{}}' },
   checkpointDone: { step: 100, dir: 'runs/x/step-000100', ok: false, error: 'disk full' },
-  restore: { dir: 'runs/x/step-000100', step: 100 },
+  restore: { dir: 'runs/x/step-000100' },
   shutdown: { reason: 'done' },
   error: { rank: 3, code: 'E_COLLECTIVE', message: 'rank 3: timed out waiting for rank 2', step: 101 },
   refused: { reason: 'wrong token' },

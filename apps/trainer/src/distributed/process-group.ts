@@ -144,8 +144,8 @@ export class ProcessGroup implements WorkerGroup {
   async restore(dir: string): Promise<CheckpointState> {
     const state = readCheckpointState(dir);
     const ready = this.replies.collect('ready', this.allRanks());
-    await Promise.all(this.rendezvous.slots.map((s) => this.sendTo(s.rank, { body: 'restore', restore: { dir, step: state.step } })));
-    await ready;
+    await Promise.all(this.rendezvous.slots.map((s) => this.sendTo(s.rank, { body: 'restore', restore: { dir } })));
+    checkReady(await ready, state.step);
     return state;
   }
 
@@ -227,9 +227,7 @@ export class ProcessGroup implements WorkerGroup {
         }),
       ),
     );
-    const got = await ready;
-    const counts = new Set([...got.values()].map((m) => (m.envelope.body === 'ready' ? m.envelope.ready.parameters : -1)));
-    if (counts.size !== 1) throw new RewardkitError('E_COLLECTIVE', `workers built models of different sizes: ${[...counts].join(', ')} parameters`);
+    checkReady(await ready, restoreDir ? readCheckpointState(restoreDir).step : 0);
     this.backend = [...new Set(slots.map((s) => bare(s.hello!.backend, 40)))].join('+');
     const pids = slots.map((s) => `${s.hello!.pid}@${bare(s.hello!.hostname, 80)}`);
     log.info(`${size} workers ready (${this.backend}): pids ${pids.join(', ')}; ring ${ringAddresses.map((a) => printable(a, 120)).join(' ')}`);
@@ -267,6 +265,18 @@ export class ProcessGroup implements WorkerGroup {
     this.rendezvous.fail(err);
     this.replies.failAll(err);
   }
+}
+
+/** Every rank built the same model and holds the step it was asked for. */
+function checkReady(got: Map<number, DecodedMessage>, step: number): void {
+  const ready = [...got].map(([rank, m]) => {
+    if (m.envelope.body !== 'ready') throw new Error('unreachable');
+    return { ...m.envelope.ready, rank }; // the rank we know it by, not the one it claims
+  });
+  const counts = new Set(ready.map((r) => r.parameters));
+  if (counts.size !== 1) throw new RewardkitError('E_COLLECTIVE', `workers built models of different sizes: ${[...counts].join(', ')} parameters`);
+  const off = ready.find((r) => r.step !== step);
+  if (off) throw new CheckpointError(`rank ${off.rank} holds the state of step ${off.step}, expected step ${step}`);
 }
 
 /** A peer-supplied string escaped for a log line or an error message, without the quotes. */

@@ -107,7 +107,7 @@ export interface Hello {
    * worker may come back under the same one.
    */
   readonly workerId: string;
-  /** OS process id, for logs and for the launcher to match a dead child to its slot. */
+  /** OS process id, for logs and for operators (ProcessGroup.pids). */
   readonly pid: number;
   /** Host name, for logs and multi-host runs. */
   readonly hostname: string;
@@ -239,8 +239,6 @@ export interface CheckpointDone {
 export interface Restore {
   /** Checkpoint directory to reload the weights and optimizer state from (the sampler is the coordinator's). */
   readonly dir: string;
-  /** Step that checkpoint holds; the next Shard is for step + 1. */
-  readonly step: number;
 }
 
 /** coordinator -> worker: finish and exit 0 (closing sockets first). */
@@ -278,7 +276,10 @@ export interface Ready {
   readonly parameters: number;
   /** Tensor backend the replica runs on. */
   readonly backend: string;
-  /** Step the replica's state holds (0 fresh, else the restored checkpoint's step). */
+  /**
+   * Step the replica's state holds (0 fresh, else the restored checkpoint's step); the coordinator
+   * refuses to go on when a rank holds another step than the one it was asked to restore.
+   */
   readonly step: number;
 }
 
