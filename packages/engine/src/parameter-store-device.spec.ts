@@ -138,14 +138,16 @@ describe('DeviceParameterStore (tfjs ops, cpu backend)', () => {
     disposeAll([straight, resumed]);
   });
 
-  it('does not leak tensors across steps, alone or with an all-reduce', async () => {
-    const r = replicaOn('device');
-    await stepOf(r, pairs.slice(0, 8), 1, 0.01);
-    const before = tf.memory().numTensors;
-    for (let s = 2; s < 5; s++) await stepOf(r, pairs.slice(8, 16), s, 0.01);
-    for (let s = 5; s < 7; s++) await stepOf(r, pairs.slice(8, 16), s, 0.01, async () => {});
-    expect(tf.memory().numTensors).toBe(before);
-    disposeAll([r]);
+  it('does not leak tensors across steps, alone or with an all-reduce, on either store', async () => {
+    for (const store of ['device', 'host'] as const) {
+      const r = replicaOn(store);
+      await stepOf(r, pairs.slice(0, 8), 1, 0.01);
+      const before = tf.memory().numTensors;
+      for (let s = 2; s < 5; s++) await stepOf(r, pairs.slice(8, 16), s, 0.01);
+      for (let s = 5; s < 7; s++) await stepOf(r, pairs.slice(8, 16), s, 0.01, async () => {});
+      expect(tf.memory().numTensors).toBe(before);
+      disposeAll([r]);
+    }
   });
 
   it('REWARDKIT_PARAMETER_STORE overrides auto, an explicit choice wins over it, a typo is refused', () => {
