@@ -66,7 +66,7 @@ cd "$root" || exit 1
 cores=$(nproc 2>/dev/null || echo 1)
 gpus=$(command -v nvidia-smi >/dev/null && nvidia-smi -L 2>/dev/null | tr '\n' ';' || echo "")
 printf '{"hostname":"%s","cores":%d,"nvidia_smi":"%s","node":"%s","quick":%d}\n' \
-  "$(hostname)" "$cores" "${gpus//\"/}" "$("$NODE" --version 2>/dev/null)" "$quick" >"$pieces/host.json"
+  "$(uname -n)" "$cores" "${gpus//\"/}" "$("$NODE" --version 2>/dev/null)" "$quick" >"$pieces/host.json"
 el "host: $cores cores; ${gpus:-no nvidia-smi}; node $("$NODE" --version 2>/dev/null)"
 
 # limits (s): each step's timeout; quick mode is for a software adapter, which compiles shaders slowly
