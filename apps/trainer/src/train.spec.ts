@@ -73,26 +73,30 @@ describe('train (world size 1)', () => {
 
 describe('train: damaged checkpoints', () => {
   let root: string;
-  beforeAll(() => setLogSink(() => undefined));
-  afterAll(() => setLogSink(undefined));
-  beforeEach(() => {
+  let straight: Buffer;
+  beforeAll(async () => {
+    setLogSink(() => undefined);
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-damaged-'));
+    const result = await train(smallConfig(path.join(root, 'straight')));
+    straight = fs.readFileSync(path.join(result.finalDir, 'model.safetensors'));
+  }, 120_000);
+  afterAll(() => {
+    setLogSink(undefined);
+    fs.rmSync(root, { recursive: true, force: true });
   });
-  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
   it.each([
     ['a half-written state.json', (dir: string) => fs.writeFileSync(path.join(dir, 'state.json'), '{"version": 2, "step": 6, "optim')],
     ['a truncated model.safetensors', (dir: string) => fs.truncateSync(path.join(dir, 'model.safetensors'), 100)],
-  ])('--resume past %s restarts from the checkpoint before and ends where an uninterrupted run does', async (_what, harm) => {
-    const straight = await train(smallConfig(path.join(root, 'straight')));
+  ])('--resume past %s restarts from the checkpoint before and ends where an uninterrupted run does', async (what, harm) => {
+    const out = path.join(root, what.replace(/\W+/g, '-'));
     let steps = 0;
-    await train(smallConfig(path.join(root, 'resumed')), { shouldStop: () => ++steps > 6 }); // checkpoints at 4 and 6
-    harm(path.join(root, 'resumed', 'checkpoints', 'step-000006'));
-    const resumed = await train(smallConfig(path.join(root, 'resumed')), { resume: true });
+    await train(smallConfig(out), { shouldStop: () => ++steps > 6 }); // checkpoints at 4 and 6
+    harm(path.join(out, 'checkpoints', 'step-000006'));
+    const resumed = await train(smallConfig(out), { resume: true });
     expect(resumed.steps).toBe(12);
-    const a = fs.readFileSync(path.join(straight.finalDir, 'model.safetensors'));
-    expect(fs.readFileSync(path.join(resumed.finalDir, 'model.safetensors')).equals(a)).toBe(true);
-  });
+    expect(fs.readFileSync(path.join(resumed.finalDir, 'model.safetensors')).equals(straight)).toBe(true);
+  }, 120_000);
 });
 
 describe('train: the run directory', () => {
