@@ -51,14 +51,12 @@ export class ParameterLayout {
     return out;
   }
 
-  /** Like `read`, with one asynchronous read-back (backends that cannot read synchronously: webgpu). */
+  /** Like `read`, with asynchronous read-backs (backends that cannot read synchronously: webgpu). */
   async readAsync(): Promise<Float32Array> {
-    const flat = this.concatValues();
-    try {
-      return Float32Array.from((await flat.data()) as Float32Array);
-    } finally {
-      flat.dispose();
-    }
+    const out = new Float32Array(this.size);
+    const values = await Promise.all(this.parameters.map(({ variable }) => variable.data()));
+    values.forEach((v, i) => out.set(v as Float32Array, this.slots[i].offset));
+    return out;
   }
 
   /** Assigns the variables from one buffer. */

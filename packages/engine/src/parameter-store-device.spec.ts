@@ -2,10 +2,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { packPairs, pairMargins, type EncodedPair, type LossFn } from '@rewardkit/core';
 import { randomPairs, useBackend } from '@rewardkit/testing';
 import { BatchSampler } from './batch-sampler';
+import { ParameterLayout } from './parameter-layout';
 import { hasFusedAdamW } from './device-adamw';
 import { PARAMETER_STORE_ENV, resolveStoreKind } from './parameter-store';
 import { maxRelDiff, sumAllReduce } from './parameter-store.spec-helper';
-import { readInBuckets } from './parameter-store-transfer';
+import { readGradients } from './parameter-store-transfer';
 import { Replica, type ReplicaConfig, type StepOutcome } from './replica';
 import { shardByTokens } from './shard-by-tokens';
 import { plainBradleyTerry, tinyModel } from './test-model.spec-helper';
@@ -151,10 +152,10 @@ describe('DeviceParameterStore (tfjs ops, cpu backend)', () => {
   });
 
   it('REWARDKIT_PARAMETER_STORE overrides auto, an explicit choice wins over it, a typo is refused', () => {
-    expect(resolveStoreKind('auto', {})).toBe('host'); // cpu
-    expect(resolveStoreKind('auto', { [PARAMETER_STORE_ENV]: 'device' })).toBe('device');
-    expect(resolveStoreKind('host', { [PARAMETER_STORE_ENV]: 'device' })).toBe('host');
-    expect(() => resolveStoreKind('auto', { [PARAMETER_STORE_ENV]: 'gpu' })).toThrow(/REWARDKIT_PARAMETER_STORE=gpu: expected 'host' or 'device'/);
+    expect(resolveStoreKind('auto', 10, {})).toBe('host'); // cpu
+    expect(resolveStoreKind('auto', 10, { [PARAMETER_STORE_ENV]: 'device' })).toBe('device');
+    expect(resolveStoreKind('host', 10, { [PARAMETER_STORE_ENV]: 'device' })).toBe('host');
+    expect(() => resolveStoreKind('auto', 10, { [PARAMETER_STORE_ENV]: 'gpu' })).toThrow(/REWARDKIT_PARAMETER_STORE=gpu: expected 'host' or 'device'/);
   });
 
   it('the host store is the default off webgpu, and its theta accessor is refused on the device store', () => {
@@ -195,22 +196,34 @@ describe('LossOutput.count is the divisor', () => {
   }
 });
 
-describe('readInBuckets', () => {
+describe('readGradients', () => {
   useBackend('cpu');
-  it('reads a flat tensor in buckets into the right places', async () => {
-    const values = Float32Array.from({ length: 103 }, (_, i) => i * 0.5 - 7);
-    const t = tf.tensor1d(values);
+  it('reads per-parameter gradients and a stats tail in buckets into the right places, a missing gradient as zeros', async () => {
+    const shapes = [[3, 5], [7], [4, 4], [2]];
+    const params = shapes.map((shape, i) => ({ name: `p${i}`, variable: tf.variable(tf.zeros(shape)) }));
+    const layout = new ParameterLayout(params);
+    const values = Float32Array.from({ length: layout.size }, (_, i) => i * 0.5 - 7);
+    const grads: tf.NamedTensorMap = {};
+    layout.slots.forEach((slot, i) => {
+      if (i === 2) return values.fill(0, slot.offset, slot.offset + slot.size); // no gradient reached p2
+      grads[params[i].variable.name] = tf.tensor(values.slice(slot.offset, slot.offset + slot.size), slot.shape as number[]);
+    });
+    const tail = tf.tensor1d([11, 12, 13, 14]);
+    const want = [...values, 11, 12, 13, 14];
     for (const [bytes, buckets] of [
       [4 * 1000, 1],
-      [4 * 10, 11],
-      [4 * 103, 1],
-      [4 * 51, 3],
+      [4 * 10, 5],
+      [4 * want.length, 1],
+      [4 * 3, 15],
+      [4 * 40, 2],
     ] as const) {
-      const out = new Float32Array(110).fill(NaN);
-      expect(await readInBuckets(t, out, bytes)).toBe(buckets);
-      expect(Array.from(out.subarray(0, 103))).toEqual(Array.from(values));
-      expect(Number.isNaN(out[103])).toBe(true);
+      const out = new Float32Array(want.length + 2).fill(NaN);
+      const before = tf.memory().numTensors;
+      expect(await readGradients(layout, grads, tail, out, bytes)).toBe(buckets);
+      expect(tf.memory().numTensors).toBe(before);
+      expect(Array.from(out.subarray(0, want.length))).toEqual(want);
+      expect(Number.isNaN(out[want.length])).toBe(true);
     }
-    t.dispose();
+    tf.dispose([tail, ...Object.values(grads), ...params.map((p) => p.variable)]);
   });
 });

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { ConfigError } from '@rewardkit/core';
 import type { AdamWState } from './adamw';
 import { flatAdamW, hasFusedAdamW } from './device-adamw';
 import type { ParameterLayout } from './parameter-layout';
-import type { ParameterSnapshot, ParameterStore, StoreConfig } from './parameter-store';
+import { maxFlatElements, PARAMETER_STORE_ENV, type ParameterSnapshot, type ParameterStore, type StoreConfig } from './parameter-store';
 
 /**
  * Parameters and AdamW moments as flat float32 tensors on the backend's device; the update runs
@@ -29,6 +30,13 @@ export class DeviceParameterStore implements ParameterStore {
     readonly layout: ParameterLayout,
     private readonly cfg: StoreConfig,
   ) {
+    const limit = maxFlatElements();
+    if (layout.size > limit) {
+      throw new ConfigError(
+        `the device parameter store keeps ${layout.size} parameters in flat float32 buffers of ${layout.size * 4} bytes; ` +
+          `this adapter binds at most ${limit * 4} bytes to a shader: use the host store (store 'host', or ${PARAMETER_STORE_ENV}=host)`,
+      );
+    }
     this.theta = layout.concatValues();
     this.m = tf.zeros([layout.size]);
     this.v = tf.zeros([layout.size]);

@@ -1,28 +1,57 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { ParameterLayout } from './parameter-layout';
 
 /** Default read-back bucket: big enough that per-read overhead vanishes, small enough to stage twice. */
 export const DEFAULT_BUCKET_BYTES = 64 * 2 ** 20;
 
 /**
- * Reads a flat device tensor into `out` in buckets of at most `bucketBytes`, one read each, all
- * started before the first is awaited so the device queues the copies back to back. Buckets
- * bound the staging memory of one read and are the unit a later overlap with the ring will use.
+ * Reads a shard's gradients (a map by variable name, layout order, a missing one is zeros) and a
+ * small `tail` of statistics into `out` [layout.size + tail.size]: per bucket of at most
+ * `bucketBytes`, one concatenation on the device and one read, all reads started before the first
+ * is awaited so the device queues the copies back to back. No tensor larger than a bucket is made:
+ * a flat [P] tensor could exceed the device's largest storage binding (128 MiB on lavapipe), and a
+ * bucket is the unit a later overlap with the ring will use. Returns the number of buckets.
  */
-export async function readInBuckets(flat: tf.Tensor1D, out: Float32Array, bucketBytes = DEFAULT_BUCKET_BYTES): Promise<number> {
-  const n = flat.size;
-  if (out.length < n) throw new Error(`readInBuckets: ${n} values do not fit a buffer of ${out.length}`);
+export async function readGradients(
+  layout: ParameterLayout,
+  grads: tf.NamedTensorMap,
+  tail: tf.Tensor1D,
+  out: Float32Array,
+  bucketBytes = DEFAULT_BUCKET_BYTES,
+): Promise<number> {
+  const P = layout.size;
+  const total = P + tail.size;
+  if (out.length < total) throw new Error(`readGradients: ${total} values do not fit a buffer of ${out.length}`);
   const per = Math.max(1, Math.floor(bucketBytes / 4));
-  if (n <= per) {
-    out.set((await flat.data()) as Float32Array);
-    return 1;
+  const reads: Promise<void>[] = [];
+  for (let a = 0; a < total; a += per) {
+    const b = Math.min(total, a + per);
+    const bucket = tf.tidy(() => {
+      const parts: tf.Tensor[] = [];
+      layout.slots.forEach((slot, i) => {
+        const lo = Math.max(a, slot.offset);
+        const hi = Math.min(b, slot.offset + slot.size);
+        if (lo >= hi) return;
+        const g = grads[layout.parameters[i].variable.name];
+        const flat = g ? tf.reshape(g, [-1]) : tf.zeros([slot.size]);
+        parts.push(hi - lo === slot.size ? flat : tf.slice(flat, [lo - slot.offset], [hi - lo]));
+      });
+      if (b > P) parts.push(tf.slice(tail, [Math.max(a, P) - P], [b - Math.max(a, P)]));
+      return parts.length === 1 ? tf.clone(parts[0]) : tf.concat(parts);
+    });
+    reads.push(
+      bucket.data().then(
+        (values) => {
+          out.set(values as Float32Array, a);
+          bucket.dispose();
+        },
+        (err) => {
+          bucket.dispose();
+          throw err;
+        },
+      ),
+    );
   }
-  const parts: tf.Tensor1D[] = [];
-  for (let at = 0; at < n; at += per) parts.push(tf.slice(flat, [at], [Math.min(per, n - at)]));
-  try {
-    const reads = parts.map((p) => p.data());
-    for (let i = 0; i < parts.length; i++) out.set((await reads[i]) as Float32Array, i * per);
-  } finally {
-    tf.dispose(parts);
-  }
-  return parts.length;
+  await Promise.all(reads);
+  return reads.length;
 }

@@ -13,6 +13,7 @@ import { describeWebGpu, initBackend, stopWebGpu } from '@rewardkit/backend';
 import { randomPairs } from '@rewardkit/testing';
 import { readCheckpoint, saveCheckpoint, writeCheckpoint } from './checkpoint';
 import { ParameterLayout } from './parameter-layout';
+import { maxFlatElements, resolveStoreKind } from './parameter-store';
 import { DeviceParameterStore } from './parameter-store-device';
 import { HostParameterStore } from './parameter-store-host';
 import { maxRelDiff, sumAllReduce } from './parameter-store.spec-helper';
@@ -163,6 +164,17 @@ describeWebGpu('DeviceParameterStore on webgpu (fused kernel)', () => {
     } finally {
       fs.rmSync(runDir, { recursive: true, force: true });
     }
+  });
+
+  it("auto falls back to the host store, and a forced device store refuses, when the flat buffers exceed the adapter's binding", () => {
+    const limit = maxFlatElements();
+    expect(Number.isFinite(limit)).toBe(true);
+    expect(resolveStoreKind('auto', limit, {})).toBe('device');
+    expect(resolveStoreKind('auto', limit + 1, {})).toBe('host');
+    const half = Math.ceil((limit + 1) / 2);
+    const params = [0, 1].map((i) => ({ name: `p${i}`, variable: tf.variable(tf.zeros([half])) }));
+    expect(() => new DeviceParameterStore(new ParameterLayout(params), cfg)).toThrow(/binds at most \d+ bytes to a shader: use the host store/);
+    params.forEach((p) => p.variable.dispose());
   });
 
   it('snapshot and restore round-trip exactly', async () => {

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError } from '@rewardkit/core';
+import { ConfigError, createLogger } from '@rewardkit/core';
 import type { AdamWConfig, AdamWState } from './adamw';
 import type { ParameterLayout } from './parameter-layout';
+
+const log = createLogger('engine');
 
 /** Where parameters, AdamW moments and the update live. */
 export type StoreKind = 'host' | 'device';
@@ -54,13 +56,33 @@ export interface ParameterStore {
 export const PARAMETER_STORE_ENV = 'REWARDKIT_PARAMETER_STORE';
 
 /**
- * `auto` picks the device store where parameters would otherwise cross a bus every step (webgpu),
- * unless REWARDKIT_PARAMETER_STORE says otherwise; an explicit choice wins over both.
+ * The most float32 values one flat tensor may hold on the active backend: webgpu binds a buffer
+ * of at most `maxStorageBufferBindingSize` bytes to a shader (2 GiB on an H200, 128 MiB on
+ * lavapipe); other backends have no such limit.
  */
-export function resolveStoreKind(choice: StoreChoice = 'auto', env: NodeJS.ProcessEnv = process.env): StoreKind {
+export function maxFlatElements(): number {
+  const backend = tf.backend() as unknown as { device?: { limits?: { maxStorageBufferBindingSize?: number } } };
+  const bytes = backend.device?.limits?.maxStorageBufferBindingSize;
+  return bytes ? Math.floor(bytes / 4) : Number.POSITIVE_INFINITY;
+}
+
+/**
+ * `auto` picks the device store where parameters would otherwise cross a bus every step (webgpu)
+ * and its flat buffers fit one binding, unless REWARDKIT_PARAMETER_STORE says otherwise; an
+ * explicit choice wins over both.
+ */
+export function resolveStoreKind(choice: StoreChoice = 'auto', parameters = 0, env: NodeJS.ProcessEnv = process.env): StoreKind {
   if (choice !== 'auto') return choice;
   const forced = env[PARAMETER_STORE_ENV];
   if (forced === 'host' || forced === 'device') return forced;
   if (forced) throw new ConfigError(`${PARAMETER_STORE_ENV}=${forced}: expected 'host' or 'device'`);
-  return tf.getBackend() === 'webgpu' ? 'device' : 'host';
+  if (tf.getBackend() !== 'webgpu') return 'host';
+  if (parameters > maxFlatElements()) {
+    log.warn(
+      `parameter store: host, not device: ${parameters} parameters as one flat float32 buffer exceed this adapter's ` +
+        `largest storage binding (${maxFlatElements() * 4} bytes), so every step reads gradients back and uploads parameters`,
+    );
+    return 'host';
+  }
+  return 'device';
 }

@@ -5,7 +5,7 @@ import { ParameterLayout } from './parameter-layout';
 import { resolveStoreKind, type ParameterSnapshot, type ParameterStore, type StoreChoice, type StoreConfig } from './parameter-store';
 import { DeviceParameterStore } from './parameter-store-device';
 import { HostParameterStore } from './parameter-store-host';
-import { DEFAULT_BUCKET_BYTES, readInBuckets } from './parameter-store-transfer';
+import { DEFAULT_BUCKET_BYTES, readGradients } from './parameter-store-transfer';
 
 /**
  * Statistics that ride at the end of the gradient buffer, so one all-reduce sums them too.
@@ -65,7 +65,7 @@ export class Replica {
     cfg: ReplicaConfig,
   ) {
     this.layout = new ParameterLayout(model.parameters);
-    this.store = resolveStoreKind(cfg.store) === 'device' ? new DeviceParameterStore(this.layout, cfg) : new HostParameterStore(this.layout, cfg);
+    this.store = resolveStoreKind(cfg.store, this.layout.size) === 'device' ? new DeviceParameterStore(this.layout, cfg) : new HostParameterStore(this.layout, cfg);
     this.buffer = new Float32Array(this.layout.size + STATS.length);
     this.bucketBytes = cfg.bucketBytes ?? DEFAULT_BUCKET_BYTES;
   }
@@ -173,7 +173,7 @@ export class Replica {
   }
 
   /**
-   * A step through the host buffer: the shard's gradient and stats are read back as one flat
+   * A step through the host buffer: the shard's gradient and stats are read back into one flat
    * buffer (concatenated on the device, one read per bucket), summed over ranks when there are
    * several, then the store updates (the host store in place; the device store uploads the sum
    * once). Asynchronous reads only, so it runs on webgpu too, where `dataSync` cannot.
@@ -191,10 +191,14 @@ export class Replica {
     if (n === 0) this.buffer.fill(0);
     else {
       const shard = this.backward(batch, margins, at.step);
-      const flat = tf.tidy(() => tf.concat([this.layout.concatGrads(shard.grads), shardStats(shard, n), tf.tensor1d([n, shard.count])])) as tf.Tensor1D;
-      tf.dispose(Object.values(shard.grads));
-      await readInBuckets(flat, this.buffer, this.bucketBytes);
-      flat.dispose();
+      const stats = shardStats(shard, n);
+      const tail = tf.tidy(() => tf.concat([stats, tf.tensor1d([n, shard.count])])) as tf.Tensor1D; // STATS
+      stats.dispose();
+      try {
+        await readGradients(this.layout, shard.grads, tail, this.buffer, this.bucketBytes);
+      } finally {
+        tf.dispose([tail, ...Object.values(shard.grads)]);
+      }
     }
     const t1 = performance.now();
     if (allReduce) await allReduce(this.buffer);
