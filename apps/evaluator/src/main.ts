@@ -33,7 +33,7 @@ async function evaluate(opts: EvaluateOptions): Promise<void> {
     // score with the truncation the model was trained with, unless told otherwise
     maxLength: opts.maxLength ?? (meta.info.maxLength as number | undefined) ?? 512,
   });
-  const scores = scorePairs(model, data.encoded, tokenizer.padId);
+  const scores = await scorePairs(model, data.encoded, tokenizer.padId);
   const report = {
     model: opts.model,
     model_plugin: meta.model.name,

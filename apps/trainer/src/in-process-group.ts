@@ -43,7 +43,7 @@ export class InProcessGroup implements WorkerGroup {
   }
 
   async exportModel(dir: string, info: Record<string, unknown>): Promise<void> {
-    this.service.exportModel(dir, this.modelRef, info);
+    await this.service.exportModel(dir, this.modelRef, info);
   }
 
   async close(): Promise<void> {

@@ -25,18 +25,18 @@ export interface LoadedModelDir {
  * has any, plus a `rewardkit` section naming the plugins), `model.safetensors`, and the
  * tokenizer's own files. Written to a temporary directory and renamed into place.
  */
-export function exportModelDir(
+export async function exportModelDir(
   dir: string,
   model: RewardModel,
   tokenizer: Tokenizer,
   modelRef: { name: string; config: unknown },
   info: Record<string, unknown> = {},
-): void {
+): Promise<void> {
   const tmp = `${dir}.tmp-${process.pid}`;
   fs.rmSync(tmp, { recursive: true, force: true });
   fs.mkdirSync(tmp, { recursive: true });
   const layout = new ParameterLayout(model.parameters);
-  const theta = layout.read();
+  const theta = await layout.readAsync(); // asynchronous: webgpu cannot read a tensor synchronously
   const tensors = new Map<string, SafeTensor>(
     [...layout.views(theta)].map(([name, v]) => [name, { dtype: 'F32' as const, shape: v.shape, data: v.data }]),
   );

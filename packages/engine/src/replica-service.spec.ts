@@ -108,8 +108,8 @@ describe('ReplicaService', () => {
       const dir = await trained.checkpoint(runDir, { step: 1, sampler: { epoch: 0, cursor: 8 }, meta: {} });
       const fresh = new ReplicaService(new Replica(tinyModel(VOCAB, 4, 99), plainBradleyTerry, cfg), tokenizer, new CountingLocal());
       expect(fresh.restore(dir).sampler).toEqual({ epoch: 0, cursor: 8 });
-      const a = trained.score(pairs.slice(8, 16));
-      const b = fresh.score(pairs.slice(8, 16));
+      const a = await trained.score(pairs.slice(8, 16));
+      const b = await fresh.score(pairs.slice(8, 16));
       expect(Array.from(b.chosen)).toEqual(Array.from(a.chosen));
       expect(Array.from(b.rejected)).toEqual(Array.from(a.rejected));
       await trained.close();

@@ -60,7 +60,7 @@ export class ReplicaService {
     return this.replica.trainStep(req.batch, req.margins, { step: req.step, lr: req.lr }, reduce);
   }
 
-  score(pairs: readonly EncodedPair[]): PairRewards {
+  score(pairs: readonly EncodedPair[]): Promise<PairRewards> {
     return scorePairs(this.replica.model, pairs, this.tokenizer.padId);
   }
 
@@ -78,8 +78,8 @@ export class ReplicaService {
    * Writes the model in Hugging Face's layout, with its tokenizer; `modelRef` (the model plugin and
    * its full config) is recorded so that the directory can be loaded again.
    */
-  exportModel(dir: string, modelRef: ModelRef, info: Record<string, unknown>): void {
-    exportModelDir(dir, this.replica.model, this.tokenizer, modelRef, info);
+  exportModel(dir: string, modelRef: ModelRef, info: Record<string, unknown>): Promise<void> {
+    return exportModelDir(dir, this.replica.model, this.tokenizer, modelRef, info);
   }
 
   async close(): Promise<void> {

@@ -10,7 +10,7 @@ export interface PairRewards {
  * Rewards for every pair, in input order. Sequences are scored in length-sorted batches of
  * `batchRows` so that little compute goes to padding.
  */
-export function scorePairs(model: RewardModel, pairs: readonly EncodedPair[], padId: number, batchRows = 64): PairRewards {
+export async function scorePairs(model: RewardModel, pairs: readonly EncodedPair[], padId: number, batchRows = 64): Promise<PairRewards> {
   const seqs = pairs.flatMap((p) => [p.chosen, p.rejected]);
   const prompts = pairs.flatMap((p) => [p.promptLength, p.promptLength]);
   const order = seqs.map((_, i) => i).sort((a, b) => seqs[a].length - seqs[b].length);
@@ -22,7 +22,9 @@ export function scorePairs(model: RewardModel, pairs: readonly EncodedPair[], pa
       idx.map((j) => prompts[j]),
       padId,
     );
-    const r = tf.tidy(() => model.score(batch, { training: false }).dataSync());
+    const scored = tf.tidy(() => model.score(batch, { training: false }));
+    const r = await scored.data(); // asynchronous: webgpu cannot read a tensor synchronously
+    scored.dispose();
     idx.forEach((j, k) => (out[j] = r[k]));
   }
   const chosen = new Float64Array(pairs.length);

@@ -31,12 +31,12 @@ describe('exportModelDir with a transformer', () => {
   beforeEach(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-export-'))));
   afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-  it('writes a GPT2ForSequenceClassification directory that imports to bit-identical scores', () => {
+  it('writes a GPT2ForSequenceClassification directory that imports to bit-identical scores', async () => {
     const model = new TransformerModel(ARCH, { initStd: 0.3, dropout: 0, seed: 7, padId: 0, eosId: EOS });
     const dir = path.join(tmp, 'final');
     let loaded: TransformerModel | undefined;
     try {
-      exportModelDir(dir, model, tokenizer, { name: 'transformer', config: {} }, { steps: 3 });
+      await exportModelDir(dir, model, tokenizer, { name: 'transformer', config: {} }, { steps: 3 });
       const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
       expect(config).toMatchObject({
         architectures: ['GPT2ForSequenceClassification'],

@@ -36,8 +36,8 @@ function negationPairs(n: number, seed: number): EncodedPair[] {
   });
 }
 
-function accuracy(model: Replica['model'], pairs: EncodedPair[]): number {
-  const { chosen, rejected } = scorePairs(model, pairs, EOS);
+async function accuracy(model: Replica['model'], pairs: EncodedPair[]): Promise<number> {
+  const { chosen, rejected } = await scorePairs(model, pairs, EOS);
   let correct = 0;
   for (let i = 0; i < pairs.length; i++) correct += chosen[i] > rejected[i] ? 1 : chosen[i] === rejected[i] ? 0.5 : 0;
   return correct / pairs.length;
@@ -66,14 +66,14 @@ describe('word order: a negation flips the next word', () => {
   it('bag of words (unigrams) cannot do better than ties: 0.5', async () => {
     const bag = bagOfEmbeddings.create(bagOfEmbeddings.configSchema.parse({ bigramBuckets: 0, dim: 8, hidden: 8 }), ctx);
     await trainOn(bag, train, 100, 1e-2);
-    expect(accuracy(bag, test)).toBe(0.5);
+    expect(await accuracy(bag, test)).toBe(0.5);
     bag.dispose();
   });
 
   it('the transformer learns it: held-out accuracy >= 0.95', async () => {
     const model = transformerModel.create(transformerModel.configSchema.parse({ nLayer: 2, nHead: 2, nEmbd: 32, nPositions: 16 }), ctx);
     await trainOn(model, train, 160, 3e-3);
-    const acc = accuracy(model, test);
+    const acc = await accuracy(model, test);
     expect(acc).toBeGreaterThanOrEqual(0.95);
     model.dispose();
     expect(tf.memory().numTensors).toBeLessThan(1000);

@@ -91,7 +91,7 @@ export async function serveRequest(service: ReplicaService, msg: DecodedMessage,
     }
     case 'score': {
       const { request, pairs } = decodeScoreRequest(msg);
-      return { reply: encodeScores({ requestId: request.requestId, rank, pairs: pairs.length }, service.score(pairs)) };
+      return { reply: encodeScores({ requestId: request.requestId, rank, pairs: pairs.length }, await service.score(pairs)) };
     }
     case 'restore': {
       const { step } = service.restore(env.restore.dir);
@@ -109,7 +109,7 @@ export async function serveRequest(service: ReplicaService, msg: DecodedMessage,
     }
     case 'exportModel': {
       const { dir, modelJson, infoJson } = env.exportModel;
-      service.exportModel(dir, JSON.parse(modelJson) as ModelRef, JSON.parse(infoJson) as Record<string, unknown>);
+      await service.exportModel(dir, JSON.parse(modelJson) as ModelRef, JSON.parse(infoJson) as Record<string, unknown>);
       return { reply: encodeMessage({ body: 'exportDone', exportDone: { dir } }) };
     }
     default:
