@@ -102,9 +102,10 @@ else
 fi
 
 if [ -n "$worker_counts" ]; then
-  # 32 pairs a step, so 8 workers still get 4 pairs each
+  # the preset's 16 pairs a step (8 workers: 2 each); a small-preset step on one wasm worker takes
+  # seconds (14 s of CPU for 32 pairs on a loaded 2-core machine), so few steps
   step workers 150 "$NODE" bin/bench.cjs --preset "$worker_preset" --backend wasm --no-in-process \
-    --workers "$worker_counts" --pairs 32 --steps 3 --warmup 1 --out "$pieces/workers.json"
+    --workers "$worker_counts" --pairs 16 --steps 3 --warmup 1 --out "$pieces/workers.json"
 fi
 
 el report
