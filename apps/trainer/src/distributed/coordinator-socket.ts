@@ -19,6 +19,8 @@ export interface CoordinatorSocketOptions {
   readonly token: string;
   /** Larger messages are refused; workers never send more than a step's scores. */
   readonly maxMessageBytes: number;
+  /** An admitted connection was refused (it sent something undecodable): its worker is lost to the job. */
+  readonly onExpelled?: (peer: string, reason: string) => void;
 }
 
 /** One message from an admitted connection; `peer` names the connection (hex of its routing id). */
@@ -107,6 +109,7 @@ export class CoordinatorSocket {
   /** `reason` must already be printable (peer-supplied parts escaped). */
   private async refuse(id: Buffer, reason: string, name?: string): Promise<void> {
     const peer = id.toString('hex');
+    if (this.admitted.has(peer)) this.opts.onExpelled?.(peer, reason);
     this.forget(peer);
     if (this.refused.has(peer) && name === undefined) return; // one line per refused connection, unless it says hello again
     this.refused.add(peer);

@@ -82,7 +82,16 @@ export class ProcessGroup implements WorkerGroup {
   /** Binds, starts (or awaits) the workers and completes the rendezvous. */
   static async start(opts: ProcessGroupOptions, restoreDir?: string): Promise<ProcessGroup> {
     const group = new ProcessGroup(opts);
-    group.socket = await CoordinatorSocket.bind({ bind: opts.bind, jobId: group.jobId, token: group.token, maxMessageBytes: opts.maxMessageBytes ?? 64 << 20 });
+    group.socket = await CoordinatorSocket.bind({
+      bind: opts.bind,
+      jobId: group.jobId,
+      token: group.token,
+      maxMessageBytes: opts.maxMessageBytes ?? 64 << 20,
+      onExpelled: (peer, reason) => {
+        const rank = group.rendezvous.rankOf(peer);
+        if (rank !== undefined) group.failAll(new WorkerLostError(`rank ${rank} was refused: ${reason}`));
+      },
+    });
     group.liveness = new Liveness({
       socket: group.socket,
       slots: () => group.rendezvous.slots,
