@@ -17,7 +17,12 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 dev=$repo/dist/device
 OUT=${OUT:-$PWD/gpu-out}
 mkdir -p "$OUT"
-exec > >(tee -a "$OUT/gpu-run.log") 2>&1
+# everything into $OUT/gpu-run.log too; re-run under tee (not exec > >(tee)), so the log is
+# complete when this script returns and the device tool collects $OUT
+if [ -z "${GPU_RUN_TEED:-}" ]; then
+  GPU_RUN_TEED=1 bash "$0" "$@" 2>&1 | tee -a "$OUT/gpu-run.log"
+  exit "${PIPESTATUS[0]}"
+fi
 t0=$(date +%s)
 el() { echo "[gpu-run +$(( $(date +%s) - t0 ))s] $*"; }
 
