@@ -19,7 +19,6 @@ export interface LocalDevices {
 }
 
 /** PCI vendors whose display controllers are GPUs a backend can run on (virtual VGA adapters are not). */
-const GPU_VENDORS = new Set(['0x10de', '0x1002', '0x8086']); // NVIDIA, AMD, Intel
 
 /**
  * The devices of this machine, as the launcher will use them: GPUs count only when a GPU backend
@@ -28,7 +27,7 @@ const GPU_VENDORS = new Set(['0x10de', '0x1002', '0x8086']); // NVIDIA, AMD, Int
 export function detectLocalDevices(backend: RunConfig['backend']): LocalDevices {
   const cores = os.availableParallelism();
   if (backend === 'wasm' || backend === 'cpu' || !gpuBackendAvailable()) return { cores, gpus: 0 };
-  return { cores, gpus: listGpus().filter((g) => GPU_VENDORS.has(g.vendor)).length };
+  return { cores, gpus: listGpus().length };
 }
 
 /** Throws a ConfigError when `workers` local processes would oversubscribe `devices`. */

@@ -19,6 +19,7 @@ import { cudaVisibility, probeNodeBackend, TFJS_NODE, TFJS_NODE_GPU, type NodeBa
 import { registerAllGradients } from './register-gradients';
 import { startWebGpu, WEBGPU_PACKAGE } from './webgpu-backend';
 import { describeAdapter, type WebGpuAdapterSummary } from './webgpu-device';
+import { listGpus, pciVisible } from './webgpu-placement';
 
 // The names live in core (one list for the run config, the CLI and this package).
 export { BACKEND_NAMES, BACKEND_PREFERENCES, type BackendName, type BackendPreference } from '@rewardkit/core';
@@ -120,7 +121,11 @@ function candidatesFor(prefer: BackendPreference, gpu: boolean, log: Logger): (C
     case 'auto':
       return [
         gpu ? nodeGpu : `${TFJS_NODE_GPU} not tried (no GPU requested)`,
-        gpu ? webgpuCandidate(true, log) : 'webgpu not tried (no GPU requested)',
+        !gpu
+          ? 'webgpu not tried (no GPU requested)'
+          : pciVisible() && listGpus().length === 0
+            ? 'webgpu not tried (no GPU on the PCI bus)' // spares loading Dawn (21 MB) in every CPU worker
+            : webgpuCandidate(true, log),
         node,
         wasmCandidate,
         cpuCandidate,

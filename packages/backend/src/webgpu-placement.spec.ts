@@ -32,14 +32,15 @@ describe('webgpu placement', () => {
     fs.writeFileSync(path.join(dataDir, DEVICE_SELECT_MANIFEST), '{}');
   };
 
-  it('lists display controllers (VGA and 3D) in PCI bus order, nothing else', () => {
+  it("lists GPU vendors' display controllers (VGA and 3D) in PCI bus order, nothing else", () => {
     const sysfs = fakeSysfs(root, [
       ['0000:3d:00.0', '0x030200', '0x10de'],
-      ['0000:00:02.0', '0x030000', '0x1234'],
+      ['0000:00:02.0', '0x030000', '0x1234'], // a VM's emulated VGA
       ['0000:00:03.0', '0x020000', '0x1af4'], // a network card
       ['0000:17:00.0', '0x030200', '0x10de'],
+      ['0000:05:00.0', '0x030000', '0x1002'],
     ]);
-    expect(listGpus(sysfs).map((g) => g.address)).toEqual(['0000:00:02.0', '0000:17:00.0', '0000:3d:00.0']);
+    expect(listGpus(sysfs).map((g) => g.address)).toEqual(['0000:05:00.0', '0000:17:00.0', '0000:3d:00.0']);
     expect(listGpus(path.join(root, 'missing'))).toEqual([]);
   });
 

@@ -32,9 +32,16 @@ export interface PciGpu {
   readonly vendor: string;
 }
 
+const GPU_VENDORS = new Set(['0x10de', '0x1002', '0x8086']); // NVIDIA, AMD, Intel
+
+/** True where PCI sysfs can be read at all (some containers hide it): only then is an empty listGpus() a no. */
+export function pciVisible(sysfs = '/sys/bus/pci/devices'): boolean {
+  return fs.existsSync(sysfs);
+}
+
 /**
- * The host's GPUs: PCI display controllers (class 0x0300 VGA, 0x0302 3D), in bus order. Empty
- * where there is no sysfs (not Linux) or no GPU; a virtual display adapter counts too.
+ * The host's GPUs: PCI display controllers (class 0x0300 VGA, 0x0302 3D) of a GPU vendor, in bus
+ * order (nvidia-smi's order). Empty where there is no sysfs (not Linux) or no GPU.
  */
 export function listGpus(sysfs = '/sys/bus/pci/devices'): PciGpu[] {
   let entries: string[];
@@ -48,7 +55,9 @@ export function listGpus(sysfs = '/sys/bus/pci/devices'): PciGpu[] {
     try {
       const cls = fs.readFileSync(path.join(sysfs, address, 'class'), 'utf8').trim();
       if (!/^0x030[02]/.test(cls)) continue;
-      gpus.push({ address, vendor: fs.readFileSync(path.join(sysfs, address, 'vendor'), 'utf8').trim() });
+      const vendor = fs.readFileSync(path.join(sysfs, address, 'vendor'), 'utf8').trim();
+      // a VM's emulated VGA (bochs, cirrus, virtio) is a display, not a GPU to train on
+      if (GPU_VENDORS.has(vendor)) gpus.push({ address, vendor });
     } catch {
       // a device that vanished or hides its class is not one we can use
     }
