@@ -101,6 +101,15 @@ else
   done
 fi
 
+if [ "$quick" = 0 ]; then
+  # the GPU-resident step against the host path (read back, JS AdamW, upload), same preset and run
+  step bench-small-host 60 env REWARDKIT_PARAMETER_STORE=host "$NODE" bin/bench.cjs --preset small --backend "$BACKEND" \
+    --workers '' --steps "$steps" --warmup "$warmup" --out "$pieces/bench-small-host.json"
+  # two worker processes sharing one GPU (one process is host-bound), against one
+  step gpu-workers 120 "$NODE" bin/bench.cjs --preset mid --backend "$BACKEND" --no-in-process \
+    --workers 1,2 --steps 4 --warmup 2 --out "$pieces/gpu-workers.json"
+fi
+
 if [ -n "$worker_counts" ]; then
   # the preset's 16 pairs a step (8 workers: 2 each); a small-preset step on one wasm worker takes
   # seconds (14 s of CPU for 32 pairs on a loaded 2-core machine), so few steps

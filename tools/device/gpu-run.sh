@@ -95,7 +95,7 @@ tar -xzf "$dev/rewardkit-linux-x64.tar.gz" -C "$work" || { el "cannot unpack the
 el "bundle: $(cat "$work/rewardkit-linux-x64/BUILD.json" | tr -d '\n ' | cut -c1-160)"
 cd "$work" || exit 1
 # full: gpu-check's steps add up to under 6 minutes on a GPU; quick on a software adapter is slower
-limit=$([ ${#quick[@]} -gt 0 ] && echo 900 || echo 420)
+limit=$([ ${#quick[@]} -gt 0 ] && echo 900 || echo $(( ${GPU_CHECK_BUDGET:-345} + 75 )))
 NODE=$NODE timeout -k 10 "$limit" rewardkit-linux-x64/tools/gpu-check.sh "${quick[@]}" --out "$OUT/gpu-check.json"
 rc=$?
 el "gpu-check exited $rc; results: $OUT/gpu-check.json"
