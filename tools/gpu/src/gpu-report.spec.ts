@@ -10,7 +10,13 @@ function pieces(): string {
   w('steps.jsonl', ['{"step":"adapter","rc":0,"seconds":2}', '{"step":"bench-mid","rc":124,"seconds":90}', '{"step":"workers","rc":-1,"seconds":0,"skipped":true}'].join('\n') + '\n');
   w('adapter.json', JSON.stringify({ name: 'adapter', backend: 'webgpu', reason: 'hardware adapter "H200"' }));
   w('kernels.json', JSON.stringify({ name: 'kernel-check', backend: 'webgpu', passed: 19, failed: 0 }));
-  w('bench-small.json', JSON.stringify({ preset: 'small', backend: 'webgpu', rows: [{ model: 'transformer:small', params: 3710208, pairs: 16, 'ms/step': 200, 'pairs/s': 80 }] }));
+  const row = (store: string, pairsPerSec: number, lossLast: number | null) =>
+    ({ model: 'transformer:small', params: 3710208, pairs: 16, store, 'ms/step': 16000 / pairsPerSec, 'pairs/s': pairsPerSec, 'loss last': lossLast });
+  // the host-store file sorts first: the summary must still take the device row
+  w('bench-small-host.json', JSON.stringify({ preset: 'small', backend: 'webgpu', rows: [row('host', 40, 0.1)] }));
+  w('bench-small.json', JSON.stringify({ preset: 'small', backend: 'webgpu', rows: [row('device', 80, 0.1)] }));
+  w('bench-big.json', JSON.stringify({ preset: 'big', backend: 'webgpu', rows: [{ ...row('device', 2, null), model: 'transformer:big', params: 1e8 }] }));
+  w('gpu-workers.json', JSON.stringify({ preset: 'mid', workerRows: [{ workers: 2, 'ms/step': 1360, 'pairs/s': 11.77, 'speed-up vs 1 worker': 0.83 }] }));
   w('torch.jsonl', ['not json', JSON.stringify({ impl: 'pytorch-cuda-fp32', preset: 'small', pairs: 16, pairs_s: 2800, params: 3710208 }), JSON.stringify({ impl: 'pytorch-cuda-bf16', preset: 'small', pairs_s: 3100 })].join('\n'));
   return dir;
 }
@@ -20,22 +26,25 @@ describe('gpu-report', () => {
     const dir = pieces();
     try {
       const r = collectReport(dir);
-      expect(r.summary).toEqual([
-        {
-          preset: 'small',
-          params: 3710208,
-          pairs: 16,
-          'webgpu pairs/s': 80,
-          'webgpu ms/step': 200,
-          store: undefined,
-          'torch fp32': 2800,
-          'torch tf32': undefined,
-          'torch bf16': 3100,
-          'fp32 / webgpu': 35,
-        },
-      ]);
+      expect(r.summary.find((x) => x.preset === 'small')).toEqual({
+        preset: 'small',
+        params: 3710208,
+        pairs: 16,
+        'webgpu pairs/s': 80,
+        'webgpu ms/step': 200,
+        store: 'device',
+        'webgpu loss finite': true,
+        'webgpu host-store pairs/s': 40,
+        'torch fp32': 2800,
+        'torch tf32': undefined,
+        'torch bf16': 3100,
+        'fp32 / webgpu': 35,
+      });
+      expect(r.summary.find((x) => x.preset === 'big')?.['webgpu loss finite']).toBe(false);
       const text = formatReport(r);
-      expect(text).toContain('| small | 3.7M | 16 | 80.0 | 200 | 2800 | - | 3100 | 35.0x |');
+      expect(text).toContain('| small | 3.7M | 16 | 80.0 | 200 | 40.0 | 2800 | - | 3100 | 35.0x |');
+      expect(text).toContain('| big | 100.0M | 16 | 2.0 (loss NaN: failed) |');
+      expect(text).toContain('| 2 | mid | 1360 | 11.77 | 0.83 |');
       expect(text).toContain('steps: 2 run, 1 failed: bench-mid (rc 124: timed out); skipped for time: workers');
       expect(text).toContain('kernel check: 19 passed, 0 failed');
     } finally {

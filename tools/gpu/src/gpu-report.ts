@@ -47,6 +47,8 @@ export interface GpuCheckReport {
   readonly webgpu: Row[];
   readonly torch: Row[];
   readonly workers: Row[];
+  /** Worker processes on the GPU (several per GPU), from gpu-workers.json. */
+  readonly gpuWorkers: Row[];
   readonly summary: Row[];
 }
 
@@ -58,11 +60,17 @@ export function collectReport(dir: string): GpuCheckReport {
     for (const r of (b?.rows as Row[] | undefined) ?? []) webgpu.push({ preset: b?.preset, backend: b?.backend, ...r });
   }
   const torch = readLines(path.join(dir, 'torch.jsonl'));
-  const workersJson = readJson(path.join(dir, 'workers.json'));
-  const workers = ((workersJson?.workerRows as Row[] | undefined) ?? []).map((r) => ({ preset: workersJson?.preset, ...r }));
+  const workerRows = (file: string) => {
+    const j = readJson(path.join(dir, file));
+    return ((j?.workerRows as Row[] | undefined) ?? []).map((r) => ({ preset: j?.preset, ...r }));
+  };
+  const workers = workerRows('workers.json');
+  const gpuWorkers = workerRows('gpu-workers.json');
   const presets = [...new Set([...webgpu.map((r) => r.preset), ...torch.map((r) => r.preset)].filter((p): p is string => typeof p === 'string'))];
   const summary = presets.map((preset) => {
-    const w = webgpu.find((r) => r.preset === preset);
+    // the GPU-resident (device) store is the headline; a forced host-store run is its comparison
+    const w = webgpu.find((r) => r.preset === preset && r.store !== 'host') ?? webgpu.find((r) => r.preset === preset);
+    const host = webgpu.find((r) => r.preset === preset && r.store === 'host' && r !== w);
     const t = (mode: string) => num(torch.find((r) => r.preset === preset && String(r.impl).endsWith(mode))?.pairs_s);
     const wp = num(w?.['pairs/s']);
     const fp32 = t('fp32');
@@ -73,6 +81,9 @@ export function collectReport(dir: string): GpuCheckReport {
       'webgpu pairs/s': wp,
       'webgpu ms/step': num(w?.['ms/step']),
       store: w?.store,
+      // a NaN loss is a failed run whatever its speed
+      'webgpu loss finite': w === undefined ? undefined : Number.isFinite(num(w['loss last']) ?? NaN),
+      'webgpu host-store pairs/s': num(host?.['pairs/s']),
       'torch fp32': fp32,
       'torch tf32': t('tf32'),
       'torch bf16': t('bf16'),
@@ -89,6 +100,7 @@ export function collectReport(dir: string): GpuCheckReport {
     webgpu,
     torch,
     workers,
+    gpuWorkers,
     summary,
   };
 }
@@ -99,17 +111,22 @@ export function formatReport(r: GpuCheckReport): string {
   const adapter = r.adapter?.reason ?? 'unknown';
   lines.push(`adapter: ${String(adapter)}`);
   if (r.kernels) lines.push(`kernel check: ${String(r.kernels.passed)} passed, ${String(r.kernels.failed)} failed (${String(r.kernels.backend)} vs cpu)`);
-  lines.push('', '| preset | params | pairs/step | tfjs-webgpu pairs/s | ms/step | PyTorch fp32 | tf32 | bf16 | fp32 / webgpu |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  lines.push('', '| preset | params | pairs/step | tfjs-webgpu pairs/s | ms/step | host store pairs/s | PyTorch fp32 | tf32 | bf16 | fp32 / webgpu |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const s of r.summary) {
     const n = num(s.params);
     lines.push(
-      `| ${String(s.preset)} | ${n === undefined ? '-' : (n / 1e6).toFixed(1) + 'M'} | ${String(s.pairs ?? '-')} | ${fmt(num(s['webgpu pairs/s']))} | ${fmt(num(s['webgpu ms/step']))} | ` +
+      `| ${String(s.preset)} | ${n === undefined ? '-' : (n / 1e6).toFixed(1) + 'M'} | ${String(s.pairs ?? '-')} | ` +
+        `${fmt(num(s['webgpu pairs/s']))}${s['webgpu loss finite'] === false ? ' (loss NaN: failed)' : ''} | ${fmt(num(s['webgpu ms/step']))} | ${fmt(num(s['webgpu host-store pairs/s']))} | ` +
         `${fmt(num(s['torch fp32']))} | ${fmt(num(s['torch tf32']))} | ${fmt(num(s['torch bf16']))} | ${s['fp32 / webgpu'] === undefined ? '-' : fmt(num(s['fp32 / webgpu'])) + 'x'} |`,
     );
   }
   if (r.workers.length) {
     lines.push('', '| CPU workers (wasm) | preset | ms/step | pairs/s | speed-up |', '|---:|---|---:|---:|---:|');
     for (const w of r.workers) lines.push(`| ${String(w.workers)} | ${String(w.preset)} | ${fmt(num(w['ms/step']))} | ${fmt(num(w['pairs/s']), 2)} | ${fmt(num(w['speed-up vs 1 worker']), 2)} |`);
+  }
+  if (r.gpuWorkers.length) {
+    lines.push('', '| GPU worker processes | preset | ms/step | pairs/s | speed-up |', '|---:|---|---:|---:|---:|');
+    for (const w of r.gpuWorkers) lines.push(`| ${String(w.workers)} | ${String(w.preset)} | ${fmt(num(w['ms/step']))} | ${fmt(num(w['pairs/s']), 2)} | ${fmt(num(w['speed-up vs 1 worker']), 2)} |`);
   }
   const skipped = r.steps.filter((s) => s.skipped === true);
   const failed = r.steps.filter((s) => s.rc !== 0 && s.skipped !== true);
