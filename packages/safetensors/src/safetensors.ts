@@ -6,12 +6,12 @@
 import fs from 'node:fs';
 import { CheckpointError } from '@rewardkit/core';
 
-export type SafeDtype = 'F32' | 'F16' | 'F64' | 'I32' | 'I64';
+export type SafeDtype = 'F32' | 'F16' | 'BF16' | 'F64' | 'I32' | 'I64';
 
 export interface SafeTensor {
   readonly dtype: SafeDtype;
   readonly shape: readonly number[];
-  /** Float32Array for F32/F16 (widened), Float64Array for F64, Int32Array for I32/I64 (narrowed). */
+  /** Float32Array for F32/F16/BF16 (widened, exactly), Float64Array for F64, Int32Array for I32/I64 (narrowed). */
   readonly data: Float32Array | Float64Array | Int32Array;
 }
 
@@ -20,7 +20,7 @@ export interface SafetensorsFile {
   readonly metadata: Record<string, string>;
 }
 
-const BYTES: Record<SafeDtype, number> = { F32: 4, F16: 2, F64: 8, I32: 4, I64: 8 };
+const BYTES: Record<SafeDtype, number> = { F32: 4, F16: 2, BF16: 2, F64: 8, I32: 4, I64: 8 };
 
 function elementCount(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
@@ -97,6 +97,11 @@ export function decodeSafetensors(buf: Buffer, source = 'safetensors data'): Saf
     else if (dtype === 'I64') {
       data = new Int32Array(n);
       for (let i = 0; i < n; i++) data[i] = Number(view.getBigInt64(i * 8, true));
+    } else if (dtype === 'BF16') {
+      // bfloat16 is the top half of a float32: shifting its bits up is the exact upcast.
+      const bits = new Uint32Array(n);
+      for (let i = 0; i < n; i++) bits[i] = view.getUint16(i * 2, true) << 16;
+      data = new Float32Array(bits.buffer);
     } else {
       data = new Float32Array(n);
       for (let i = 0; i < n; i++) data[i] = halfToFloat(view.getUint16(i * 2, true));
