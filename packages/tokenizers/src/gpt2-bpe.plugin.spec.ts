@@ -1,8 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
 import { PluginRegistry } from '@rewardkit/core';
 import { gpt2Bpe } from './gpt2-bpe.plugin';
+import { openHuggingface } from './huggingface.plugin';
 import { loadTokenizer } from './load-tokenizer';
 import { register } from './register';
 
@@ -40,10 +42,35 @@ describe('tokenizer/gpt2-bpe', () => {
     try {
       gpt2.save(dir);
       const saved = JSON.parse(readFileSync(path.join(dir, 'tokenizer_config.json'), 'utf8'));
-      expect(saved.tokenizer_class).toBe('GPT2Tokenizer');
+      expect(saved.tokenizer_class).toBe('PreTrainedTokenizerFast');
       expect(saved.rewardkit).toMatchObject({ name: 'gpt2-bpe', config: {} });
       const again = loadTokenizer(undefined, { modelDir: dir, fallback: { name: 'huggingface', config: { path: '/nonexistent' } } });
       expect(again.name).toBe('gpt2-bpe');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('saves tokenizer.json, vocab.json and merges.txt that tokenize exactly as gpt2-bpe, EOS appended by the post-processor', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'rk-gpt2-'));
+    try {
+      gpt2.save(dir);
+      const vocab = JSON.parse(readFileSync(path.join(dir, 'vocab.json'), 'utf8'));
+      expect(Object.keys(vocab)).toHaveLength(50257);
+      // GPT-2's published vocab.json / merges.txt: 'Hello' 15496, 'Ġworld' 995, first merge 'Ġ t'.
+      expect([vocab.Hello, vocab['\u0120world'], vocab['<|endoftext|>']]).toEqual([15496, 995, 50256]);
+      const merges = readFileSync(path.join(dir, 'merges.txt'), 'utf8').split('\n');
+      expect(merges.slice(0, 3)).toEqual(['#version: 0.2', '\u0120 t', '\u0120 a']);
+      expect(merges.filter(Boolean)).toHaveLength(50001);
+      const hf = openHuggingface(dir);
+      const texts = [
+        '\n\nHuman: Où est la gare? ✓  tabs\there\n\nAssistant: Ici.',
+        " I'm sure it's 1,234.5 — naïve café 😀 ",
+        'x'.repeat(300) + '   \r\n  trailing  ',
+      ];
+      for (const text of texts) expect(hf.encode(text)).toEqual(gpt2.encode(text));
+      const withSpecials = new HfTokenizer(JSON.parse(readFileSync(path.join(dir, 'tokenizer.json'), 'utf8')), {});
+      expect(withSpecials.encode('Hello world').ids).toEqual([15496, 995, 50256]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -10,6 +10,7 @@ import type { Tokenizer, TokenizerPlugin } from '@rewardkit/core';
 // The CJS subpath: it type-checks under moduleResolution "node" (which ignores package exports).
 import { decode, encode } from 'gpt-tokenizer/cjs/encoding/r50k_base';
 import { z } from 'zod';
+import { gpt2TokenizerJson, gpt2Vocabulary } from './gpt2-vocab-files';
 
 export const GPT2_VOCAB_SIZE = 50257;
 export const GPT2_EOS_ID = 50256;
@@ -38,11 +39,12 @@ export function createGpt2Bpe(): Tokenizer {
     encode: (text) => encode(text, PLAIN_TEXT),
     decode: (ids) => decode(ids),
     save(dir) {
-      // GPT-2 needs no vocabulary files here (it is bundled); this names the plugin for
-      // loadTokenizer and carries the usual Hugging Face fields for other readers.
+      // The vocabulary is bundled here; the files are for Python (AutoTokenizer). tokenizer_config's
+      // rewardkit section names the plugin, so loadTokenizer picks gpt2-bpe over tokenizer.json.
       mkdirSync(dir, { recursive: true });
+      writeGpt2VocabFiles(dir);
       const config = {
-        tokenizer_class: 'GPT2Tokenizer',
+        tokenizer_class: 'PreTrainedTokenizerFast', // tokenizer.json as written, post-processor included
         bos_token: EOS_TEXT,
         eos_token: EOS_TEXT,
         unk_token: EOS_TEXT,
@@ -54,4 +56,12 @@ export function createGpt2Bpe(): Tokenizer {
     },
     describe: () => ({ name: 'gpt2-bpe', config: {} }),
   };
+}
+
+/** vocab.json + merges.txt (GPT2Tokenizer's files) and tokenizer.json (the fast tokenizer's). */
+function writeGpt2VocabFiles(dir: string): void {
+  const v = gpt2Vocabulary();
+  writeFileSync(path.join(dir, 'vocab.json'), JSON.stringify(Object.fromEntries(v.vocab)));
+  writeFileSync(path.join(dir, 'merges.txt'), `#version: 0.2\n${v.merges.join('\n')}\n`);
+  writeFileSync(path.join(dir, 'tokenizer.json'), JSON.stringify(gpt2TokenizerJson(v, GPT2_EOS_ID)));
 }

@@ -1,9 +1,9 @@
 /**
  * Picks the tokenizer for a run or an exported model. A model directory's own tokenizer wins,
  * so a model is always scored with the tokenizer it was trained with:
- *   1. `modelDir/tokenizer.json`                 -> "huggingface" on that directory;
- *   2. `modelDir/tokenizer_config.json` naming a rewardkit plugin (`rewardkit.name`, written by
- *      `save()` of tokenizers without files of their own, such as gpt2-bpe) -> that plugin;
+ *   1. `modelDir/tokenizer_config.json` naming a rewardkit plugin (`rewardkit.name`, written by
+ *      gpt2-bpe's `save()`, whose tokenizer.json beside it is for Python) -> that plugin;
+ *   2. `modelDir/tokenizer.json`                 -> "huggingface" on that directory;
  *   3. otherwise the fallback (by default gpt2-bpe).
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -30,7 +30,6 @@ export interface LoadTokenizerOptions {
 export function chooseTokenizer(options: LoadTokenizerOptions = {}): TokenizerChoice {
   const { modelDir, fallback = { name: 'gpt2-bpe', config: {} } } = options;
   if (!modelDir) return fallback;
-  if (existsSync(path.join(modelDir, 'tokenizer.json'))) return { name: 'huggingface', config: { path: modelDir } };
   const configFile = path.join(modelDir, 'tokenizer_config.json');
   if (existsSync(configFile)) {
     let saved: { rewardkit?: { name?: unknown; config?: unknown } };
@@ -42,6 +41,7 @@ export function chooseTokenizer(options: LoadTokenizerOptions = {}): TokenizerCh
     const name = saved.rewardkit?.name;
     if (typeof name === 'string') return { name, config: saved.rewardkit?.config ?? {} };
   }
+  if (existsSync(path.join(modelDir, 'tokenizer.json'))) return { name: 'huggingface', config: { path: modelDir } };
   return fallback;
 }
 
