@@ -5,6 +5,7 @@
  */
 import { registerWebGpuAdamW } from './webgpu-adamw';
 import { applyWebGpuReadSync } from './webgpu-read-sync';
+import { applyWebGpuChunkedTransfer, chunkedTransferLabel } from './webgpu-upload';
 
 /**
  * Applies every webgpu fix to tfjs-backend-webgpu's backend class; idempotent. Returns one short
@@ -13,6 +14,7 @@ import { applyWebGpuReadSync } from './webgpu-read-sync';
 export function applyWebGpuFixes(backendClass: { prototype: unknown }): string[] {
   const fixes: string[] = [];
   if (applyWebGpuReadSync(backendClass)) fixes.push('readSync error names the async read');
+  if (applyWebGpuChunkedTransfer(backendClass)) fixes.push(chunkedTransferLabel());
   fixes.push(registerWebGpuAdamW()); // the engine's device parameter store runs its update on it
   return fixes;
 }
