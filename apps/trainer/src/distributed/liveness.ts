@@ -41,7 +41,7 @@ export class Liveness {
     const limit = Math.max(this.opts.silenceMs, 5 * this.slowestStepMs);
     for (const slot of this.opts.slots()) {
       if (!slot.peer) continue;
-      void this.opts.socket.send(slot.peer, { body: 'heartbeat', heartbeat: { rank: -1, sentAtMs: now, step: 0 } }).catch(() => undefined);
+      void this.opts.socket.send(slot.peer, { body: 'heartbeat', heartbeat: {} }).catch(() => undefined);
       const heard = this.opts.socket.lastHeard.get(slot.peer);
       if (heard !== undefined && now - heard > limit && this.opts.busy()) this.opts.onSilent(slot, (now - heard) / 1000);
     }

@@ -69,7 +69,7 @@ export interface Served {
  * Answers one request with the service. Welcome, heartbeats and shutdown are the worker's own
  * business and never reach here; an unknown request returns undefined.
  */
-export async function serveRequest(service: ReplicaService, msg: DecodedMessage, backend: string): Promise<Served | undefined> {
+export async function serveRequest(service: ReplicaService, msg: DecodedMessage): Promise<Served | undefined> {
   const env = msg.envelope;
   const rank = service.rank;
   switch (env.body) {
@@ -78,7 +78,6 @@ export async function serveRequest(service: ReplicaService, msg: DecodedMessage,
       const out = await service.step({ step: shard.step, lr: shard.learningRate, batch, margins });
       const result: StepResult = {
         step: shard.step,
-        rank,
         loss: out.loss,
         accuracy: out.accuracy,
         pairs: out.pairs,
@@ -95,7 +94,7 @@ export async function serveRequest(service: ReplicaService, msg: DecodedMessage,
     }
     case 'restore': {
       const { step } = service.restore(env.restore.dir);
-      return { reply: readyMessage(service, backend, step), step };
+      return { reply: readyMessage(service, step), step };
     }
     case 'checkpoint': {
       const { step, dir: runDir, stateJson } = env.checkpoint;
@@ -118,8 +117,8 @@ export async function serveRequest(service: ReplicaService, msg: DecodedMessage,
 }
 
 /** The answer to a Welcome or a Restore: replica built (or reloaded), ring connected. */
-export function readyMessage(service: ReplicaService, backend: string, step: number): Buffer[] {
-  return encodeMessage({ body: 'ready', ready: { rank: service.rank, parameters: service.parameters, backend, step } });
+export function readyMessage(service: ReplicaService, step: number): Buffer[] {
+  return encodeMessage({ body: 'ready', ready: { rank: service.rank, parameters: service.parameters, step } });
 }
 
 /** Frames of a score request for one rank's slice. */

@@ -79,7 +79,7 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
   lastHeard = Date.now();
   const watchdog = setInterval(() => {
     if (Date.now() - lastHeard > COORDINATOR_SILENCE_MS) stop(`no word from the coordinator for ${COORDINATOR_SILENCE_MS / 1000}s: exiting`);
-    else void send({ body: 'heartbeat', heartbeat: { rank, sentAtMs: Date.now(), step } }).catch(() => undefined);
+    else void send({ body: 'heartbeat', heartbeat: {} }).catch(() => undefined);
   }, HEARTBEAT_INTERVAL_MS);
 
   let service: ReplicaService | undefined;
@@ -132,10 +132,10 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
       const env = msg.envelope;
       if (env.body === 'welcome') {
         service = welcome(env.welcome);
-        await sendFrames(readyMessage(service, backend.name, step));
+        await sendFrames(readyMessage(service, step));
         continue;
       }
-      const served = service ? await serveRequest(service, msg, backend.name) : undefined;
+      const served = service ? await serveRequest(service, msg) : undefined;
       if (!served) {
         log.warn(`ignoring unexpected ${env.body} message${service ? '' : ' before welcome'}`);
         continue;
@@ -150,7 +150,7 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
       log.error(e instanceof RewardkitError ? e.message : (e.stack ?? e.message));
       await send({
         body: 'error',
-        error: { rank, code: e instanceof RewardkitError ? e.code : 'E_INTERNAL', message: e.message, step },
+        error: { code: e instanceof RewardkitError ? e.code : 'E_INTERNAL', message: e.message, step },
       }).catch(() => undefined);
       process.exitCode = 1;
     }

@@ -182,8 +182,6 @@ export interface Shard {
 export interface StepResult {
   /** Step these metrics belong to. */
   readonly step: number;
-  /** Reporting rank. */
-  readonly rank: number;
   /** Pairs in the global batch (the all-reduced count). */
   readonly pairs: number;
   /** Global gradient norm after the all-reduce, before clipping (identical on every rank). */
@@ -205,12 +203,6 @@ export interface StepResult {
 
 /** Liveness, both ways, every HEARTBEAT_INTERVAL_MS (apps/trainer/src/distributed/worker-env.ts). Silence for a few intervals means dead. */
 export interface Heartbeat {
-  /** Sender: the worker's rank, or -1 for the coordinator. */
-  readonly rank: number;
-  /** Sender's wall clock (Date.now()) when sent; lets the receiver estimate lag and clock skew. */
-  readonly sentAtMs: number;
-  /** Step the sender is working on (the coordinator: the step it last dispatched). */
-  readonly step: number;
 }
 
 /** coordinator -> rank 0 (replicas are identical, so one rank writes) after step `step` completed. */
@@ -249,8 +241,6 @@ export interface Shutdown {
 
 /** worker -> coordinator: a failure the worker cannot recover from; the worker exits after sending it. */
 export interface ErrorReport {
-  /** Rank of the failing worker (-1 before it has one). */
-  readonly rank: number;
   /** Error code, RewardkitError.code where there is one (e.g. "E_COLLECTIVE"), else "E_INTERNAL". */
   readonly code: string;
   /** Message naming what failed, where, and at which step. */
@@ -274,8 +264,6 @@ export interface Ready {
   readonly rank: number;
   /** Trainable parameters of the replica; the coordinator refuses a ring whose ranks disagree. */
   readonly parameters: number;
-  /** Tensor backend the replica runs on. */
-  readonly backend: string;
   /**
    * Step the replica's state holds (0 fresh, else the restored checkpoint's step); the coordinator
    * refuses to go on when a rank holds another step than the one it was asked to restore.
