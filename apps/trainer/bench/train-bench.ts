@@ -15,7 +15,8 @@
 import { Command, Option } from 'commander';
 import os from 'node:os';
 import path from 'node:path';
-import { initBackend, measureMatMulGflops, type BackendPreference } from '@rewardkit/backend';
+import { initBackend, measureMatMulGflops } from '@rewardkit/backend';
+import type { BackendPreference } from '@rewardkit/core';
 import { packPairs, pairMargins, parseRunConfig, setLogSink, type EncodedPair, type RunConfig } from '@rewardkit/core';
 import { BatchSampler, learningRate, Replica, shardByTokens } from '@rewardkit/engine';
 import { TRANSFORMER_PRESET_NAMES, TRANSFORMER_PRESETS, transformerParamCount, type TransformerPresetName } from '@rewardkit/model-transformer';

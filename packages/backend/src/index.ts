@@ -1,11 +1,8 @@
-export * from './init-backend';
-export { cudaVisibility, TFJS_NODE, TFJS_NODE_GPU } from './node-backend';
+// The public API of @rewardkit/backend: choose and start a tensor backend, and what apps and tests
+// need around it. The backend names themselves live in @rewardkit/core.
+export { initBackend, type BackendInfo, type InitBackendOptions } from './init-backend';
 export { gpuBackendAvailable } from './gpu-backend-available';
-export * from './apply-wasm-fixes';
-export * from './register-gradients';
-export * from './measure-matmul';
+export { GPU_INDEX_ENV, listGpus, type PciGpu } from './webgpu-placement';
 export { stopWebGpu } from './webgpu-backend';
-export { describeAdapter, type WebGpuAdapterSummary } from './webgpu-device';
-export { describeWebGpu, prepareWebGpuForTests, SOFTWARE_ICD, HARDWARE_ENV, type WebGpuTestAvailability } from './webgpu-test-adapter';
-export * from './webgpu-adamw';
-export { GPU_INDEX_ENV, VULKAN_DATA_ENV, listGpus, planPlacement, type PciGpu, type Placement } from './webgpu-placement';
+export { describeWebGpu, type WebGpuTestAvailability } from './webgpu-test-adapter';
+export { measureMatMulGflops, type MeasureMatMulOptions } from './measure-matmul';

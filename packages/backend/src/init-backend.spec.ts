@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, type Logger } from '@rewardkit/core';
-import { initBackend, type BackendPreference } from './init-backend';
+import { ConfigError, type BackendPreference, type Logger } from '@rewardkit/core';
+import { initBackend } from './init-backend';
 import { gpuBackendAvailable } from './gpu-backend-available';
 import { cudaVisibility, TFJS_NODE, TFJS_NODE_GPU } from './node-backend';
 import { listGpus } from './webgpu-placement';

@@ -22,7 +22,6 @@ import { describeAdapter, type WebGpuAdapterSummary } from './webgpu-device';
 import { listGpus, pciVisible } from './webgpu-placement';
 
 // The names live in core (one list for the run config, the CLI and this package).
-export { BACKEND_NAMES, BACKEND_PREFERENCES, type BackendName, type BackendPreference } from '@rewardkit/core';
 
 export interface InitBackendOptions {
   /** 'auto' (default) takes the fastest that loads; a named backend must load or we throw. */

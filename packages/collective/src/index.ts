@@ -1,11 +1,5 @@
-export * from './collective';
-export * from './create-collective';
+// The public API of @rewardkit/collective: what a worker needs to sum gradients with its peers.
+export type { Collective, CollectiveAlgorithm, CollectiveTuning } from './collective';
+export { bindCollective, createCollective, type CollectiveEndpoint, type CollectiveOptions, type ConnectOptions } from './create-collective';
 export { collectiveKey } from './link-auth';
 export { LocalCollective } from './local';
-export { RingCollective } from './ring-all-reduce';
-export { StarCollective } from './star-all-reduce';
-export { ChunkLayout } from './chunk-layout';
-export * from './testing/addresses';
-export * from './testing/seeded-inputs';
-export * from './testing/spawn-ranks';
-export type { RankTaskContext } from './testing/rank-process';

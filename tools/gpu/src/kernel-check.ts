@@ -10,7 +10,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, type BackendPreference } from '@rewardkit/backend';
+import { initBackend } from '@rewardkit/backend';
+import type { BackendPreference } from '@rewardkit/core';
 import type { RewardModel } from '@rewardkit/core';
 import { logSigmoid } from '@rewardkit/ops';
 import { createShippedRegistry } from '@rewardkit/runtime';
