@@ -6,6 +6,7 @@ export * from './adamw';
 export * from './clip-grad-norm';
 export * from './replica';
 export * from './score-pairs';
+export * from './score-sequences';
 export * from './shard-by-tokens';
 export * from './checkpoint';
 export * from './model-dir';
