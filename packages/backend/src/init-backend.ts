@@ -20,6 +20,7 @@ import { registerAllGradients } from './register-gradients';
 import { startWebGpu, WEBGPU_PACKAGE } from './webgpu-backend';
 import { describeAdapter, type WebGpuAdapterSummary } from './webgpu-device';
 import { listGpus, pciVisible } from './webgpu-placement';
+import { softwareAdapterWhenNoGpu } from './webgpu-test-adapter';
 
 // The names live in core (one list for the run config, the CLI and this package).
 
@@ -132,8 +133,11 @@ function candidatesFor(prefer: BackendPreference, gpu: boolean, log: Logger): (C
     case 'tensorflow':
       // Either package provides the backend; the GPU build also runs on CPU when it sees no GPU.
       return gpu ? [nodeGpu, node] : [node, nodeGpu];
-    case 'webgpu':
+    case 'webgpu': {
+      const icd = pciVisible() ? softwareAdapterWhenNoGpu(listGpus().length) : undefined;
+      if (icd) log.info(`--backend=webgpu with no GPU on the PCI bus: using the software Vulkan driver ${icd}`);
       return [webgpuCandidate(false, log)];
+    }
     case 'wasm':
       return [wasmCandidate];
     case 'cpu':

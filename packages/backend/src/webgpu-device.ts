@@ -15,6 +15,7 @@
  * `navigator.gpu.requestAdapter()`: its factory pushes `['bgra8unorm-storage']` (an array, a tfjs
  * 4.22 bug Dawn rejects) into requiredFeatures, and it cannot pick adapter i for worker i.
  */
+import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
 import { applyPlacement, type Placement } from './webgpu-placement';
@@ -132,6 +133,8 @@ function loadDawn(): { module: DawnModule; gpu: Gpu } | string {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const module = require(file) as DawnModule;
     const flags = (process.env[DAWN_FLAGS_ENV] ?? '').split(',').filter(Boolean);
+    // Mesa and Dawn print an error line per process without it; any writable directory will do
+    process.env.XDG_RUNTIME_DIR ??= os.tmpdir();
     // GPUBufferUsage, GPUMapMode, ...: tfjs-backend-webgpu reads them as globals, as in a browser.
     for (const [k, v] of Object.entries(module.globals)) if (!(k in globalThis)) Object.assign(globalThis, { [k]: v });
     dawn = { module, gpu: module.create(flags) };

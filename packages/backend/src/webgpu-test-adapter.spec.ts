@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { HARDWARE_ENV, prepareWebGpuForTests, SOFTWARE_ICD } from './webgpu-test-adapter';
+import { HARDWARE_ENV, prepareWebGpuForTests, SOFTWARE_ICD, softwareAdapterWhenNoGpu } from './webgpu-test-adapter';
 
 const hasLoader = ['/usr/lib/x86_64-linux-gnu', '/lib/x86_64-linux-gnu', '/usr/lib64', '/usr/lib'].some((d) =>
   fs.existsSync(path.join(d, 'libvulkan.so.1')),
@@ -45,5 +45,28 @@ describe('prepareWebGpuForTests', () => {
     const hw: NodeJS.ProcessEnv = { [HARDWARE_ENV]: '1' };
     expect(prepareWebGpuForTests(hw, root, {}).available).toBe(true);
     expect(hw.VK_ICD_FILENAMES).toBeUndefined();
+  });
+});
+
+describe('softwareAdapterWhenNoGpu (--backend=webgpu on a machine without a GPU)', () => {
+  let root: string;
+  beforeEach(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-vk-'));
+  });
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+  const withIcd = () => {
+    fs.mkdirSync(path.dirname(path.join(root, SOFTWARE_ICD)), { recursive: true });
+    fs.writeFileSync(path.join(root, SOFTWARE_ICD), '{}');
+  };
+
+  it('points Vulkan at the software driver only when there is no GPU, no choice made, and the driver is set up', () => {
+    const env: NodeJS.ProcessEnv = {};
+    expect(softwareAdapterWhenNoGpu(0, env, root)).toBeUndefined(); // not set up
+    withIcd();
+    expect(softwareAdapterWhenNoGpu(1, env, root)).toBeUndefined(); // a GPU: leave Vulkan alone
+    expect(env.VK_ICD_FILENAMES).toBeUndefined();
+    expect(softwareAdapterWhenNoGpu(0, { VK_DRIVER_FILES: '/x.json' }, root)).toBeUndefined(); // the user chose
+    expect(softwareAdapterWhenNoGpu(0, env, root)).toBe(path.join(root, SOFTWARE_ICD));
+    expect(env.VK_ICD_FILENAMES).toBe(path.join(root, SOFTWARE_ICD));
   });
 });

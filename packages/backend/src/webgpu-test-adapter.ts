@@ -63,6 +63,19 @@ export function prepareWebGpuForTests(
 }
 
 /**
+ * `--backend=webgpu` on a machine with no GPU: use the software driver of
+ * setup-software-vulkan.sh when it is there and nothing else was chosen (VK_ICD_FILENAMES unset).
+ * Returns the manifest used, or undefined when it changed nothing.
+ */
+export function softwareAdapterWhenNoGpu(gpusOnPciBus: number, env: NodeJS.ProcessEnv = process.env, root: string = REPO_ROOT): string | undefined {
+  if (gpusOnPciBus > 0 || env.VK_ICD_FILENAMES || env.VK_DRIVER_FILES) return undefined;
+  const icd = path.join(root, SOFTWARE_ICD);
+  if (!fs.existsSync(icd)) return undefined;
+  env.VK_ICD_FILENAMES = icd;
+  return icd;
+}
+
+/**
  * `describe` when webgpu can run here, else `describe.skip` after one console.warn saying why
  * (once per process, so a skipped suite is visible in the test output, not silently green).
  */
