@@ -77,6 +77,7 @@ describeWebGpu('webgpu chunked uploads and reads', () => {
     ['float32', 3 * per + 7],
     ['int32', per + 1],
     ['int32', 5 * per - 3],
+    ['float32', 33 * per + 3], // reads in three rounds of up to 16 mapped chunks
     ['bool', 2 * per + 5],
   ] as const)('%s x %d: exact round trip, nothing mapped beyond one chunk', async (dtype, n) => {
     const values = valuesOf(dtype, n, n);

@@ -32,8 +32,9 @@
  *
  * Read-back (buffer > chunk): the buffer is first copied, in the same submit, to a private
  * device-local buffer (so a tensor disposed and its buffer reused while the read is awaited cannot
- * change what is read; stock copies all of it before its one await), then read through one pooled
- * chunk-sized MAP_READ buffer, chunk after chunk. The private copy is destroyed at the end.
+ * change what is read; stock copies all of it before its one await), then read through up to 16
+ * pooled chunk-sized MAP_READ buffers, 16 chunks per submit and map, so a 64 MiB gradient bucket
+ * still costs one event-loop round trip, as stock. The private copy is destroyed at the end.
  */
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -131,27 +132,39 @@ function uploadChunked(backend: WebGpuBackendLike, data: TensorData, size: numbe
   data.resource = buffer;
 }
 
+/** Chunks a read has mapped at once: 16 x 4 MiB, so a 64 MiB gradient bucket is one round trip. */
+const READ_LANES = 16;
+
 async function readChunked(backend: WebGpuBackendLike, buffer: GpuBuffer): Promise<ArrayBuffer> {
   const size = buffer.size;
   const snapshot = backend.device.createBuffer({ size, usage: COPY_SRC | COPY_DST });
   backend.ensureCommandEncoderReady();
   backend.endComputePassEncoder();
   backend.commandEncoder!.copyBufferToBuffer(buffer, 0, snapshot, 0, size);
-  const staging = backend.bufferManager.acquireBuffer(chunkBytes, COPY_DST | MAP_READ);
+  const lanes = Math.min(READ_LANES, Math.ceil(size / chunkBytes));
+  const staging = Array.from({ length: lanes }, () => backend.bufferManager.acquireBuffer(chunkBytes, COPY_DST | MAP_READ));
   const out = new Uint8Array(size);
   try {
-    for (let offset = 0; offset < size; offset += chunkBytes) {
-      const n = Math.min(chunkBytes, size - offset);
+    // each round: copy up to `lanes` chunks in one submit, then map them all (one event-loop wait)
+    for (let base = 0; base < size; base += lanes * chunkBytes) {
+      const round: { offset: number; n: number; lane: GpuBuffer }[] = [];
       backend.ensureCommandEncoderReady();
       backend.endComputePassEncoder();
-      backend.commandEncoder!.copyBufferToBuffer(snapshot, offset, staging, 0, n);
+      for (let j = 0; j < lanes && base + j * chunkBytes < size; j++) {
+        const offset = base + j * chunkBytes;
+        const n = Math.min(chunkBytes, size - offset);
+        backend.commandEncoder!.copyBufferToBuffer(snapshot, offset, staging[j], 0, n);
+        round.push({ offset, n, lane: staging[j] });
+      }
       backend.submitQueue();
-      await staging.mapAsync(MAP_MODE_READ, 0, n);
-      out.set(new Uint8Array(staging.getMappedRange(0, n)), offset);
-      staging.unmap();
+      await Promise.all(round.map((r) => r.lane.mapAsync(MAP_MODE_READ, 0, r.n)));
+      for (const r of round) {
+        out.set(new Uint8Array(r.lane.getMappedRange(0, r.n)), r.offset);
+        r.lane.unmap();
+      }
     }
   } finally {
-    backend.bufferManager.releaseBuffer(staging);
+    for (const lane of staging) backend.bufferManager.releaseBuffer(lane);
     snapshot.destroy();
   }
   return out.buffer;
