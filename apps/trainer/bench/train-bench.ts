@@ -164,9 +164,6 @@ async function timeWorkers(setup: BenchSetup, n: number, opts: BenchOptions): Pr
     spawnLocal: true,
     gpus: false,
     backend: cfg.backend,
-    // a worker's wasm step blocks its heartbeats; a first step of a large preset can take longer
-    // than the default 15 s of allowed silence, which is not a lost worker here
-    silenceMs: 180_000,
   });
   setLogSink(undefined);
   try {

@@ -10,6 +10,12 @@ export interface LivenessOptions {
   /** A worker silent for longer (and 5x the slowest step) counts as dead. */
   readonly silenceMs: number;
   readonly onSilent: (slot: Slot, seconds: number) => void;
+  /**
+   * The limit before any step has been timed. A worker's first step compiles GPU shaders or, on
+   * wasm, blocks its event loop (and so its heartbeats) for as long as the step takes: a big model
+   * on a CPU takes longer than 15 s. Default 180 s.
+   */
+  readonly firstStepGraceMs?: number;
 }
 
 /**
@@ -38,7 +44,8 @@ export class Liveness {
 
   private check(): void {
     const now = Date.now();
-    const limit = Math.max(this.opts.silenceMs, 5 * this.slowestStepMs);
+    const limit =
+      this.slowestStepMs > 0 ? Math.max(this.opts.silenceMs, 5 * this.slowestStepMs) : Math.max(this.opts.silenceMs, this.opts.firstStepGraceMs ?? 180_000);
     for (const slot of this.opts.slots()) {
       if (!slot.peer) continue;
       void this.opts.socket.send(slot.peer, { body: 'heartbeat', heartbeat: {} }).catch(() => undefined);
