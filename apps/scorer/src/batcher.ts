@@ -1,6 +1,7 @@
 /**
  * Batches concurrent scoring requests: sequences wait until `maxBatch` of them are queued or the
- * oldest has waited `maxWaitMs`, then one forward pass scores them together. One batch runs at a
+ * oldest has waited `maxWaitMs` (0: until the event loop has taken in what already arrived), then
+ * one forward pass scores them together. One batch runs at a
  * time (one model); what arrives meanwhile forms the next batch, which starts as soon as the
  * running one ends, since it has already waited. A request larger than `maxBatch` spans batches.
  * A failed batch fails only the requests that had sequences in it.
@@ -53,14 +54,17 @@ export class ScoreBatcher {
   private schedule(): void {
     if (this.running) return; // the running batch's end picks the queue up
     if (this.queue.length >= this.maxBatch) {
-      clearTimeout(this.timer);
+      if (this.timer) (this.maxWaitMs > 0 ? clearTimeout : clearImmediate)(this.timer as never);
       this.timer = undefined;
       void this.run();
     } else if (this.queue.length && !this.timer) {
-      this.timer = setTimeout(() => {
+      const go = () => {
         this.timer = undefined;
         void this.run();
-      }, this.maxWaitMs);
+      };
+      // 0: no waiting beyond the current turn of the event loop; under load, requests still batch
+      // up while the previous batch runs
+      this.timer = this.maxWaitMs > 0 ? setTimeout(go, this.maxWaitMs) : (setImmediate(go) as unknown as NodeJS.Timeout);
     }
   }
 

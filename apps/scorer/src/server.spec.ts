@@ -45,7 +45,7 @@ describe('scoring server over HTTP on loopback', () => {
       expect(await c.score('Q', ['aaaaaaaaaaaaaa', 'aaaaaa'], true)).toEqual([2, -2]); // (14 - 10) / 2, (6 - 10) / 2
       expect(await c.healthy()).toBe(true);
       expect(await c.info()).toEqual(
-        expect.objectContaining({ model: 'fake', normalization: { mean: 10, std: 2, default: false }, batching: { maxBatch: 64, maxWaitMs: 5 } }),
+        expect.objectContaining({ model: 'fake', normalization: { mean: 10, std: 2, default: false }, batching: { maxBatch: 64, maxWaitMs: 0 } }),
       );
     } finally {
       await s.app.close();
@@ -79,6 +79,21 @@ describe('scoring server over HTTP on loopback', () => {
       // one request larger than the batch spans several
       expect(await c.score('p', Array.from({ length: 19 }, (_, i) => 'y'.repeat(i)))).toEqual(Array.from({ length: 19 }, (_, i) => i));
       expect(s.batcher.stats.largest).toBe(8);
+    } finally {
+      await s.app.close();
+    }
+  });
+
+  it('with no wait, a lone request is scored at once and concurrent ones still share batches', async () => {
+    const s = await start({ maxBatch: 64, maxWaitMs: 0 }, 30);
+    try {
+      const c = new ScorerClient(s.url);
+      const t0 = performance.now();
+      expect(await c.score('p', ['abc'])).toEqual([3]);
+      expect(performance.now() - t0).toBeLessThan(1000);
+      const answers = await Promise.all(Array.from({ length: 16 }, (_, i) => c.score('p', ['x'.repeat(i)])));
+      expect(answers).toEqual(Array.from({ length: 16 }, (_, i) => [i]));
+      expect(s.batches.length - 1).toBeLessThan(8); // requests arriving while a 30 ms batch runs form the next
     } finally {
       await s.app.close();
     }

@@ -38,7 +38,9 @@ export interface ScorerOptions {
 
 export const SCORER_DEFAULTS = {
   maxBatch: 64, // sequences per forward pass: the engine's scoring batch
-  maxWaitMs: 5, // latency a lone request pays so that concurrent ones can join it
+  // extra latency a request may pay so that others can join its batch; 0 still batches under load
+  // (what arrives while a batch runs forms the next) and adds no latency to a lone request
+  maxWaitMs: 0,
   bodyLimit: 8 * 1024 * 1024, // a PPO rollout batch of long texts fits; a runaway client does not
 } as const;
 
