@@ -30,7 +30,7 @@ async function evaluate(opts: EvaluateOptions): Promise<void> {
   const data = await prepareDataset(opts.data, registry, tokenizer, {
     loader: { name: 'auto', config: {} },
     skipInvalid: Boolean(opts.skipInvalid),
-    // score with the truncation the model was trained with, unless told otherwise
+    // score with the truncation the model was trained with, unless told otherwise (a plain HF dir: n_positions)
     maxLength: opts.maxLength ?? (meta.info.maxLength as number | undefined) ?? 512,
   });
   const scores = await scorePairs(model, data.encoded, tokenizer.padId);
@@ -53,7 +53,7 @@ async function evaluate(opts: EvaluateOptions): Promise<void> {
 
 const program = new Command('evaluator')
   .description('Held-out accuracy of a trained reward model.')
-  .requiredOption('--model <dir>', 'exported model directory (the trainer writes OUT/final)')
+  .requiredOption('--model <dir>', 'exported model directory (the trainer writes OUT/final), or a Hugging Face GPT-2-family sequence-classification directory')
   .requiredOption('--data <file>', 'held-out pairs (.jsonl, .json, .parquet)')
   .option('--json', 'end stdout with one JSON object of all metrics')
   .option('--max-length <n>', 'tokens per sequence (default: as trained)', (v) => Number.parseInt(v, 10))

@@ -32,7 +32,6 @@ export class TransformerModel implements RewardModel {
   private forwardCalls = 0;
   private lastWidth: number;
   private disposed = false;
-  private warnedPadIsEos = false;
 
   /** Fresh seeded weights, except those `initial` supplies (already shape-checked by the caller). */
   constructor(
@@ -85,13 +84,7 @@ export class TransformerModel implements RewardModel {
   }
 
   huggingFaceConfig(): Record<string, unknown> {
-    if (this.options.padId === this.options.eosId && !this.warnedPadIsEos) {
-      this.warnedPadIsEos = true;
-      log.warn(
-        `pad_token_id == eos_token_id (${this.options.padId}) in the exported config: Hugging Face's GPT2ForSequenceClassification ` +
-          `reads the last non-pad token, which is then the one before EOS, not the EOS this model scores (use a tokenizer with its own pad id)`,
-      );
-    }
+    // pad_token_id == eos_token_id here when the tokenizer's pad is its EOS: exportModelDir then adds a distinct pad.
     const config = gpt2HuggingFaceConfig(this.arch, this.options);
     if (this.options.pool !== 'response') return config;
     log.warn("pool 'response': Hugging Face's GPT2ForSequenceClassification reads the EOS, so Python tools will not score this export as rewardkit does");

@@ -10,8 +10,8 @@ import { useBackend } from '@rewardkit/testing';
 
 const ARCH: Gpt2Architecture = { vocabSize: 20, nPositions: 16, nEmbd: 8, nLayer: 2, nHead: 2, nInner: 32, layerNormEps: 1e-5, activation: 'gelu_new' };
 const EOS = ARCH.vocabSize - 1;
-/** exportModelDir asks a tokenizer only to describe and save itself. */
-const tokenizer = { describe: () => ({ name: 'stub', config: {} }), save: () => undefined } as unknown as Tokenizer;
+/** exportModelDir asks a tokenizer to describe and save itself, and for its pad and EOS (here distinct: no pad is added). */
+const tokenizer = { name: 'stub', vocabSize: 20, padId: 0, eosId: EOS, describe: () => ({ name: 'stub', config: {} }), save: () => undefined } as unknown as Tokenizer;
 
 const batch: SequenceBatch = packSequences(
   [[4, 8, 15, 16, EOS], [2, EOS], [1, 2, 3, 4, 5, 6, 7, 8, 9, EOS]].map((s) => Int32Array.from(s)),
