@@ -91,6 +91,8 @@ export class ScoreBatcher {
     } finally {
       this.running = false;
     }
-    if (this.queue.length) void this.run(); // these waited while the last batch ran
+    // What waited while the batch ran goes next, once the event loop has read the requests that
+    // arrived meanwhile (scoring on a CPU backend blocks it), so that they join this batch too.
+    if (this.queue.length) setImmediate(() => void this.run());
   }
 }

@@ -37,6 +37,8 @@ interface LoadResult {
   readonly requestsPerSec: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
+  readonly p90Ms: number;
+  readonly maxMs: number;
   readonly requests: number;
   readonly non2xx: number;
   readonly errors: number;
@@ -90,6 +92,8 @@ async function bench(o: BenchOptions): Promise<void> {
         requestsPerSec: r.requests.average,
         p50Ms: r.latency.p50,
         p99Ms: r.latency.p99,
+        p90Ms: r.latency.p90,
+        maxMs: r.latency.max,
         requests: r.requests.total,
         non2xx: r.non2xx,
         errors: r.errors,
@@ -113,15 +117,15 @@ async function bench(o: BenchOptions): Promise<void> {
   };
   const rows = results.map(
     (r) =>
-      `| ${r.connections} | ${r.requestsPerSec.toFixed(0)} | ${r.p50Ms} | ${r.p99Ms} | ${r.meanBatch.toFixed(1)} | ${((100 * r.requestsPerSec) / rawEncoded).toFixed(0)}% | ${r.non2xx + r.errors} |`,
+      `| ${r.connections} | ${r.requestsPerSec.toFixed(0)} | ${r.p50Ms} | ${r.p90Ms} | ${r.p99Ms} | ${r.maxMs} | ${r.meanBatch.toFixed(1)} | ${((100 * r.requestsPerSec) / rawEncoded).toFixed(0)}% | ${r.non2xx + r.errors} |`,
   );
   const table = [
     `Scorer on loopback, ${info.model_plugin} on ${info.backend}, ${seq.ids.length}-token requests (1 response each), ${report.host}.`,
     `Raw rate in the same run, no HTTP: ${rawEncoded.toFixed(0)} sequences/s tokenized and scored in batches of ${o.maxBatch} ` +
       `(scoring alone ${rawBatched.toFixed(0)}/s; one sequence at a time ${rawSingle.toFixed(0)}/s).`,
     '',
-    '| clients | requests/s | p50 ms | p99 ms | mean batch | of raw rate (with tokenizing) | errors |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| clients | requests/s | p50 ms | p90 ms | p99 ms | max ms | mean batch | of raw rate (with tokenizing) | errors |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
   ].join('\n');
   fs.mkdirSync(o.out, { recursive: true });
@@ -132,7 +136,7 @@ async function bench(o: BenchOptions): Promise<void> {
 
 interface AutocannonJson {
   requests: { average: number; total: number };
-  latency: { p50: number; p99: number };
+  latency: { p50: number; p90: number; p99: number; max: number };
   non2xx: number;
   errors: number;
 }
