@@ -1,6 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { initBackend } from '@rewardkit/backend';
+import { exportModelDir } from '@rewardkit/engine';
+import { createShippedRegistry } from '@rewardkit/runtime';
 import { hhRlhf } from '@rewardkit/sample-data';
 import { runApp } from '@rewardkit/testing';
 
@@ -49,4 +52,33 @@ describe('evaluator CLI', () => {
     expect(res.status).toBe(1);
     expect(res.stderr).toMatch(/tensor "embed\.weight" has shape \[\d+,1\], the model expects \[51281,1\]/);
   });
+
+  it('scores a plain Hugging Face GPT-2 sequence-classification directory (--max-length) as the same model exported by rewardkit', async () => {
+    await initBackend({ prefer: 'cpu' });
+    const registry = createShippedRegistry([]);
+    const tokenizer = registry.create('tokenizer', 'gpt2-bpe', {}, {});
+    const config = { nLayer: 1, nHead: 1, nEmbd: 8, nPositions: 64 };
+    const model = registry.create('model', 'transformer', config, { vocabSize: tokenizer.vocabSize, padId: tokenizer.padId, eosId: tokenizer.eosId, seed: 5 });
+    const ours = path.join(dir, 'transformer');
+    await exportModelDir(ours, model, tokenizer, { name: 'transformer', config }, { maxLength: 64 });
+    model.dispose();
+    // What Python's save_pretrained would leave: no rewardkit sections anywhere.
+    const plain = path.join(dir, 'plain-hf');
+    fs.cpSync(ours, plain, { recursive: true });
+    for (const f of ['config.json', 'tokenizer_config.json']) {
+      const file = path.join(plain, f);
+      const { rewardkit: _dropped, ...rest } = JSON.parse(fs.readFileSync(file, 'utf8'));
+      fs.writeFileSync(file, JSON.stringify(rest));
+    }
+    const report = (m: string) => {
+      const res = runApp('evaluator', ['--model', m, '--data', heldOut, '--max-length', '64', '--json', '--backend', 'cpu']);
+      expect(res.stderr).not.toMatch(/error/);
+      return JSON.parse(res.stdout.trim().split('\n').at(-1)!);
+    };
+    const a = report(ours);
+    const b = report(plain);
+    expect(b.n).toBe(80);
+    expect([b.accuracy, b.ties, b.truncated]).toEqual([a.accuracy, a.ties, a.truncated]);
+    expect(Math.abs(b.mean_margin - a.mean_margin)).toBeLessThan(1e-6);
+  }, 120_000);
 });
