@@ -2,7 +2,8 @@
  * One labeling run: read samples, score the ones the resume file lacks (batch by batch, each
  * batch appended to it), group by prompt, turn rewards into DPO pairs or KTO labels, write the
  * output atomically, print the summary. Scoring goes through the same rendering and truncation as
- * training (encodeResponse) and the engine's scoreSequences, in this process.
+ * training (encodeResponse) and the engine's scoreSequences, in this process or in worker
+ * processes (--workers/--gpus) that run the same two calls on the same batches.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,6 +18,7 @@ import { pairFeedback, type PairMode } from './pair-feedback';
 import { ScoreProgress } from './progress';
 import { describeSamples, readSamples } from './read-samples';
 import { ScoreCache } from './score-cache';
+import { WorkerPool } from './worker-pool';
 
 const log = createLogger('labeler');
 
@@ -30,6 +32,10 @@ export interface LabelOptions {
   readonly thresholdScope: ThresholdScope;
   readonly seed: number;
   readonly batchSize: number;
+  /** Scoring processes; more than 1 forks workers (worker-pool.ts). */
+  readonly workers: number;
+  /** Place worker i on GPU i. */
+  readonly gpus: boolean;
   readonly maxLength?: number;
   readonly restart: boolean;
   readonly plugin: readonly string[];
@@ -69,17 +75,36 @@ export async function label(opts: LabelOptions): Promise<LabelSummary> {
 
     const todo = cache.missing();
     const progress = new ScoreProgress(samples.length, samples.length - todo.length);
+    const where = (i: number) => `${opts.samples}:${samples[i].line}`;
+    const pool =
+      opts.workers > 1 && todo.length
+        ? await WorkerPool.start(opts.workers, { model: opts.model, backend: opts.backend, plugin: opts.plugin, maxLength }, opts.gpus)
+        : undefined;
+    const scoreBatch = async (idx: readonly number[]): Promise<ArrayLike<number>> => {
+      if (pool) return pool.score(idx.map((i) => ({ prompt: samples[i].prompt, output: samples[i].output, where: where(i) })));
+      const enc = idx.map((i) => encodeResponse(samples[i].prompt, samples[i].output, tokenizer, maxLength, where(i)));
+      return scoreSequences(model, enc.map((e) => e.ids), enc.map((e) => e.promptLength), tokenizer.padId, opts.batchSize);
+    };
     const crashAfter = Number(process.env.REWARDKIT_LABELER_CRASH_AFTER_BATCHES ?? 0); // test hook: a hard kill mid-run
-    let batches = 0;
+    const batches: number[][] = [];
+    for (let k = 0; k < todo.length; k += opts.batchSize) batches.push(todo.slice(k, k + opts.batchSize));
+    let next = 0;
+    let done = 0;
     let fresh = 0;
-    for (let k = 0; k < todo.length; k += opts.batchSize) {
-      const idx = todo.slice(k, k + opts.batchSize);
-      const enc = idx.map((i) => encodeResponse(samples[i].prompt, samples[i].output, tokenizer, maxLength, `${opts.samples}:${samples[i].line}`));
-      const rewards = await scoreSequences(model, enc.map((e) => e.ids), enc.map((e) => e.promptLength), tokenizer.padId, opts.batchSize);
-      cache.record(idx, rewards);
-      fresh += idx.length;
-      progress.add(idx.length, fresh);
-      if (crashAfter && ++batches >= crashAfter) process.kill(process.pid, 'SIGKILL');
+    // one loop per worker, each taking the next batch when its last is scored (one loop in-process)
+    const loop = async () => {
+      while (next < batches.length) {
+        const idx = batches[next++];
+        cache.record(idx, await scoreBatch(idx));
+        fresh += idx.length;
+        progress.add(idx.length, fresh);
+        if (crashAfter && ++done >= crashAfter) process.kill(process.pid, 'SIGKILL');
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: pool ? opts.workers : 1 }, loop));
+    } finally {
+      pool?.close();
     }
     progress.stop();
 
@@ -155,5 +180,12 @@ function printSummary(s: LabelSummary, report: readonly string[], out: string): 
 
 export function checkBatchSize(n: number): number {
   if (!Number.isInteger(n) || n < 1) throw new ConfigError(`--batch-size must be a positive integer, got ${n}`);
+  return n;
+}
+
+export function checkWorkers(workers: number | undefined, gpus: number | undefined): number {
+  if (workers !== undefined && gpus !== undefined) throw new ConfigError('give --workers or --gpus, not both');
+  const n = gpus ?? workers ?? 1;
+  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`--workers/--gpus must be a positive integer, got ${n}`);
   return n;
 }

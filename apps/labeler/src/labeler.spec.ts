@@ -68,6 +68,13 @@ describe('labeler CLI', () => {
     expect(checked).toBeGreaterThan(20);
   });
 
+  it('scoring across 2 worker processes writes the same file as scoring in-process', () => {
+    const out = path.join(dir, 'two-workers.jsonl');
+    const res = label(out, ['--workers', '2']);
+    expect(res.status).toBe(0);
+    expect(fs.readFileSync(out, 'utf8')).toBe(fs.readFileSync(path.join(dir, 'max.jsonl'), 'utf8'));
+  });
+
   it('an interrupted run, run again, writes the same file as an uninterrupted one, scoring each sample once', () => {
     const whole = path.join(dir, 'whole.jsonl');
     expect(label(whole, ['--mode', 'random', '--seed', '5']).status).toBe(0);

@@ -11,7 +11,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { BACKEND_PREFERENCES, ConfigError, type BackendPreference } from '@rewardkit/core';
 import { runCli } from '@rewardkit/runtime';
 import { parseBinaryThreshold, type ThresholdScope } from './binary-feedback';
-import { checkBatchSize, label } from './label';
+import { checkBatchSize, checkWorkers, label } from './label';
 import { PAIR_MODES, type PairMode } from './pair-feedback';
 
 interface CliOptions {
@@ -24,6 +24,8 @@ interface CliOptions {
   readonly thresholdScope: string;
   readonly seed: number;
   readonly batchSize: number;
+  readonly workers?: number;
+  readonly gpus?: number;
   readonly maxLength?: number;
   readonly restart?: boolean;
   readonly plugin: string[];
@@ -51,6 +53,8 @@ const program = new Command('labeler')
   .option('--threshold-scope <scope>', 'binary with mean/median: per prompt or global', 'global')
   .option('--seed <n>', 'seed of the random mode and of the A/B order', int, 0)
   .option('--batch-size <n>', 'sequences per scoring batch (and per resume-file append)', int, 64)
+  .option('--workers <n>', 'scoring processes (CPU backends: about one per core)', int)
+  .option('--gpus <n>', 'scoring processes, worker i on GPU i', int)
   .option('--max-length <n>', 'tokens per sequence (default: as trained)', int)
   .option('--restart', 'discard the resume file and score everything again')
   .option('--plugin <package>', 'external plugin package (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
@@ -78,6 +82,8 @@ const program = new Command('labeler')
       thresholdScope: oneOf<ThresholdScope>('--threshold-scope', o.thresholdScope, ['prompt', 'global']),
       seed: o.seed,
       batchSize: checkBatchSize(o.batchSize),
+      workers: checkWorkers(o.workers, o.gpus),
+      gpus: o.gpus !== undefined,
       ...(o.maxLength !== undefined ? { maxLength: o.maxLength } : {}),
       restart: Boolean(o.restart),
       plugin: o.plugin,
