@@ -1,6 +1,6 @@
 import { modelCard, pythonScoringSnippet } from './model-card';
 
-const info = { steps: 250, maxLength: 96, loss: 'bradley-terry', eval: { accuracy: 0.62345, n: 555 }, trainedOn: 'train.jsonl' };
+const info = { steps: 250, maxLength: 96, loss: 'bradley-terry', eval: { accuracy: 0.62346, n: 555 }, trainedOn: 'train.jsonl' };
 
 describe('model card', () => {
   it('gives the held-out figures and, for a Hugging Face model, the Python snippet at the trained length', () => {
