@@ -48,6 +48,11 @@ describe('clusterRole', () => {
     });
   });
 
+  it('under torchrun itself, takes the port above MASTER_PORT (its agent serves a store there)', () => {
+    expect(clusterRole('torchrun', { ...TORCHRUN, TORCHELASTIC_USE_AGENT_STORE: 'True' })!.coordinatorPort).toBe(29501);
+    expect(clusterRole('torchrun', { ...TORCHRUN, TORCHELASTIC_USE_AGENT_STORE: 'True', REWARDKIT_COORDINATOR_PORT: '7000' })!.coordinatorPort).toBe(7000);
+  });
+
   it('reads Open MPI and MPICH ranks', () => {
     const ompi = clusterRole('mpi', { OMPI_COMM_WORLD_RANK: '1', OMPI_COMM_WORLD_SIZE: '2', OMPI_COMM_WORLD_LOCAL_RANK: '1', MASTER_ADDR: 'n1' })!;
     expect([ompi.rank, ompi.worldSize, ompi.gpuIndex, ompi.coordinatorHost, ompi.coordinatorPort]).toEqual([1, 2, 1, 'n1', 29400]);

@@ -112,6 +112,8 @@ const READERS: Record<Scheduler, (env: Env) => ClusterRole> = {
     const host = env.REWARDKIT_COORDINATOR_HOST ?? required(env, 'torchrun', 'MASTER_ADDR');
     const masterPort = required(env, 'torchrun', 'MASTER_PORT', env.REWARDKIT_COORDINATOR_PORT ?? env.MASTER_PORT);
     const localRank = int(env, 'torchrun', 'LOCAL_RANK');
+    // torchrun's own agent may already serve its store on MASTER_PORT: take the port above
+    const agentStore = env.TORCHELASTIC_USE_AGENT_STORE === 'True' ? 1 : 0;
     return {
       scheduler: 'torchrun',
       rank: int(env, 'torchrun', 'RANK'),
@@ -119,7 +121,7 @@ const READERS: Record<Scheduler, (env: Env) => ClusterRole> = {
       localRank,
       gpuIndex: localRank,
       coordinatorHost: host,
-      coordinatorPort: port(env, 'torchrun', Number(masterPort), env.REWARDKIT_COORDINATOR_PORT ? 'REWARDKIT_COORDINATOR_PORT' : 'MASTER_PORT'),
+      coordinatorPort: port(env, 'torchrun', Number(masterPort) + agentStore, 'MASTER_PORT'),
       jobId: env.REWARDKIT_JOB_ID ?? env.TORCHELASTIC_RUN_ID ?? `torchrun-${host}-${masterPort}`,
     };
   },
