@@ -12,6 +12,7 @@ import {
 } from '@rewardkit/core';
 import { createShippedRegistry } from '@rewardkit/runtime';
 import { hhRlhf } from '@rewardkit/sample-data';
+import { CLUSTER_KINDS, type ClusterKind } from './cluster-env';
 
 export interface LaunchOptions {
   readonly config?: string;
@@ -40,6 +41,8 @@ export interface LaunchOptions {
   readonly externalWorkers?: boolean;
   readonly token?: string;
   readonly job?: string;
+  /** Rank, world size and coordinator from a scheduler's environment (cluster-env.ts). */
+  readonly cluster?: ClusterKind;
 }
 
 const log = createLogger('trainer');
@@ -84,7 +87,12 @@ export function addLaunchOptions(cmd: Command): Command {
     .option('--bind <address>', 'coordinator address for workers (loopback unless told otherwise)', 'tcp://127.0.0.1:0')
     .option('--external-workers', 'do not spawn workers: wait for --gpus workers started with `trainer worker`')
     .option('--token <secret>', 'shared secret external workers must present (default: random, printed)')
-    .option('--job <id>', 'job id external workers must name (default: random, printed)');
+    .option('--job <id>', 'job id external workers must name (default: random, printed)')
+    .addOption(
+      new Option('--cluster <scheduler>', 'one command for every rank a scheduler starts: rank 0 coordinates (and trains), the others are workers; token from $REWARDKIT_TOKEN_FILE or $REWARDKIT_TOKEN')
+        .choices(CLUSTER_KINDS)
+        .default('none'),
+    );
 }
 
 /** A value meant as JSON: an object, array or quoted string, a literal, or a whole numeral (`01`, `.5`, `1e` included). */

@@ -13,6 +13,7 @@ import { runCli } from '@rewardkit/runtime';
 import { launchWorkers } from './distributed/launch-workers';
 import { runWorker } from './distributed/worker';
 import { ENV } from './distributed/worker-env';
+import { clusterSetup, clusterWorkers, resumeInCluster, runClusterWorker } from './cluster-launch';
 import { addLaunchOptions, resolveRunConfig, type LaunchOptions } from './launch-options';
 import { StopSignals } from './stop-signals';
 import { train } from './train';
@@ -22,18 +23,25 @@ const log = createLogger('trainer');
 const DEFAULT_OUT = RunConfigSchema.shape.out.parse(undefined);
 
 async function launch(opts: LaunchOptions): Promise<void> {
-  const cfg = resolveRunConfig(opts);
+  // under a scheduler (cluster-launch.ts): ranks 1.. are workers, rank 0 the coordinator of them all
+  const cluster = clusterSetup(opts.cluster ?? 'none', opts);
+  if (cluster && cluster.role.rank > 0) return runClusterWorker(cluster, opts);
+  const cfg = resolveRunConfig(cluster ? { ...opts, gpus: cluster.role.worldSize } : opts);
   // before anything is forked or written: external workers run elsewhere, local ones here
-  if (cfg.gpus > 1 && !opts.externalWorkers) checkWorkerCount(cfg.gpus, detectLocalDevices(cfg.backend), opts.oversubscribe);
+  if (cfg.gpus > 1 && !opts.externalWorkers && !cluster) checkWorkerCount(cfg.gpus, detectLocalDevices(cfg.backend), opts.oversubscribe);
   const stop = new StopSignals(log);
+  const resume = cluster ? resumeInCluster(cfg, opts) : opts.resume;
+  const ranks = cluster && clusterWorkers(cluster, stop.signal);
   try {
     const result = await train(cfg, {
-      resume: opts.resume,
+      resume,
       // runs/default, used when no --out is chosen, is scratch space: the headline command may be re-run
-      overwrite: opts.overwrite || (!opts.resume && cfg.out === DEFAULT_OUT),
+      overwrite: opts.overwrite || (!resume && cfg.out === DEFAULT_OUT),
       shouldStop: () => stop.requested,
       // a stop signal also ends a wait for (external) workers at once
-      spawnWorkers: launchWorkers({ bind: opts.bind, external: Boolean(opts.externalWorkers), token: opts.token, jobId: opts.job, signal: stop.signal }),
+      spawnWorkers: ranks
+        ? ranks.spawnWorkers
+        : launchWorkers({ bind: opts.bind, external: Boolean(opts.externalWorkers), token: opts.token, jobId: opts.job, signal: stop.signal }),
     });
     const acc = result.eval?.accuracy;
     if (acc !== undefined) {
@@ -47,6 +55,7 @@ async function launch(opts: LaunchOptions): Promise<void> {
     if (!(stop.requested && err instanceof RewardkitError && err.code === 'E_INTERRUPTED')) throw err;
     log.warn(err.message);
   } finally {
+    if (ranks) await ranks.dispose();
     stop.dispose();
     // a stopped run is not a finished one: 130 (SIGINT) or 143 (SIGTERM)
     if (stop.exitCode !== undefined) process.exitCode = stop.exitCode;

@@ -14,6 +14,10 @@ export interface LaunchWorkersOptions {
   readonly jobId?: string;
   /** Aborting it stops the wait for workers at once (the launcher's Ctrl-C / SIGTERM). */
   readonly signal?: AbortSignal;
+  /** Scheduler-chosen ranks (ProcessGroupOptions.rankNames). */
+  readonly rankNames?: (rank: number) => string;
+  /** How long to wait for every worker's hello (default 180 s). */
+  readonly startupTimeoutMs?: number;
 }
 
 /**
@@ -41,6 +45,8 @@ export function launchWorkers(opts: LaunchWorkersOptions): NonNullable<TrainOpti
       token: opts.token,
       jobId: opts.jobId,
       signal: opts.signal,
+      rankNames: opts.rankNames,
+      startupTimeoutMs: opts.startupTimeoutMs,
     });
   };
 }

@@ -26,6 +26,7 @@ import { Rendezvous } from './rendezvous';
 import { ReplyCollector } from './reply-collector';
 import { encodeScoreSlice, encodeStepRequests, mergeScores, outcomeOf, scoreSlices } from './step-protocol';
 import { WorkerLostError } from './worker-lost-error';
+import { SHUTDOWN_DONE } from './worker-env';
 
 const log = createLogger('coordinator');
 
@@ -55,6 +56,11 @@ export interface ProcessGroupOptions {
   readonly maxMessageBytes?: number;
   /** Aborting stops the wait for workers at once (Ctrl-C or SIGTERM while external workers are awaited). */
   readonly signal?: AbortSignal;
+  /**
+   * External workers whose rank a scheduler already chose: rank r is held only by a worker that
+   * names itself `rankNames(r)` (cluster mode; otherwise first come, first ranked).
+   */
+  readonly rankNames?: (rank: number) => string;
 }
 
 export class ProcessGroup implements WorkerGroup {
@@ -72,6 +78,8 @@ export class ProcessGroup implements WorkerGroup {
   private generation = 0;
   private closing = false;
   private requestId = 0;
+  /** The final model is written: the run is over, and a Shutdown says so (a scheduler's worker exits 0 only then). */
+  private exported = false;
 
   private constructor(private readonly opts: ProcessGroupOptions) {
     this.size = opts.size;
@@ -162,6 +170,7 @@ export class ProcessGroup implements WorkerGroup {
     const done = this.replies.collect('exportDone', new Set([0]));
     await this.sendTo(0, { body: 'exportModel', exportModel: { dir, infoJson: JSON.stringify(info), modelJson: JSON.stringify(this.opts.modelRef) } });
     await done;
+    this.exported = true;
   }
 
   /** Replaces every worker and restores `dir` (or the seeded initial state when undefined). */
@@ -179,7 +188,7 @@ export class ProcessGroup implements WorkerGroup {
     if (this.closing) return;
     this.closing = true;
     this.liveness?.stop();
-    await Promise.all(this.rendezvous.slots.map((s) => this.sendTo(s.rank, { body: 'shutdown', shutdown: { reason: 'done' } }).catch(() => undefined)));
+    await Promise.all(this.rendezvous.slots.map((s) => this.sendTo(s.rank, { body: 'shutdown', shutdown: { reason: this.exported ? SHUTDOWN_DONE : 'stopped before the end of training' } }).catch(() => undefined)));
     await this.workers.waitForExit(5000);
     await this.workers.killAll();
     this.failAll(new WorkerLostError('the coordinator is shutting down'));
@@ -201,7 +210,7 @@ export class ProcessGroup implements WorkerGroup {
   private async launch(restoreDir?: string): Promise<void> {
     const { size } = this.opts;
     const names = (rank: number) => `worker-${rank}`;
-    for (const peer of this.rendezvous.reset(size, this.opts.spawnLocal ? names : undefined)) this.socket.forget(peer);
+    for (const peer of this.rendezvous.reset(size, this.opts.spawnLocal ? names : this.opts.rankNames)) this.socket.forget(peer);
     if (this.opts.spawnLocal) {
       this.workers.spawn(size, (rank) => ({
         workerId: names(rank),
@@ -212,7 +221,9 @@ export class ProcessGroup implements WorkerGroup {
         backend: this.opts.backend,
       }));
     } else {
-      log.info(`waiting for ${size} workers: trainer worker --connect ${this.socket.address} --job ${this.jobId} --token ${this.token}`);
+      // a token the operator chose (a scheduler's secret) stays out of the logs; a generated one must be shown
+      const token = this.opts.token === undefined ? this.token : '<the job token>';
+      log.info(`waiting for ${size} workers: trainer worker --connect ${this.socket.address} --job ${this.jobId} --token ${token}`);
     }
     await this.rendezvous.gather(this.opts.startupTimeoutMs ?? 180_000, this.opts.signal);
     const slots = this.rendezvous.slots;

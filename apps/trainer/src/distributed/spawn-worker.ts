@@ -23,6 +23,8 @@ export interface SpawnWorkerOptions {
   /** Sets CUDA_VISIBLE_DEVICES so that this worker sees only its own GPU. */
   readonly gpuIndex?: number;
   readonly backend: string;
+  /** Host its ring socket binds (default: REWARDKIT_COLLECTIVE_HOST, else loopback). */
+  readonly collectiveHost?: string;
 }
 
 /**
@@ -39,6 +41,7 @@ export function spawnWorker(opts: SpawnWorkerOptions): ChildProcess {
     [ENV.backend]: opts.backend,
   };
   // CUDA_VISIBLE_DEVICES places tfjs-node-gpu; Vulkan ignores it, so webgpu reads GPU_INDEX_ENV (webgpu-placement.ts)
+  if (opts.collectiveHost !== undefined) env[ENV.collectiveHost] = opts.collectiveHost;
   if (opts.gpuIndex !== undefined) Object.assign(env, { CUDA_VISIBLE_DEVICES: String(opts.gpuIndex), [GPU_INDEX_ENV]: String(opts.gpuIndex) });
   const entry = BUNDLED ? [BUNDLED] : ['--import', 'tsx', MAIN];
   const child = spawn(process.execPath, [...entry, 'worker', '--connect', opts.connect], {

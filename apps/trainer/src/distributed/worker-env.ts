@@ -14,6 +14,11 @@ export const ENV = {
   collectiveHost: 'REWARDKIT_COLLECTIVE_HOST',
 } as const;
 
+/** A Shutdown's reason once the run is finished; any other reason means it stopped early (and will resume). */
+export const SHUTDOWN_DONE = 'done';
+/** A scheduler's worker told to stop before the run finished exits with this (EX_TEMPFAIL) so the scheduler runs it again. */
+export const EXIT_STOPPED_EARLY = 75;
+
 /** Liveness: heartbeat period, and how long silence may last before a peer counts as dead. */
 export const HEARTBEAT_INTERVAL_MS = 1000;
 export const COORDINATOR_SILENCE_MS = 10_000;

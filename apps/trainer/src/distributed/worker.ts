@@ -16,7 +16,7 @@ import { buildTokenizer, createShippedRegistry } from '@rewardkit/runtime';
 import { buildReplica } from '@rewardkit/training';
 import { AsyncQueue } from './async-queue';
 import { readyMessage, serveRequest } from './step-protocol';
-import { COORDINATOR_SILENCE_MS, ENV, HEARTBEAT_INTERVAL_MS } from './worker-env';
+import { COORDINATOR_SILENCE_MS, ENV, EXIT_STOPPED_EARLY, HEARTBEAT_INTERVAL_MS, SHUTDOWN_DONE } from './worker-env';
 
 export interface WorkerOptions {
   /** The coordinator's address, e.g. tcp://127.0.0.1:5555. */
@@ -27,6 +27,16 @@ export interface WorkerOptions {
   readonly workerId: string;
   /** Host for this worker's collective socket; peers must be able to reach it. */
   readonly collectiveHost: string;
+  /**
+   * Silence allowed before the coordinator's first word (default COORDINATOR_SILENCE_MS): a
+   * scheduler may start workers minutes before the coordinator listens.
+   */
+  readonly firstContactMs?: number;
+  /**
+   * Exit EXIT_STOPPED_EARLY unless the Shutdown says the run is done: under a scheduler, exit 0
+   * would mark this rank finished and it would not come back for the resumed job.
+   */
+  readonly failUnlessDone?: boolean;
 }
 
 export async function runWorker(opts: WorkerOptions): Promise<void> {
@@ -77,8 +87,10 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
   });
   // Heartbeats only after hello: the coordinator refuses a peer whose first word is anything else.
   lastHeard = Date.now();
+  const helloAt = lastHeard;
   const watchdog = setInterval(() => {
-    if (Date.now() - lastHeard > COORDINATOR_SILENCE_MS) stop(`no word from the coordinator for ${COORDINATOR_SILENCE_MS / 1000}s: exiting`);
+    const limit = lastHeard === helloAt ? Math.max(opts.firstContactMs ?? 0, COORDINATOR_SILENCE_MS) : COORDINATOR_SILENCE_MS;
+    if (Date.now() - lastHeard > limit) stop(`no word from the coordinator for ${limit / 1000}s: exiting`);
     else void send({ body: 'heartbeat', heartbeat: {} }).catch(() => undefined);
   }, HEARTBEAT_INTERVAL_MS);
 
@@ -117,6 +129,7 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
         if (env.body === 'refused') stop(`refused by the coordinator: ${printable(env.refused.reason, 400)}`);
         else if (env.body === 'shutdown') {
           log.debug(`shutdown: ${env.shutdown.reason}`);
+          if (opts.failUnlessDone && env.shutdown.reason !== SHUTDOWN_DONE) process.exitCode = EXIT_STOPPED_EARLY;
           stopping = true;
           socket.close();
         } else inbox.push(msg);
