@@ -5,7 +5,7 @@
  * all in the same run so the two can be compared: how much the server adds.
  *   nx run scorer:bench --model=runs/default/final [--duration=8] [--connections=1,8,64] [--out=bench-results/scorer]
  * Each request is one HH-RLHF prompt and response (PPO asks one reward per rollout), the same body
- * throughout. Writes OUT/scorer-bench.json and OUT/scorer-bench.md (the table).
+ * throughout; each level runs 2 s of warm-up first. Writes OUT/scorer-bench.json and OUT/scorer-bench.md (the table).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -84,6 +84,7 @@ async function bench(o: BenchOptions): Promise<void> {
   const results: LoadResult[] = [];
   try {
     for (const c of o.connections.split(',').map(Number)) {
+      await autocannon(`${url}/score`, c, 2, body); // warm-up, not counted: first batch shapes, connection setup
       const before = { ...batcher.stats };
       const r = await autocannon(`${url}/score`, c, o.duration, body);
       const batches = batcher.stats.batches - before.batches;
