@@ -21,7 +21,7 @@ export interface LoadScorerOptions {
 }
 
 export interface LoadedScorer {
-  readonly options: Pick<ScorerOptions, 'encode' | 'score' | 'info' | 'stats'>;
+  readonly options: Pick<ScorerOptions, 'encode' | 'score' | 'info' | 'stats' | 'specialTexts'>;
   readonly model: RewardModel;
 }
 
@@ -39,6 +39,7 @@ export async function loadScorer(o: LoadScorerOptions): Promise<LoadedScorer> {
       encode: (prompt, response) => encodeResponse(prompt, response, tokenizer, maxLength, `request text ${++n}`),
       score: (seqs) => scoreSequences(model, seqs.map((s) => s.ids), seqs.map((s) => s.promptLength), tokenizer.padId, o.maxBatch),
       stats,
+      specialTexts: [...new Set([tokenizer.decode([tokenizer.eosId]), tokenizer.decode([tokenizer.padId])])].filter((t) => t !== ''),
       info: {
         model: path.resolve(o.model),
         model_plugin: meta.model.name,

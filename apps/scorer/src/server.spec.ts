@@ -65,6 +65,14 @@ describe('scoring server over HTTP on loopback', () => {
     } finally {
       await s.app.close();
     }
+    // OpenRLHF decodes whole sequences: trailing EOS/pad text is stripped (the encoder adds the EOS)
+    const t = await start({ specialTexts: ['<|endoftext|>', '<pad>'] });
+    try {
+      const q = ['P: hello<|endoftext|><pad><pad>', 'P: hello', 'P: <pad>hi<|endoftext|>'];
+      expect(await new ScorerClient(t.url).getReward(q, ['P:', 'P:', 'P:'])).toEqual([6, 6, 8]);
+    } finally {
+      await t.app.close();
+    }
   });
 
   it('batches concurrent requests together, up to the batch size', async () => {

@@ -28,6 +28,12 @@ export interface ScorerOptions {
   /** What GET /info shows (model directory, plugin, backend...). */
   readonly info: Record<string, unknown>;
   readonly stats?: RewardStats;
+  /**
+   * The EOS and pad tokens as text. OpenRLHF decodes whole sequences, so its queries may end with
+   * them; they are stripped (the encoder appends the one EOS the model was trained with), as
+   * OpenRLHF's own reward server strips them.
+   */
+  readonly specialTexts?: readonly string[];
   /** Normalise when a request does not say (and always on /get_reward). */
   readonly normalizeByDefault?: boolean;
   readonly token?: string;
@@ -103,7 +109,8 @@ export function buildScorer(opts: ScorerOptions): { app: FastifyInstance; batche
       throw new HttpError(400, `prompts: ${prompts.length} prompts for ${query.length} queries; expected one per query`);
     }
     // a query is prompt ++ response; without a matching prompt the whole query is the response
-    const seqs = query.map((q, i) => {
+    const seqs = query.map((full, i) => {
+      const q = stripSpecials(full, opts.specialTexts ?? []);
       const p = prompts?.[i];
       return p !== undefined && p !== '' && q.startsWith(p) ? opts.encode(p, q.slice(p.length)) : opts.encode('', q);
     });
@@ -119,4 +126,19 @@ export function buildScorer(opts: ScorerOptions): { app: FastifyInstance; batche
     bodyLimit: opts.bodyLimit ?? SCORER_DEFAULTS.bodyLimit,
   }));
   return { app, batcher };
+}
+
+/** `text` without any run of the given tokens at its end. */
+export function stripSpecials(text: string, specials: readonly string[]): string {
+  let t = text;
+  for (let again = true; again; ) {
+    again = false;
+    for (const sp of specials) {
+      if (sp && t.endsWith(sp)) {
+        t = t.slice(0, -sp.length);
+        again = true;
+      }
+    }
+  }
+  return t;
 }
