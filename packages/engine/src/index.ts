@@ -1,18 +1,22 @@
-export * from './rng';
-export * from './batch-sampler';
-export * from './lr-schedule';
-export * from './parameter-layout';
-export * from './adamw';
-export * from './clip-grad-norm';
-export * from './replica';
-export * from './score-pairs';
-export * from './score-sequences';
-export * from './shard-by-tokens';
-export * from './checkpoint';
-export * from './model-dir';
-export * from './replica-service';
-export * from './parameter-store';
-export * from './parameter-store-host';
-export * from './parameter-store-device';
-export * from './parameter-store-transfer';
-export * from './device-adamw';
+// The public API of @rewardkit/engine: one replica (its step, parameter store and optimizer), the
+// service that runs it for 1 or N workers, and what a training loop or a scoring app needs around it.
+export { Replica, type ReplicaConfig, type StepOutcome } from './replica';
+export { ReplicaService, type GradientReducer, type ModelRef, type StepRequest } from './replica-service';
+export { PARAMETER_STORE_ENV, type StoreChoice, type StoreKind } from './parameter-store';
+export { BatchSampler, type BatchSamplerOptions, type SamplerState } from './batch-sampler';
+export { learningRate } from './lr-schedule';
+export { shardByTokens } from './shard-by-tokens';
+export { Rng } from './rng';
+export {
+  latestCheckpoint,
+  listCheckpoints,
+  pruneCheckpoints,
+  readCheckpoint,
+  readCheckpointState,
+  saveCheckpoint,
+  verifyCheckpoint,
+  type CheckpointState,
+} from './checkpoint';
+export { exportModelDir, loadModelDir, type LoadedModelDir, type ModelDirMeta } from './model-dir';
+export { scorePairs, type PairRewards } from './score-pairs';
+export { scoreSequences } from './score-sequences';
