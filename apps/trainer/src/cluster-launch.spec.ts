@@ -60,7 +60,7 @@ type Simulated = 'slurm' | 'kubernetes' | 'torchrun';
  * so REWARDKIT_COORDINATOR_HOST stands in for it; the token arrives as a mounted file or a variable.
  */
 function schedulerEnv(kind: Simulated, rank: number, n: number, port: number, tokenFile: string): Record<string, string> {
-  const perNode = Math.max(1, n / 2);
+  const perNode = Math.max(1, Math.ceil(n / 2));
   switch (kind) {
     case 'slurm':
       return {
@@ -125,10 +125,10 @@ describe('trainer launch --cluster (real processes, simulated schedulers, loopba
   });
 
   /** Starts every rank of one job with the same command, as srun / the Job / torchrun would. */
-  const startJob = (kind: Simulated, n: number, port: number, cfg: RunConfig): Rank[] => {
+  const startJob = (kind: Simulated, n: number, port: number, cfg: RunConfig, only?: number): Rank[] => {
     const configFile = path.join(root, `${path.basename(cfg.out)}.json`);
     fs.writeFileSync(configFile, JSON.stringify(cfg));
-    return Array.from({ length: n }, (_, rank) => {
+    return Array.from({ length: n }, (_, rank) => rank).filter((rank) => only === undefined || rank === only).map((rank) => {
       const args = ['--import', 'tsx', 'apps/trainer/src/main.ts', 'launch', '--cluster', kind === 'slurm' ? 'auto' : kind, '--config', configFile, '--out', cfg.out];
       const child = spawn(process.execPath, args, {
         cwd: REPO,
@@ -169,6 +169,32 @@ describe('trainer launch --cluster (real processes, simulated schedulers, loopba
     const metrics = fs.readFileSync(path.join(cfg.out, 'metrics.jsonl'), 'utf8');
     expect(metrics).toContain(`"step":8`);
   }, 180_000);
+
+  const waitForStep = async (cfg: RunConfig, step: number, rank0: Rank) => {
+    const metrics = path.join(cfg.out, 'metrics.jsonl');
+    const deadline = Date.now() + 120_000;
+    while (!(fs.existsSync(metrics) && fs.readFileSync(metrics, 'utf8').includes(`"step":${step},`))) {
+      if (Date.now() > deadline) throw new Error(`no step ${step}:\n${rank0.stderr}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+
+  it('a rank killed mid-run and restarted by its scheduler rejoins; the others regroup and the run ends with one worker\'s weights', async () => {
+    const long: RunConfigInput = { train: { steps: 40 }, checkpointEvery: 10 };
+    const cfg = smallRun(root, 'rejoin', long);
+    const port = await freePort();
+    const ranks = startJob('torchrun', 3, port, cfg);
+    await waitForStep(cfg, 15, ranks[0]);
+    process.kill(-ranks[2].child.pid!, 'SIGKILL');
+    expect(await ranks[2].exited).toBeNull();
+    // the scheduler starts rank 2 again with the same command
+    const again = startJob('torchrun', 3, port, cfg, 2);
+    await finish([ranks[0], ranks[1], again[0]]);
+    expect(ranks[0].stderr).toMatch(/rank 2 (started again|silent for).*recovering \(1\/5\) from .*step-0000(10|20)/);
+    expect(ranks[0].stderr).toMatch(/regrouping: waiting for all 3 ranks/);
+    const one = await reference('one-rejoin', long);
+    expect(relativeDifference(one, path.join(cfg.out, 'final'))).toBeLessThan(1e-5);
+  }, 300_000);
 
   it('SIGTERM to the whole job checkpoints and exits 143; the requeued job resumes and ends with the uninterrupted weights', async () => {
     const long: RunConfigInput = { train: { steps: 120 }, checkpointEvery: 0 };

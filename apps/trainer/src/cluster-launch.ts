@@ -2,7 +2,9 @@
  * `trainer launch --cluster=...`: one command for every rank a scheduler starts. Rank 0 becomes the
  * coordinator, waiting for external workers pinned to the scheduler's ranks, and also starts worker
  * rank 0 as its own child on its own GPU (so N scheduled ranks are N replicas, none left idle);
- * every other rank becomes worker `rank-<r>`. Rank 0's worker writes the checkpoints and the final
+ * every other rank becomes worker `rank-<r>`. A lost rank makes the others regroup: they start over
+ * and say hello again, and the job resumes from its newest checkpoint once the scheduler has
+ * restarted the lost one (process-group.ts recover). Rank 0's worker writes the checkpoints and the final
  * model, on rank 0's host: --out must be a path every rank can read (a restore reads it on each).
  * The token comes from the scheduler's secret (cluster-env.ts jobToken), never from argv.
  */
@@ -15,6 +17,7 @@ import { clusterRole, collectiveHostFor, coordinatorAddress, coordinatorBindAddr
 import { launchWorkers } from './distributed/launch-workers';
 import { spawnWorker } from './distributed/spawn-worker';
 import { runWorker } from './distributed/worker';
+import { EXIT_REGROUP } from './distributed/worker-env';
 import type { LaunchOptions } from './launch-options';
 import type { TrainOptions } from './train';
 
@@ -58,15 +61,23 @@ export async function runClusterWorker(setup: ClusterSetup, opts: LaunchOptions)
   Object.assign(process.env, gpuEnv(role, process.env));
   if (opts.backend) process.env.REWARDKIT_BACKEND = opts.backend;
   log.info(`${role.scheduler} rank ${role.rank}/${role.worldSize} (local ${role.localRank}): worker of ${coordinatorAddress(role)}`);
-  await runWorker({
-    connect: coordinatorAddress(role),
-    token: setup.token,
-    jobId: role.jobId,
-    workerId: rankName(role.rank),
-    collectiveHost: setup.collectiveHost,
-    firstContactMs: CLUSTER_STARTUP_MS,
-    failUnlessDone: true,
-  });
+  for (;;) {
+    await runWorker({
+      connect: coordinatorAddress(role),
+      token: setup.token,
+      jobId: role.jobId,
+      workerId: rankName(role.rank),
+      collectiveHost: setup.collectiveHost,
+      firstContactMs: CLUSTER_STARTUP_MS,
+      failUnlessDone: true,
+    });
+    // another rank was lost: start over (a new connection, a new ring socket) and rejoin
+    if (process.exitCode !== EXIT_REGROUP) return;
+    process.exitCode = undefined;
+    log.info(`rank ${role.rank}: regrouping with ${coordinatorAddress(role)}`);
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // the coordinator frees the ranks first
+
+  }
 }
 
 /**
@@ -79,22 +90,32 @@ export function clusterWorkers(setup: ClusterSetup, signal: AbortSignal): { spaw
   const bind = coordinatorBindAddress(role);
   const external = launchWorkers({ bind, external: true, token: setup.token, jobId: role.jobId, signal, rankNames: rankName, startupTimeoutMs: CLUSTER_STARTUP_MS });
   let child: ReturnType<typeof spawnWorker> | undefined;
+  let disposed = false;
+  const start = (cfg: RunConfig) => {
+    // dial ourselves on loopback unless we bound one interface only
+    const started = spawnWorker({
+      workerId: rankName(0),
+      connect: bind.replace('tcp://0.0.0.0:', 'tcp://127.0.0.1:'),
+      token: setup.token,
+      jobId: role.jobId,
+      gpuIndex: placement(role),
+      backend: cfg.backend,
+      collectiveHost: setup.collectiveHost,
+    });
+    // told to regroup (another rank was lost), worker rank 0 starts over like the others
+    started.once('exit', (code) => {
+      if (code === EXIT_REGROUP && !disposed) child = start(cfg);
+    });
+    return started;
+  };
   return {
     spawnWorkers: async (cfg: RunConfig, ctx) => {
       log.info(`${role.scheduler} rank 0/${role.worldSize}: coordinator on ${bind} (ranks dial ${coordinatorAddress(role)}), worker rank 0 on this host`);
-      // dial ourselves on loopback unless we bound one interface only
-      child = spawnWorker({
-        workerId: rankName(0),
-        connect: bind.replace('tcp://0.0.0.0:', 'tcp://127.0.0.1:'),
-        token: setup.token,
-        jobId: role.jobId,
-        gpuIndex: placement(role),
-        backend: cfg.backend,
-        collectiveHost: setup.collectiveHost,
-      });
+      child = start(cfg);
       return external(cfg, ctx);
     },
     dispose: async () => {
+      disposed = true;
       const running = child;
       if (!running || running.exitCode !== null || running.signalCode !== null) return;
       await new Promise<void>((resolve) => {

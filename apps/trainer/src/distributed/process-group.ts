@@ -17,7 +17,7 @@
 import crypto from 'node:crypto';
 import { CheckpointError, createLogger, printable, RewardkitError, type EncodedPair } from '@rewardkit/core';
 import { readCheckpointState, type CheckpointState, type ModelRef, type PairRewards, type StepOutcome } from '@rewardkit/engine';
-import type { DecodedMessage, EnvelopeInput } from '@rewardkit/proto';
+import type { DecodedMessage, EnvelopeInput, Hello } from '@rewardkit/proto';
 import type { WorkerGroup } from '../worker-group';
 import { CoordinatorSocket } from './coordinator-socket';
 import { Liveness } from './liveness';
@@ -26,7 +26,7 @@ import { Rendezvous } from './rendezvous';
 import { ReplyCollector } from './reply-collector';
 import { encodeScoreSlice, encodeStepRequests, mergeScores, outcomeOf, scoreSlices } from './step-protocol';
 import { WorkerLostError } from './worker-lost-error';
-import { SHUTDOWN_DONE } from './worker-env';
+import { SHUTDOWN_DONE, SHUTDOWN_REGROUP } from './worker-env';
 
 const log = createLogger('coordinator');
 
@@ -175,8 +175,15 @@ export class ProcessGroup implements WorkerGroup {
 
   /** Replaces every worker and restores `dir` (or the seeded initial state when undefined). */
   async recover(dir: string | undefined): Promise<CheckpointState | undefined> {
-    if (!this.opts.spawnLocal) {
+    if (!this.opts.spawnLocal && !this.opts.rankNames) {
       throw new WorkerLostError('a remote worker was lost; restart the job with --resume once every worker is back');
+    }
+    if (!this.opts.spawnLocal) {
+      // scheduler-started ranks: the survivors start over and say hello again; the lost rank
+      // rejoins when its scheduler restarts it (or the wait for it times out and the job fails)
+      const reason = { body: 'shutdown', shutdown: { reason: SHUTDOWN_REGROUP } } as const;
+      await Promise.all(this.rendezvous.slots.map((s) => this.sendTo(s.rank, reason).catch(() => undefined)));
+      log.warn(`regrouping: waiting for all ${this.size} ranks to say hello again`);
     }
     await this.workers.killAll();
     this.generation++;
@@ -258,7 +265,7 @@ export class ProcessGroup implements WorkerGroup {
     try {
       for await (const { peer, message, hello } of this.socket.messages()) {
         if (hello) {
-          this.rendezvous.onHello(peer, hello);
+          if (!this.rendezvous.onHello(peer, hello)) this.onRestartedRank(peer, hello);
           continue;
         }
         const rank = this.rendezvous.rankOf(peer);
@@ -269,6 +276,18 @@ export class ProcessGroup implements WorkerGroup {
     } catch (err) {
       if (!this.closing) this.failAll(err as Error);
     }
+  }
+
+  /**
+   * A scheduler's rank said hello while its rank is held: the scheduler restarted it, so its old
+   * process is gone. The request in flight fails (recovery regroups every rank) and the newcomer
+   * is told to regroup too, to say hello again once the ranks are free.
+   */
+  private onRestartedRank(peer: string, hello: Hello): void {
+    const held = this.opts.rankNames ? this.rendezvous.slots.find((s) => s.hello && s.spawnedAs === hello.workerId) : undefined;
+    if (!held) return;
+    this.failAll(new WorkerLostError(`rank ${held.rank} started again (pid ${hello.pid} on ${bare(hello.hostname, 80)}): its previous process is gone`));
+    void this.socket.send(peer, { body: 'shutdown', shutdown: { reason: SHUTDOWN_REGROUP } }).catch(() => undefined);
   }
 
   private reportedError(rank: number, message: DecodedMessage): Error {

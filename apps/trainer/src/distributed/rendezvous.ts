@@ -42,17 +42,18 @@ export class Rendezvous {
     return this.slots.find((s) => s.peer === peer)?.rank;
   }
 
-  /** An admitted connection's Hello: it takes a rank, or is told nothing and ignored. */
-  onHello(peer: string, hello: Hello): void {
+  /** An admitted connection's Hello: it takes a rank (the slot returned), or is told nothing and ignored. */
+  onHello(peer: string, hello: Hello): Slot | undefined {
     const slot = this.slots.find((s) => !s.hello && (s.spawnedAs === undefined || s.spawnedAs === hello.workerId));
     if (!slot) {
       log.warn(`ignoring hello from ${printable(hello.workerId)} (pid ${hello.pid} on ${printable(hello.hostname)}): no free rank`);
-      return;
+      return undefined;
     }
     slot.peer = peer;
     slot.hello = hello;
     log.debug(`rank ${slot.rank}: ${printable(hello.workerId)} (pid ${hello.pid} on ${printable(hello.hostname)}, ${printable(hello.backend)})`);
     this.waiter?.check();
+    return slot;
   }
 
   /** Resolves once every rank is held; rejects after `timeoutMs`, on `fail`, or when `signal` aborts. */

@@ -16,6 +16,12 @@ export const ENV = {
 
 /** A Shutdown's reason once the run is finished; any other reason means it stopped early (and will resume). */
 export const SHUTDOWN_DONE = 'done';
+/**
+ * A Shutdown's reason when a rank was lost and the coordinator regroups: the survivors exit
+ * EXIT_REGROUP, and a scheduler's rank (cluster-launch.ts) starts over and says hello again.
+ */
+export const SHUTDOWN_REGROUP = 'regroup';
+export const EXIT_REGROUP = 76;
 /** A scheduler's worker told to stop before the run finished exits with this (EX_TEMPFAIL) so the scheduler runs it again. */
 export const EXIT_STOPPED_EARLY = 75;
 

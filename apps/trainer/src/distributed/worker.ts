@@ -16,7 +16,7 @@ import { buildTokenizer, createShippedRegistry } from '@rewardkit/runtime';
 import { buildReplica } from '@rewardkit/training';
 import { AsyncQueue } from './async-queue';
 import { readyMessage, serveRequest } from './step-protocol';
-import { COORDINATOR_SILENCE_MS, ENV, EXIT_STOPPED_EARLY, HEARTBEAT_INTERVAL_MS, SHUTDOWN_DONE } from './worker-env';
+import { COORDINATOR_SILENCE_MS, ENV, EXIT_REGROUP, EXIT_STOPPED_EARLY, HEARTBEAT_INTERVAL_MS, SHUTDOWN_DONE, SHUTDOWN_REGROUP } from './worker-env';
 
 export interface WorkerOptions {
   /** The coordinator's address, e.g. tcp://127.0.0.1:5555. */
@@ -89,6 +89,8 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
   lastHeard = Date.now();
   const helloAt = lastHeard;
   const watchdog = setInterval(() => {
+    // told to shut down while a step still runs: the socket is closed, and a send on it throws
+    if (socket.closed) return;
     const limit = lastHeard === helloAt ? Math.max(opts.firstContactMs ?? 0, COORDINATOR_SILENCE_MS) : COORDINATOR_SILENCE_MS;
     if (Date.now() - lastHeard > limit) stop(`no word from the coordinator for ${limit / 1000}s: exiting`);
     else void send({ body: 'heartbeat', heartbeat: {} }).catch(() => undefined);
@@ -129,7 +131,8 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
         if (env.body === 'refused') stop(`refused by the coordinator: ${printable(env.refused.reason, 400)}`);
         else if (env.body === 'shutdown') {
           log.debug(`shutdown: ${env.shutdown.reason}`);
-          if (opts.failUnlessDone && env.shutdown.reason !== SHUTDOWN_DONE) process.exitCode = EXIT_STOPPED_EARLY;
+          if (env.shutdown.reason === SHUTDOWN_REGROUP) process.exitCode = EXIT_REGROUP;
+          else if (opts.failUnlessDone && env.shutdown.reason !== SHUTDOWN_DONE) process.exitCode = EXIT_STOPPED_EARLY;
           stopping = true;
           socket.close();
         } else inbox.push(msg);
