@@ -29,10 +29,46 @@ function onlyKeys(obj: Obj, allowed: string[], where: string): void {
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /**
- * A structural check of the manifests against the fields of the Kubernetes API they use (no
- * network, no schema package installed here): kinds and API groups, the fields each object may
- * hold, and that the objects name each other consistently and as `--cluster=kubernetes` expects.
+ * Beside the schema validation above: that the objects name each other consistently and as
+ * `--cluster=kubernetes` expects (kinds, fields, the token key, the service and its port).
  */
+/** Runs tools/deploy/validate-manifests.mjs (kubernetes-models: the API's own OpenAPI schemas). */
+function validate(files: string[] = []): { status: number | null; results: Obj[] } {
+  const res = spawnSync(process.execPath, [path.join(REPO, 'tools', 'deploy', 'validate-manifests.mjs'), ...files], { cwd: REPO, encoding: 'utf8' });
+  const results = res.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Obj);
+  return { status: res.status, results };
+}
+
+describe('deploy/kubernetes against the Kubernetes schemas', () => {
+  it('every manifest validates', () => {
+    const { status, results } = validate();
+    expect(results.map((r) => [r.kind, r.valid, r.error])).toEqual([
+      ['Job', true, undefined],
+      ['PersistentVolumeClaim', true, undefined],
+      ['Secret', true, undefined],
+      ['Service', true, undefined],
+    ]);
+    expect(status).toBe(0);
+  });
+
+  it('a broken Job fails the validation (the check can fail)', () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-k8s-'));
+    try {
+      const job = YAML.parse(fs.readFileSync(path.join(DEPLOY, 'kubernetes', 'job.yaml'), 'utf8')) as Obj;
+      job.spec.completionMode = 'Sorted'; // not an enum value
+      job.spec.template.spec.containers[0].ports = [{ containerPort: 'twenty' }]; // not an integer
+      const file = path.join(tmp, 'job.yaml');
+      fs.writeFileSync(file, YAML.stringify(job));
+      const { status, results } = validate([file]);
+      expect(status).toBe(1);
+      expect(results[0].valid).toBe(false);
+      expect(results[0].error).toMatch(/completionMode|containerPort|must be/);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('deploy/kubernetes', () => {
   const secret = manifest('secret.yaml');
   const service = manifest('service.yaml');
