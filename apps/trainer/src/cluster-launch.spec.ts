@@ -4,9 +4,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setLogSink, type RunConfig, type RunConfigInput } from '@rewardkit/core';
-import { readSafetensorsFile } from '@rewardkit/safetensors';
 import { clusterSetup } from './cluster-launch';
-import { smallRun } from './distributed/distributed-test-config.spec-helper';
+import { smallRun, relativeDifference } from './distributed/distributed-test-config.spec-helper';
 import { train } from './train';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
@@ -32,23 +31,6 @@ async function freeSlurmPort(): Promise<number> {
     if (ok) return p;
   }
   throw new Error('no free port in 29400-30399');
-}
-
-/** max |a - b| / max |a| over every tensor of two exported models. */
-function relativeDifference(dirA: string, dirB: string): number {
-  const a = readSafetensorsFile(path.join(dirA, 'model.safetensors')).tensors;
-  const b = readSafetensorsFile(path.join(dirB, 'model.safetensors')).tensors;
-  let diff = 0;
-  let scale = 0;
-  for (const [name, t] of a) {
-    const u = b.get(name)!;
-    expect(u.shape).toEqual(t.shape);
-    for (let i = 0; i < t.data.length; i++) {
-      diff = Math.max(diff, Math.abs(t.data[i] - u.data[i]));
-      scale = Math.max(scale, Math.abs(t.data[i]));
-    }
-  }
-  return diff / scale;
 }
 
 type Simulated = 'slurm' | 'kubernetes' | 'torchrun';

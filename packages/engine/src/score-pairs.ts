@@ -1,32 +1,16 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { packSequences, type EncodedPair, type RewardModel } from '@rewardkit/core';
+import type { EncodedPair, RewardModel } from '@rewardkit/core';
+import { scoreSequences } from './score-sequences';
 
 export interface PairRewards {
   readonly chosen: Float64Array;
   readonly rejected: Float64Array;
 }
 
-/**
- * Rewards for every pair, in input order. Sequences are scored in length-sorted batches of
- * `batchRows` so that little compute goes to padding.
- */
+/** Rewards for every pair, in input order: both sequences of each pair through scoreSequences. */
 export async function scorePairs(model: RewardModel, pairs: readonly EncodedPair[], padId: number, batchRows = 64): Promise<PairRewards> {
   const seqs = pairs.flatMap((p) => [p.chosen, p.rejected]);
   const prompts = pairs.flatMap((p) => [p.promptLength, p.promptLength]);
-  const order = seqs.map((_, i) => i).sort((a, b) => seqs[a].length - seqs[b].length);
-  const out = new Float64Array(seqs.length);
-  for (let i = 0; i < order.length; i += batchRows) {
-    const idx = order.slice(i, i + batchRows);
-    const batch = packSequences(
-      idx.map((j) => seqs[j]),
-      idx.map((j) => prompts[j]),
-      padId,
-    );
-    const scored = tf.tidy(() => model.score(batch, { training: false }));
-    const r = await scored.data(); // asynchronous: webgpu cannot read a tensor synchronously
-    scored.dispose();
-    idx.forEach((j, k) => (out[j] = r[k]));
-  }
+  const out = await scoreSequences(model, seqs, prompts, padId, batchRows);
   const chosen = new Float64Array(pairs.length);
   const rejected = new Float64Array(pairs.length);
   for (let i = 0; i < pairs.length; i++) {

@@ -2,27 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setLogSink, type RunConfigInput } from '@rewardkit/core';
-import { readSafetensorsFile } from '@rewardkit/safetensors';
 import { train } from '../train';
-import { smallRun } from './distributed-test-config.spec-helper';
+import { smallRun, relativeDifference } from './distributed-test-config.spec-helper';
 import { launchWorkers } from './launch-workers';
-
-/** max |a - b| / max |a| over every tensor of two exported models. */
-function relativeDifference(dirA: string, dirB: string): number {
-  const a = readSafetensorsFile(path.join(dirA, 'model.safetensors')).tensors;
-  const b = readSafetensorsFile(path.join(dirB, 'model.safetensors')).tensors;
-  let diff = 0;
-  let scale = 0;
-  for (const [name, t] of a) {
-    const u = b.get(name)!;
-    expect(u.shape).toEqual(t.shape);
-    for (let i = 0; i < t.data.length; i++) {
-      diff = Math.max(diff, Math.abs(t.data[i] - u.data[i]));
-      scale = Math.max(scale, Math.abs(t.data[i]));
-    }
-  }
-  return diff / scale;
-}
 
 /**
  * N workers must reach the parameters of 1 worker on the same global batches. Not bit-identical:

@@ -13,27 +13,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { describeWebGpu } from '@rewardkit/backend';
 import { setLogSink, type RunConfigInput } from '@rewardkit/core';
-import { readSafetensorsFile } from '@rewardkit/safetensors';
 import { train } from '../train';
-import { smallRun } from './distributed-test-config.spec-helper';
+import { smallRun, relativeDifference } from './distributed-test-config.spec-helper';
 import { launchWorkers } from './launch-workers';
-
-/** max |a - b| / max |a| over every tensor of two exported models. */
-function relativeDifference(dirA: string, dirB: string): number {
-  const a = readSafetensorsFile(path.join(dirA, 'model.safetensors')).tensors;
-  const b = readSafetensorsFile(path.join(dirB, 'model.safetensors')).tensors;
-  let diff = 0;
-  let scale = 0;
-  for (const [name, t] of a) {
-    const u = b.get(name)!;
-    expect(u.shape).toEqual(t.shape);
-    for (let i = 0; i < t.data.length; i++) {
-      diff = Math.max(diff, Math.abs(t.data[i] - u.data[i]));
-      scale = Math.max(scale, Math.abs(t.data[i]));
-    }
-  }
-  return diff / scale;
-}
 
 /** The backend an exported model was trained on (recorded by the trainer), so no run passes by falling back. */
 function backendOf(dir: string): unknown {
