@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import type { Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { PluginRegistry } from '@rewardkit/core';
@@ -107,11 +108,13 @@ describe('nx g @rewardkit/workspace-plugin:plugin', () => {
     const res = spawnSync('npx', ['nx', 'g', '@rewardkit/workspace-plugin:plugin', '--kind=tokenizer', '--name=dry-run-check', '--dry-run'], {
       cwd: root,
       encoding: 'utf8',
-      env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
+      env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', FORCE_COLOR: '0', NO_COLOR: '1' },
     });
     expect(res.status).toBe(0);
-    expect(res.stdout).toContain('CREATE packages/tokenizer-dry-run-check/src/dry-run-check.plugin.ts');
-    expect(res.stdout + res.stderr).toMatch(/dryRun.*no changes were made/);
+    // CI=true makes Nx colour its output whatever the terminal: compare the text, not the escapes
+    const out = stripVTControlCharacters(res.stdout);
+    expect(out).toContain('CREATE packages/tokenizer-dry-run-check/src/dry-run-check.plugin.ts');
+    expect(out + stripVTControlCharacters(res.stderr)).toMatch(/dryRun.*no changes were made/);
     expect(fs.existsSync(path.join(root, 'packages', 'tokenizer-dry-run-check'))).toBe(false);
   }, 120_000);
 });
