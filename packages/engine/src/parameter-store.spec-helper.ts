@@ -1,7 +1,7 @@
-/** Shared by the parameter-store specs (cpu and webgpu). */
+/** Shared by the engine's specs (replica, replica service, parameter stores on cpu and webgpu). */
 
 /** max_i |a_i - b_i| / max_i |b_i|, b the reference. */
-export function maxRelDiff(a: Float32Array, b: Float32Array): number {
+export function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let scale = 0;
   let diff = 0;
   for (let i = 0; i < a.length; i++) {

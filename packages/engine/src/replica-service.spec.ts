@@ -8,6 +8,7 @@ import { Replica } from './replica';
 import { ReplicaService, type GradientReducer } from './replica-service';
 import { shardByTokens } from './shard-by-tokens';
 import { plainBradleyTerry, tinyModel } from './test-model.spec-helper';
+import { maxRelDiff, sumAllReduce } from './parameter-store.spec-helper';
 
 const VOCAB = 40;
 const EOS = VOCAB - 1;
@@ -27,37 +28,13 @@ class CountingLocal implements GradientReducer {
 
 /** N in-memory ranks: allReduce resolves once every rank has contributed, with the sum. */
 function memoryRanks(n: number): GradientReducer[] {
-  let pending: { buf: Float32Array; done: () => void }[] = [];
-  return Array.from({ length: n }, (_, rank) => ({
-    rank,
-    worldSize: n,
-    close: async () => undefined,
-    allReduce: (buf: Float32Array) =>
-      new Promise<void>((done) => {
-        pending.push({ buf, done });
-        if (pending.length < n) return;
-        const sum = new Float32Array(buf.length);
-        for (const p of pending) for (let i = 0; i < sum.length; i++) sum[i] += p.buf[i];
-        for (const p of pending) p.buf.set(sum);
-        const all = pending;
-        pending = [];
-        all.forEach((p) => p.done());
-      }),
-  }));
+  const allReduce = sumAllReduce(n);
+  return Array.from({ length: n }, (_, rank) => ({ rank, worldSize: n, close: async () => undefined, allReduce }));
 }
 
 const newService = (collective: GradientReducer) => new ReplicaService(new Replica(tinyModel(VOCAB), plainBradleyTerry, cfg), tokenizer, collective);
 const request = (step: number, pairs: readonly EncodedPair[], lr: number) => ({ step, lr, batch: packPairs(pairs, EOS), margins: pairMargins(pairs) });
 
-function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let scale = 0;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) {
-    scale = Math.max(scale, Math.abs(b[i]));
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-  }
-  return diff / Math.max(scale, 1e-12);
-}
 
 describe('ReplicaService', () => {
   useBackend('wasm');

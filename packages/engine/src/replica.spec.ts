@@ -9,6 +9,7 @@ import { checkpointDir, latestCheckpoint, listCheckpoints, pruneCheckpoints, rea
 import { Replica } from './replica';
 import { shardByTokens } from './shard-by-tokens';
 import { plainBradleyTerry, tinyModel } from './test-model.spec-helper';
+import { maxRelDiff } from './parameter-store.spec-helper';
 
 const VOCAB = 40;
 const EOS = VOCAB - 1;
@@ -25,15 +26,6 @@ function stepTogether(replicas: Replica[], pairs: readonly EncodedPair[], lr: nu
   for (const r of replicas) r.applyUpdate(Float32Array.from(sum), lr);
 }
 
-function maxRelDiff(a: Float32Array, b: Float32Array): number {
-  let scale = 0;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) {
-    scale = Math.max(scale, Math.abs(b[i]));
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-  }
-  return diff / Math.max(scale, 1e-12);
-}
 
 describe('Replica', () => {
   useBackend('wasm');
