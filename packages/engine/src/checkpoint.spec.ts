@@ -52,7 +52,7 @@ describe('checkpoint integrity', () => {
   const twoCheckpoints = () => {
     writeCheckpoint(runDir, replica, { step: 4, sampler, meta: {} });
     const at4 = Float32Array.from(replica.theta);
-    replica.load(at4.map((x) => x + 1));
+    replica.restore({ theta: at4.map((x) => x + 1) });
     writeCheckpoint(runDir, replica, { step: 8, sampler, meta: {} });
     return at4;
   };

@@ -143,11 +143,6 @@ export class Replica {
     this.store.restore(state);
   }
 
-  /** Replaces the parameters, e.g. from a checkpoint. */
-  load(theta: Float32Array): void {
-    this.store.restore({ theta });
-  }
-
   /** Frees what the store holds on the device (the model's variables stay: `model.dispose()`). */
   dispose(): void {
     this.store.dispose();
