@@ -2,8 +2,14 @@
  * The one place the webgpu fixes are registered. Each lives in its own `webgpu-<name>.ts` with
  * the test that shows the stock behaviour wrong, as the wasm ones do. Every op the models and the
  * loss use is checked against cpu in webgpu-ops.spec.ts; none needed a kernel fix so far.
+ * The fused kernels (attention, layer norm, bias + GELU) serve @rewardkit/ops's ops of the same
+ * names; REWARDKIT_FUSED_KERNELS=0 leaves them out, so one build measures before and after.
  */
 import { registerWebGpuAdamW } from './webgpu-adamw';
+import { registerWebGpuBiasGelu } from './webgpu-bias-gelu';
+import { registerWebGpuCausalAttention } from './webgpu-causal-attention';
+import { fusedKernelsWanted } from './webgpu-fused-switch';
+import { registerWebGpuLayerNorm } from './webgpu-layer-norm';
 import { applyWebGpuReadSync } from './webgpu-read-sync';
 import { applyWebGpuChunkedTransfer, chunkedTransferLabel } from './webgpu-upload';
 
@@ -16,5 +22,7 @@ export function applyWebGpuFixes(backendClass: { prototype: unknown }): string[]
   if (applyWebGpuReadSync(backendClass)) fixes.push('readSync error names the async read');
   if (applyWebGpuChunkedTransfer(backendClass)) fixes.push(chunkedTransferLabel());
   fixes.push(registerWebGpuAdamW()); // the engine's device parameter store runs its update on it
+  if (fusedKernelsWanted()) fixes.push(registerWebGpuCausalAttention(), registerWebGpuLayerNorm(), registerWebGpuBiasGelu());
+  else fixes.push('fused attention/layer norm/bias+GELU off (REWARDKIT_FUSED_KERNELS=0)');
   return fixes;
 }

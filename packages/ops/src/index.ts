@@ -1,3 +1,8 @@
 // Ops that models and losses call instead of a tfjs-core op that misbehaves on some backend or
-// under a gradient tape; each has a float64 reference test of its value and gradient.
+// under a gradient tape, or that a backend runs as one fused kernel; each has a reference test
+// of its value and gradient.
 export { logSigmoid } from './log-sigmoid';
+export { BIAS_GELU_KERNEL, CAUSAL_ATTENTION_KERNEL, hasFusedKernel, LAYER_NORM_KERNEL } from './fused-kernel-names';
+export { causalAttention, causalAttentionReference, paddedCausalBias, type AttentionShape } from './causal-attention';
+export { layerNorm, layerNormReference } from './layer-norm';
+export { biasGelu, biasGeluReference, gelu, type GeluActivation } from './bias-gelu';

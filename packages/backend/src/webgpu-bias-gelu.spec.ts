@@ -1,0 +1,41 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from './init-backend';
+import { registerAllGradients } from './register-gradients';
+import { stopWebGpu } from './webgpu-backend';
+import { registerWebGpuBiasGelu, WEBGPU_BIAS_GELU_KERNEL } from './webgpu-bias-gelu';
+import { biasGeluReference, expectFusedMatchesReference, type FusedCase } from './webgpu-fused.spec-helper';
+import { describeWebGpu } from './webgpu-test-adapter';
+
+function geluCase(N: number, F: number, activation: 'gelu' | 'gelu_new'): FusedCase {
+  return {
+    name: `${activation} on [${N}, ${F}]`,
+    floats: { x: { shape: [N, F], scale: 4 }, bias: { shape: [F] } }, // |z| up to 5: both tails
+    kernel: WEBGPU_BIAS_GELU_KERNEL,
+    attrs: { activation },
+    reference: (x) => biasGeluReference(x, activation),
+  };
+}
+
+describeWebGpu('webgpu fused bias + GELU against the unfused reference on cpu (1e-4)', () => {
+  beforeAll(async () => {
+    registerAllGradients();
+    await initBackend({ prefer: 'webgpu' });
+    expect(tf.getKernel(WEBGPU_BIAS_GELU_KERNEL, 'webgpu')).toBeDefined();
+    expect(registerWebGpuBiasGelu()).toBe('fused bias + GELU');
+  });
+  afterAll(() => stopWebGpu());
+
+  for (const c of [geluCase(13, 37, 'gelu_new'), geluCase(13, 37, 'gelu'), geluCase(300, 17, 'gelu_new')]) {
+    it(`forward, dx and dbias: ${c.name}`, async () => {
+      await expectFusedMatchesReference(c);
+    });
+  }
+
+  it('refuses an unknown activation', async () => {
+    await tf.setBackend('webgpu');
+    const x = tf.zeros([2, 4]);
+    const b = tf.zeros([4]);
+    expect(() => tf.engine().runKernel(WEBGPU_BIAS_GELU_KERNEL, { x, bias: b }, { activation: 'relu' })).toThrow(/activation relu is not gelu or gelu_new/);
+    tf.dispose([x, b]);
+  });
+});

@@ -1,0 +1,292 @@
+/**
+ * Fused causal multi-head self-attention for the webgpu backend, forward and backward, under the
+ * op name that `@rewardkit/ops`'s causalAttention calls (packages/ops/src/causal-attention.ts holds
+ * the contract and the unfused reference these kernels are tested against).
+ *
+ * Why: unfused, one block's attention is a split, three reshape+transposes, two batched matMuls, a
+ * scale, a mask add, a softmax (max, sub, exp, sum, div) and a transpose back, and the gradient
+ * doubles that; the [B, 1, T, T] mask is built on the host and uploaded every step, and the
+ * [B, H, T, T] logits and probabilities are written to memory several times (on an H200 a GPT-2
+ * small step ran 5,852 dispatches; ../shared/gpu/README.md). Here the forward is one dispatch and
+ * the backward four, nothing T x T is ever stored, and the mask is two comparisons against the
+ * row's length.
+ *
+ * Layout: q, k, v, y are [B*T, C] rows as the linear layers produce them (head h is columns
+ * h*D..h*D+D-1), so no transposes are needed. lengths [B] int32: query i of row b sees keys
+ * 0..min(i, lengths[b] - 1) (causal + key padding; every query sees key 0, so no row is empty).
+ *
+ * Forward, one invocation per (b, h, i): an online softmax over the visible keys (running max m,
+ * running sum l, running weighted sum of v rows), as FlashAttention does, so one pass reads each
+ * key and value row once per query. Backward (the same recomputation instead of storing P):
+ *   stats: L_i = logsumexp_j s_ij  and  Dl_i = dY_i . Y_i             ([2, B*H*T], one dispatch)
+ *   P_ij = exp(s_ij - L_i),  dS_ij = P_ij (dY_i . v_j - Dl_i)
+ *   dQ_i = scale sum_j dS_ij k_j;  dK_j = scale sum_i dS_ij q_i;  dV_j = sum_i P_ij dY_i
+ * with one dispatch each for dQ (per query), dK and dV (per key). s_ij = scale q_i . k_j.
+ *
+ * The simple one-thread-per-row form keeps registers at 2-3 head vectors; a tiled version that
+ * shares key/value tiles through workgroup memory is the next step once a GPU run shows where
+ * time goes.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { expectInput, named, type ProgramSpec, runProgram, type Uniform } from './webgpu-program';
+
+/** Must equal CAUSAL_ATTENTION_KERNEL in packages/ops/src/fused-kernel-names.ts. */
+export const WEBGPU_ATTENTION_KERNEL = 'RewardkitCausalAttention';
+/** The backward kernel: outputs [dq, dk, dv]. */
+export const WEBGPU_ATTENTION_GRAD_KERNEL = 'RewardkitCausalAttentionGrad';
+
+const WG = 64;
+
+interface Attrs {
+  readonly heads: number;
+  readonly width: number;
+}
+
+interface Shape {
+  readonly B: number;
+  readonly T: number;
+  readonly H: number;
+  readonly D: number;
+  readonly C: number;
+}
+
+function shapeOf(kernel: string, q: tf.TensorInfo | undefined, attrs: Attrs): Shape {
+  if (q === undefined || q.shape.length !== 2) throw new Error(`${kernel}: q must be [B*T, C]; got ${q ? `[${q.shape}]` : 'nothing'}`);
+  const [N, C] = q.shape;
+  const T = attrs.width;
+  const H = attrs.heads;
+  if (!(T > 0) || N % T !== 0) throw new Error(`${kernel}: ${N} rows are not a whole number of sequences of width ${T}`);
+  if (!(H > 0) || C % H !== 0) throw new Error(`${kernel}: ${C} columns do not split into ${H} heads`);
+  return { B: N / T, T, H, D: C / H, C };
+}
+
+function uniforms(s: Shape): Uniform[] {
+  return [
+    { name: 'seqLen', type: 'i32', value: s.T },
+    { name: 'numHeads', type: 'i32', value: s.H },
+    { name: 'scale', type: 'f32', value: 1 / Math.sqrt(s.D) },
+  ];
+}
+
+/** WGSL common to every program: which (b, h, t) an index is, and where its head vector starts. */
+function header(D: number): string {
+  return `
+    const HD = ${D};
+    struct Row { b : i32, h : i32, t : i32, base : i32 };
+    fn rowOf(index : i32) -> Row {
+      let t = index % uniforms.seqLen;
+      let bh = index / uniforms.seqLen;
+      let h = bh % uniforms.numHeads;
+      let b = bh / uniforms.numHeads;
+      return Row(b, h, t, headBase(b, h, t));
+    }
+    fn headBase(b : i32, h : i32, t : i32) -> i32 {
+      return (b * uniforms.seqLen + t) * uniforms.numHeads * HD + h * HD;
+    }`;
+}
+
+/** Forward: y [B*T, C]. */
+function forwardSpec(s: Shape): ProgramSpec {
+  return {
+    key: `rewardkitAttentionFwd_${s.D}`,
+    inputs: ['q', 'k', 'v', 'lengths'],
+    outputShape: [s.B * s.T, s.C],
+    threads: s.B * s.H * s.T,
+    workgroup: WG,
+    uniforms: uniforms(s),
+    code: `${header(s.D)}
+    fn main(index : i32) {
+      if (index >= uniforms.threads) { return; }
+      let r = rowOf(index);
+      let last = min(r.t, lengths[r.b] - 1);
+      var qv : array<f32, HD>;
+      var acc : array<f32, HD>;
+      for (var d = 0; d < HD; d = d + 1) { qv[d] = q[r.base + d] * uniforms.scale; acc[d] = 0.0; }
+      var mx = -3.0e38;
+      var l = 0.0;
+      for (var j = 0; j <= last; j = j + 1) {
+        let kb = headBase(r.b, r.h, j);
+        var s = 0.0;
+        for (var d = 0; d < HD; d = d + 1) { s = s + qv[d] * k[kb + d]; }
+        let mNew = max(mx, s);
+        let corr = exp(mx - mNew);
+        let p = exp(s - mNew);
+        l = l * corr + p;
+        for (var d = 0; d < HD; d = d + 1) { acc[d] = acc[d] * corr + p * v[kb + d]; }
+        mx = mNew;
+      }
+      for (var d = 0; d < HD; d = d + 1) { result[r.base + d] = acc[d] / l; }
+    }`,
+  };
+}
+
+/** Backward stats: [L (B*H*T values), Dl (B*H*T values)]. */
+function statsSpec(s: Shape): ProgramSpec {
+  return {
+    key: `rewardkitAttentionStats_${s.D}`,
+    inputs: ['q', 'k', 'dy', 'y', 'lengths'],
+    outputShape: [2 * s.B * s.H * s.T],
+    threads: 2 * s.B * s.H * s.T,
+    workgroup: WG,
+    uniforms: uniforms(s),
+    code: `${header(s.D)}
+    fn main(index : i32) {
+      if (index >= uniforms.threads) { return; }
+      let rows = uniforms.threads / 2;
+      if (index >= rows) {
+        let r = rowOf(index - rows);
+        var dl = 0.0;
+        for (var d = 0; d < HD; d = d + 1) { dl = dl + dy[r.base + d] * y[r.base + d]; }
+        result[index] = dl;
+        return;
+      }
+      let r = rowOf(index);
+      let last = min(r.t, lengths[r.b] - 1);
+      var qv : array<f32, HD>;
+      for (var d = 0; d < HD; d = d + 1) { qv[d] = q[r.base + d] * uniforms.scale; }
+      var mx = -3.0e38;
+      var l = 0.0;
+      for (var j = 0; j <= last; j = j + 1) {
+        let kb = headBase(r.b, r.h, j);
+        var s = 0.0;
+        for (var d = 0; d < HD; d = d + 1) { s = s + qv[d] * k[kb + d]; }
+        let mNew = max(mx, s);
+        l = l * exp(mx - mNew) + exp(s - mNew);
+        mx = mNew;
+      }
+      result[index] = mx + log(l);
+    }`,
+  };
+}
+
+/** dQ [B*T, C]: one invocation per query row. */
+function dqSpec(s: Shape): ProgramSpec {
+  return {
+    key: `rewardkitAttentionDq_${s.D}`,
+    inputs: ['q', 'k', 'v', 'dy', 'stats', 'lengths'],
+    outputShape: [s.B * s.T, s.C],
+    threads: s.B * s.H * s.T,
+    workgroup: WG,
+    uniforms: uniforms(s),
+    code: `${header(s.D)}
+    fn main(index : i32) {
+      if (index >= uniforms.threads) { return; }
+      let r = rowOf(index);
+      let last = min(r.t, lengths[r.b] - 1);
+      let lse = stats[index];
+      let dl = stats[uniforms.threads + index];
+      var qv : array<f32, HD>;
+      var gv : array<f32, HD>;
+      var acc : array<f32, HD>;
+      for (var d = 0; d < HD; d = d + 1) { qv[d] = q[r.base + d] * uniforms.scale; gv[d] = dy[r.base + d]; acc[d] = 0.0; }
+      for (var j = 0; j <= last; j = j + 1) {
+        let kb = headBase(r.b, r.h, j);
+        var s = 0.0;
+        var dp = 0.0;
+        for (var d = 0; d < HD; d = d + 1) { s = s + qv[d] * k[kb + d]; dp = dp + gv[d] * v[kb + d]; }
+        let ds = exp(s - lse) * (dp - dl);
+        for (var d = 0; d < HD; d = d + 1) { acc[d] = acc[d] + ds * k[kb + d]; }
+      }
+      for (var d = 0; d < HD; d = d + 1) { result[r.base + d] = acc[d] * uniforms.scale; }
+    }`,
+  };
+}
+
+/** dK or dV [B*T, C]: one invocation per key row; key j is seen by queries j..T-1 when j < length. */
+function dkvSpec(s: Shape, which: 'dk' | 'dv'): ProgramSpec {
+  const accumulate =
+    which === 'dk'
+      ? `var dp = 0.0;
+         for (var d = 0; d < HD; d = d + 1) { dp = dp + dy[qb + d] * vv[d]; }
+         let w = exp(s - stats[qi]) * (dp - stats[rows + qi]);
+         for (var d = 0; d < HD; d = d + 1) { acc[d] = acc[d] + w * q[qb + d]; }`
+      : `let w = exp(s - stats[qi]);
+         for (var d = 0; d < HD; d = d + 1) { acc[d] = acc[d] + w * dy[qb + d]; }`;
+  return {
+    key: `rewardkitAttention_${which}_${s.D}`,
+    inputs: ['q', 'k', 'v', 'dy', 'stats', 'lengths'],
+    outputShape: [s.B * s.T, s.C],
+    threads: s.B * s.H * s.T,
+    workgroup: WG,
+    uniforms: uniforms(s),
+    code: `${header(s.D)}
+    fn main(index : i32) {
+      if (index >= uniforms.threads) { return; }
+      let r = rowOf(index);
+      let rows = uniforms.threads;
+      var kv : array<f32, HD>;
+      var vv : array<f32, HD>;
+      var acc : array<f32, HD>;
+      for (var d = 0; d < HD; d = d + 1) { kv[d] = k[r.base + d] * uniforms.scale; vv[d] = v[r.base + d]; acc[d] = 0.0; }
+      if (r.t < lengths[r.b]) {
+        for (var i = r.t; i < uniforms.seqLen; i = i + 1) {
+          let qb = headBase(r.b, r.h, i);
+          let qi = index - r.t + i;
+          var s = 0.0;
+          for (var d = 0; d < HD; d = d + 1) { s = s + q[qb + d] * kv[d]; }
+          ${accumulate}
+        }
+      }
+      for (var d = 0; d < HD; d = d + 1) { result[r.base + d] = acc[d]${which === 'dk' ? ' * uniforms.scale' : ''}; }
+    }`,
+  };
+}
+
+interface KernelArgs {
+  readonly inputs: tf.NamedTensorInfoMap;
+  readonly backend: WebGPUBackend;
+  readonly attrs: Attrs;
+}
+
+function checkInputs(kernel: string, inputs: tf.NamedTensorInfoMap, attrs: Attrs, names: readonly string[]): Shape {
+  const s = shapeOf(kernel, inputs.q, attrs);
+  for (const n of names) expectInput(kernel, n, inputs[n], [s.B * s.T, s.C]);
+  expectInput(kernel, 'lengths', inputs.lengths, [s.B], 'int32');
+  return s;
+}
+
+function attentionForward({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
+  const s = checkInputs(WEBGPU_ATTENTION_KERNEL, inputs, attrs, ['q', 'k', 'v']);
+  const { q, k, v, lengths } = named(WEBGPU_ATTENTION_KERNEL, inputs, ['q', 'k', 'v', 'lengths']);
+  return runProgram(backend, forwardSpec(s), [q, k, v, lengths]);
+}
+
+/** Inputs q, k, v, y (the forward's output), dy, lengths; outputs [dq, dk, dv]. */
+function attentionBackward({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
+  const s = checkInputs(WEBGPU_ATTENTION_GRAD_KERNEL, inputs, attrs, ['q', 'k', 'v', 'y', 'dy']);
+  const { q, k, v, y, dy, lengths } = named(WEBGPU_ATTENTION_GRAD_KERNEL, inputs, ['q', 'k', 'v', 'y', 'dy', 'lengths']);
+  const stats = runProgram(backend, statsSpec(s), [q, k, dy, y, lengths]);
+  const out = [
+    runProgram(backend, dqSpec(s), [q, k, v, dy, stats, lengths]),
+    runProgram(backend, dkvSpec(s, 'dk'), [q, k, v, dy, stats, lengths]),
+    runProgram(backend, dkvSpec(s, 'dv'), [q, k, v, dy, stats, lengths]),
+  ];
+  backend.disposeData(stats.dataId);
+  return out;
+}
+
+/** Registers both kernels for webgpu and the forward's gradient; idempotent. Returns the log label. */
+export function registerWebGpuCausalAttention(): string {
+  if (tf.getKernel(WEBGPU_ATTENTION_KERNEL, 'webgpu') === undefined) {
+    tf.registerKernel({ kernelName: WEBGPU_ATTENTION_KERNEL, backendName: 'webgpu', kernelFunc: attentionForward as unknown as tf.KernelFunc });
+    tf.registerKernel({ kernelName: WEBGPU_ATTENTION_GRAD_KERNEL, backendName: 'webgpu', kernelFunc: attentionBackward as unknown as tf.KernelFunc });
+  }
+  if (tf.getGradient(WEBGPU_ATTENTION_KERNEL) === undefined) {
+    tf.registerGradient({
+      kernelName: WEBGPU_ATTENTION_KERNEL,
+      inputsToSave: ['q', 'k', 'v', 'lengths'],
+      outputsToSave: [true],
+      gradFunc: (dy, saved, attrs) => {
+        const [q, k, v, lengths, y] = saved;
+        const [dq, dk, dv] = tf.engine().runKernel(
+          WEBGPU_ATTENTION_GRAD_KERNEL,
+          { q, k, v, y, dy: dy as tf.Tensor, lengths },
+          attrs as unknown as tf.NamedAttrMap,
+        ) as tf.Tensor[];
+        return { q: () => dq, k: () => dk, v: () => dv };
+      },
+    });
+  }
+  return 'fused causal attention';
+}

@@ -1,0 +1,31 @@
+/**
+ * The switch for the fused webgpu kernels of @rewardkit/ops's ops: on unless
+ * REWARDKIT_FUSED_KERNELS=0, so the bench and the GPU check measure before and after from one
+ * build. Unregistering (for a process that turns them off after the backend started) removes the
+ * kernels only: an op then runs its reference composition.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { WEBGPU_BIAS_GELU_GRAD_KERNEL, WEBGPU_BIAS_GELU_KERNEL } from './webgpu-bias-gelu';
+import { WEBGPU_ATTENTION_GRAD_KERNEL, WEBGPU_ATTENTION_KERNEL } from './webgpu-causal-attention';
+import { WEBGPU_LAYER_NORM_GRAD_KERNEL, WEBGPU_LAYER_NORM_KERNEL } from './webgpu-layer-norm';
+
+export const FUSED_KERNELS_ENV = 'REWARDKIT_FUSED_KERNELS';
+
+/** The fused forward kernels and their backward kernels. */
+export const FUSED_KERNEL_NAMES = [
+  WEBGPU_ATTENTION_KERNEL,
+  WEBGPU_ATTENTION_GRAD_KERNEL,
+  WEBGPU_LAYER_NORM_KERNEL,
+  WEBGPU_LAYER_NORM_GRAD_KERNEL,
+  WEBGPU_BIAS_GELU_KERNEL,
+  WEBGPU_BIAS_GELU_GRAD_KERNEL,
+] as const;
+
+export function fusedKernelsWanted(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env[FUSED_KERNELS_ENV] !== '0';
+}
+
+/** Removes the fused kernels from webgpu (the gradients stay registered: they only run after a fused forward). */
+export function unregisterWebGpuFusedKernels(): void {
+  for (const name of FUSED_KERNEL_NAMES) if (tf.getKernel(name, 'webgpu') !== undefined) tf.unregisterKernel(name, 'webgpu');
+}

@@ -1,0 +1,93 @@
+/**
+ * Shared by the fused-kernel specs (webgpu-causal-attention/layer-norm/bias-gelu.spec.ts): run a
+ * kernel on webgpu and its unfused reference on cpu on the same seeded inputs, and compare the
+ * forward value and the gradient of sum(out * w) (w seeded, so every output element's upstream
+ * gradient differs) for each float input, with no tensor or GPU buffer left behind.
+ *
+ * The references repeat @rewardkit/ops's (causal-attention.ts, layer-norm.ts, bias-gelu.ts) in
+ * tfjs ops, since the backend may not import that package; ops' own specs test those against
+ * float64 loops and these kernels through the ops on webgpu.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { randomFloats, relativeError } from './spec-helpers';
+
+export const TOLERANCE = 1e-4;
+
+export interface FusedCase {
+  readonly name: string;
+  /** Float inputs by name: shape, scale and offset of the seeded values; gradients flow to all. */
+  readonly floats: Readonly<Record<string, { readonly shape: number[]; readonly scale?: number; readonly offset?: number }>>;
+  /** Constant int32 inputs (no gradient). */
+  readonly ints?: Readonly<Record<string, { readonly shape: number[]; readonly values: number[] }>>;
+  readonly kernel: string;
+  readonly attrs: tf.NamedAttrMap;
+  readonly reference: (x: Record<string, tf.Tensor>) => tf.Tensor;
+}
+
+async function valueAndGrads(c: FusedCase, backend: 'cpu' | 'webgpu'): Promise<Float32Array[]> {
+  await tf.setBackend(backend);
+  const tensors = tf.memory().numTensors;
+  const buffers = tf.backend().numDataIds();
+  const names = Object.keys(c.floats);
+  const outs = tf.tidy(() => {
+    const xs = names.map((n, i) => {
+      const { shape, scale = 1, offset = 0 } = c.floats[n] as { shape: number[]; scale?: number; offset?: number };
+      return tf.add(tf.mul(tf.tensor(randomFloats(tf.util.sizeFromShape(shape), 100 + i), shape), scale), offset);
+    });
+    const ints = Object.fromEntries(Object.entries(c.ints ?? {}).map(([n, v]) => [n, tf.tensor(v.values, v.shape, 'int32')]));
+    const f = (...inputs: tf.Tensor[]) => {
+      const named = { ...ints, ...Object.fromEntries(names.map((n, i) => [n, inputs[i] as tf.Tensor])) };
+      return backend === 'webgpu' ? (tf.engine().runKernel(c.kernel, named, c.attrs) as tf.Tensor) : c.reference(named);
+    };
+    const value = f(...xs);
+    const w = tf.tensor(randomFloats(value.size, 7), value.shape);
+    const grads = tf.grads((...inputs: tf.Tensor[]) => tf.sum(tf.mul(f(...inputs), w)))(xs);
+    return [value, ...grads];
+  });
+  const values = await Promise.all(outs.map(async (t) => Float32Array.from(await t.data())));
+  tf.dispose(outs);
+  const leaked = tf.memory().numTensors - tensors;
+  const leakedBuffers = tf.backend().numDataIds() - buffers;
+  if (leaked !== 0 || leakedBuffers !== 0) throw new Error(`${backend} ${c.name}: leaked ${leaked} tensors and ${leakedBuffers} data buffers`);
+  return values;
+}
+
+/** Relative errors (value, then one per float input) of the fused kernel against the reference; throws over TOLERANCE. */
+export async function expectFusedMatchesReference(c: FusedCase): Promise<number[]> {
+  const ref = await valueAndGrads(c, 'cpu');
+  const got = await valueAndGrads(c, 'webgpu');
+  const labels = ['value', ...Object.keys(c.floats).map((n) => `d${n}`)];
+  const errors = got.map((g, i) => relativeError(g, ref[i] as Float32Array));
+  const text = errors.map((e, i) => `${labels[i]} ${e.toExponential(2)}`).join(', ');
+  if (!errors.every((e) => e < TOLERANCE)) throw new Error(`${c.name}: ${text}`);
+  return errors;
+}
+
+/** The references, as @rewardkit/ops writes them. */
+export function attentionReference(x: Record<string, tf.Tensor>, width: number, heads: number): tf.Tensor {
+  const q = x.q as tf.Tensor2D;
+  const [N, C] = q.shape;
+  const T = width;
+  const B = N / T;
+  const D = C / heads;
+  const split = (t: tf.Tensor, perm: number[]) => tf.transpose(tf.reshape(t, [B, T, heads, D]), perm);
+  const lengths = tf.reshape(x.lengths as tf.Tensor, [B, 1, 1]);
+  const i = tf.reshape(tf.range(0, T, 1, 'int32'), [1, T, 1]);
+  const j = tf.reshape(tf.range(0, T, 1, 'int32'), [1, 1, T]);
+  const bias = tf.reshape(tf.where(tf.logicalAnd(tf.lessEqual(j, i), tf.less(j, lengths)), tf.scalar(0), tf.scalar(-1e9)), [B, 1, T, T]);
+  const logits = tf.add(tf.mul(tf.matMul(split(q, [0, 2, 1, 3]), split(x.k as tf.Tensor, [0, 2, 3, 1])), 1 / Math.sqrt(D)), bias);
+  const y = tf.transpose(tf.matMul(tf.softmax(logits), split(x.v as tf.Tensor, [0, 2, 1, 3])), [0, 2, 1, 3]);
+  return tf.reshape(y, [N, C]);
+}
+
+export function layerNormReference(x: Record<string, tf.Tensor>, eps: number): tf.Tensor {
+  const { mean, variance } = tf.moments(x.x as tf.Tensor, -1, true);
+  return tf.add(tf.mul(tf.mul(tf.sub(x.x as tf.Tensor, mean), tf.rsqrt(tf.add(variance, eps))), x.gamma as tf.Tensor), x.beta as tf.Tensor);
+}
+
+export function biasGeluReference(x: Record<string, tf.Tensor>, activation: 'gelu' | 'gelu_new'): tf.Tensor {
+  const z = tf.add(x.x as tf.Tensor, x.bias as tf.Tensor);
+  if (activation === 'gelu') return tf.mul(tf.mul(z, 0.5), tf.add(tf.erf(tf.mul(z, Math.SQRT1_2)), 1));
+  return tf.mul(z, tf.sigmoid(tf.mul(tf.add(z, tf.mul(tf.mul(tf.mul(z, z), z), 0.044715)), 2 * Math.sqrt(2 / Math.PI))));
+}

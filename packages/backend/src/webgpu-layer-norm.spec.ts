@@ -1,0 +1,45 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from './init-backend';
+import { registerAllGradients } from './register-gradients';
+import { stopWebGpu } from './webgpu-backend';
+import { expectFusedMatchesReference, layerNormReference, type FusedCase } from './webgpu-fused.spec-helper';
+import { registerWebGpuLayerNorm, WEBGPU_LAYER_NORM_KERNEL } from './webgpu-layer-norm';
+import { describeWebGpu } from './webgpu-test-adapter';
+
+
+/** x of `shape` (values offset from 0, as a residual stream is), gamma and beta over its last axis. */
+function normCase(shape: number[], eps: number): FusedCase {
+  const C = shape[shape.length - 1] as number;
+  return {
+    name: `x [${shape}], eps ${eps}`,
+    floats: { x: { shape, scale: 3, offset: 0.5 }, gamma: { shape: [C], offset: 1 }, beta: { shape: [C] } },
+    kernel: WEBGPU_LAYER_NORM_KERNEL,
+    attrs: { eps },
+    reference: (x) => layerNormReference(x, eps),
+  };
+}
+
+describeWebGpu('webgpu fused layer norm against the unfused reference on cpu (1e-4)', () => {
+  beforeAll(async () => {
+    registerAllGradients();
+    await initBackend({ prefer: 'webgpu' });
+    expect(tf.getKernel(WEBGPU_LAYER_NORM_KERNEL, 'webgpu')).toBeDefined();
+    expect(registerWebGpuLayerNorm()).toBe('fused layer norm');
+  });
+  afterAll(() => stopWebGpu());
+
+  // Rows narrower than the 64-thread workgroup, wider (GPT-2's 768 is 12 per thread), 3-D input.
+  for (const c of [normCase([7, 33], 1e-5), normCase([5, 130], 1e-5), normCase([2, 3, 20], 1e-3), normCase([3, 768], 1e-5)]) {
+    it(`forward and dx, dgamma, dbeta: ${c.name}`, async () => {
+      await expectFusedMatchesReference(c);
+    });
+  }
+
+  it('refuses a gamma of the wrong size', async () => {
+    await tf.setBackend('webgpu');
+    const x = tf.zeros([2, 4]);
+    const g = tf.zeros([3]);
+    expect(() => tf.engine().runKernel(WEBGPU_LAYER_NORM_KERNEL, { x, gamma: g, beta: g }, { eps: 1e-5 })).toThrow(/input gamma has shape \[3\], expected \[4\]/);
+    tf.dispose([x, g]);
+  });
+});
