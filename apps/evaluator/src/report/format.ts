@@ -1,0 +1,21 @@
+/** How the report writes numbers, shared by its tables and chart labels. */
+import type { Bucket } from './report-figures';
+
+/** A share as a percentage with one decimal: 0.6270 -> "62.7%". */
+export const percent = (x: number): string => `${(100 * x).toFixed(1)}%`;
+
+/** A plain figure: integers as is, others with 4 significant digits. */
+export function figure(x: number): string {
+  if (Number.isInteger(x)) return x.toLocaleString('en-US');
+  return Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(2) : Number(x.toPrecision(4)).toString();
+}
+
+/** A bucket edge: null is unbounded (JSON has no Infinity). */
+const edge = (x: number | null, side: 'lo' | 'hi'): string => (x === null ? (side === 'lo' ? '−∞' : '∞') : figure(x));
+
+/** "[lo, hi)" with open ends shown as infinities. */
+export const bucketLabel = (b: Pick<Bucket, 'lo' | 'hi'>): string => `[${edge(b.lo, 'lo')}, ${edge(b.hi, 'hi')})`;
+
+/** Text for HTML: &, <, >, " escaped. */
+export const escapeHtml = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

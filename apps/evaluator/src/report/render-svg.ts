@@ -1,0 +1,30 @@
+/**
+ * Vega-Lite -> Vega -> SVG, in this process, with no browser and no network. vega and vega-lite
+ * are ESM-only; dynamic import() loads them from CommonJS (tsx, esbuild's bundle; jest compiles them
+ * to CommonJS, see apps/evaluator/jest.config.js). They load once, on the first chart.
+ */
+import type * as VegaLite from 'vega-lite';
+import type * as Vega from 'vega';
+
+interface Modules {
+  readonly vl: typeof VegaLite;
+  readonly vega: typeof Vega;
+}
+
+let modules: Promise<Modules> | undefined;
+
+function load(): Promise<Modules> {
+  modules ??= Promise.all([import('vega-lite'), import('vega')]).then(([vl, vega]) => ({ vl, vega }));
+  return modules;
+}
+
+/** The SVG text of one Vega-Lite spec (data inline). */
+export async function renderSvg(spec: object): Promise<string> {
+  const { vl, vega } = await load();
+  const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
