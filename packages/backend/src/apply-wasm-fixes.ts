@@ -4,8 +4,11 @@
  */
 // Imported for its side effect: it registers the wasm kernels that the patches wrap or complete.
 import '@tensorflow/tfjs-backend-wasm';
+import { applyWasmBatchLoopMatMul } from './wasm-batch-loop-matmul';
 import { applyWasmTransposeFirstMatMul } from './wasm-batch-matmul';
 import { applyWasmFusedMatMulBias } from './wasm-fused-matmul-bias';
+import { applyWasmSumLeadingAxes } from './wasm-sum-leading-axes';
+import { applyWasmTransposeLastTwo } from './wasm-transpose-last-two';
 import { applyWasmUnsortedSegmentSum } from './wasm-unsorted-segment-sum';
 
 /**
@@ -14,10 +17,28 @@ import { applyWasmUnsortedSegmentSum } from './wasm-unsorted-segment-sum';
  */
 export function applyWasmFixes(): string[] {
   const fixes: string[] = [];
+  // Order matters: transpose-first wraps the batch loop, and materializes with the fast Transpose.
+  applyWasmTransposeLastTwo();
+  fixes.push('Transpose last-two blocked');
+  applyWasmBatchLoopMatMul();
+  fixes.push('BatchMatMul batch loop');
   const wrapped = applyWasmTransposeFirstMatMul();
   fixes.push(`transpose-first ${wrapped.join('/')}`);
   applyWasmFusedMatMulBias();
   fixes.push('_FusedMatMul batched bias');
+  applyWasmSumLeadingAxes();
+  fixes.push('Sum leading axes as matMul');
   if (applyWasmUnsortedSegmentSum()) fixes.push('UnsortedSegmentSum kernel');
   return fixes;
+}
+
+/**
+ * The fix set as it stood before the CPU-speed kernels (issue 12): transpose-first matMul,
+ * batched fused bias, segment sum. Only for A/B timings in one process (apps/trainer/bench/
+ * ab-kernels.ts), on a registry whose wasm kernels are stock.
+ */
+export function applyWasmFixesBeforeCpuSpeed(): void {
+  applyWasmTransposeFirstMatMul();
+  applyWasmFusedMatMulBias();
+  applyWasmUnsortedSegmentSum();
 }

@@ -6,3 +6,4 @@ export { GPU_INDEX_ENV, listGpus, type PciGpu } from './webgpu-placement';
 export { stopWebGpu } from './webgpu-backend';
 export { describeWebGpu, type WebGpuTestAvailability } from './webgpu-test-adapter';
 export { measureMatMulGflops, type MeasureMatMulOptions } from './measure-matmul';
+export { applyWasmFixes, applyWasmFixesBeforeCpuSpeed } from './apply-wasm-fixes';

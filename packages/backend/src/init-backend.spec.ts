@@ -42,7 +42,14 @@ describe('initBackend', () => {
     expect(info.gpu).toBe(false);
     expect(info.reason).toContain(`${TFJS_NODE_GPU} is not installed (optional dependency`);
     expect(info.reason).toContain(`${TFJS_NODE} is not installed`);
-    expect(info.fixes).toEqual(['transpose-first BatchMatMul/_FusedMatMul', '_FusedMatMul batched bias', 'UnsortedSegmentSum kernel']);
+    expect(info.fixes).toEqual([
+      'Transpose last-two blocked',
+      'BatchMatMul batch loop',
+      'transpose-first BatchMatMul/_FusedMatMul',
+      '_FusedMatMul batched bias',
+      'Sum leading axes as matMul',
+      'UnsortedSegmentSum kernel',
+    ]);
     expect(tf.getBackend()).toBe('wasm');
     expect(log.lines.filter((l) => l.startsWith('info '))).toHaveLength(1);
     expect(log.lines[0]).toMatch(/^info tfjs backend 'wasm' because .*wasm fixes: /);
