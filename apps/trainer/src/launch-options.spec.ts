@@ -4,7 +4,8 @@ import path from 'node:path';
 import { setLogSink } from '@rewardkit/core';
 import { transformerModel } from '@rewardkit/model-transformer';
 import { hhRlhf } from '@rewardkit/sample-data';
-import { parseSetOverride, resolveRunConfig } from './launch-options';
+import { Command } from 'commander';
+import { addLaunchOptions, parseSetOverride, resolveRunConfig, type LaunchOptions } from './launch-options';
 
 describe('resolveRunConfig', () => {
   beforeAll(() => setLogSink(() => undefined));
@@ -31,16 +32,26 @@ describe('resolveRunConfig', () => {
   });
 
   it("applies the chosen model's recommended settings below the user's", () => {
-    const rec = transformerModel.recommendedRunConfig as { data: { maxLength: number }; train: { steps: number } };
+    const rec = transformerModel.recommendedRunConfig as { data: { maxLength: number }; train: { epochs: number } };
     expect(rec).toBeDefined();
     const cfg = resolveRunConfig({ ...base, model: 'transformer' });
     expect(cfg.data.maxLength).toBe(rec.data.maxLength);
-    expect(cfg.train.steps).toBe(rec.train.steps);
-    const mine = resolveRunConfig({ ...base, model: 'transformer', maxLength: 64, steps: 5 });
+    expect(cfg.train.epochs).toBe(rec.train.epochs);
+    expect(cfg.train.steps).toBeUndefined(); // derived from the epochs and the data when training starts
+    const mine = resolveRunConfig({ ...base, model: 'transformer', maxLength: 64, steps: 5, epochs: 2 });
     expect(mine.data.maxLength).toBe(64);
     expect(mine.train.steps).toBe(5);
+    expect(mine.train.epochs).toBe(2);
     // the bag model has no recommendation: plain defaults
     expect(resolveRunConfig(base).data.maxLength).toBe(512);
+  });
+
+  it('--epochs takes a fractional number of passes and refuses a non-number', () => {
+    const parse = (args: string[]) => addLaunchOptions(new Command('launch').exitOverride().configureOutput({ writeErr: () => undefined })).parse(args, { from: 'user' }).opts<LaunchOptions>();
+    const opts = parse(['--epochs', '2.5']);
+    expect(opts.epochs).toBe(2.5);
+    expect(resolveRunConfig({ ...base, ...opts }).train.epochs).toBe(2.5);
+    expect(() => parse(['--epochs', 'many'])).toThrow(/--epochs must be a number, got "many"/);
   });
 
   it('parses --set values as JSON when they are', () => {

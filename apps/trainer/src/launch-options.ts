@@ -23,6 +23,7 @@ export interface LaunchOptions {
   readonly loss?: string;
   readonly tokenizer?: string;
   readonly steps?: number;
+  readonly epochs?: number;
   readonly batchSize?: number;
   readonly lr?: number;
   readonly seed?: number;
@@ -69,7 +70,8 @@ export function addLaunchOptions(cmd: Command): Command {
     .option('--model <name>', 'model plugin (bag-of-embeddings, transformer, ...)')
     .option('--loss <name>', 'loss plugin (bradley-terry, ...)')
     .option('--tokenizer <name>', 'tokenizer plugin (gpt2-bpe, huggingface)')
-    .option('--steps <k>', 'optimizer steps', int('--steps'))
+    .option('--steps <k>', 'optimizer steps (default: --epochs over the training data)', int('--steps'))
+    .option('--epochs <x>', 'passes over the training data when --steps is not given (default: the model\'s recommendation)', num('--epochs'))
     .option('--batch-size <n>', 'global pairs per step, across all workers', int('--batch-size'))
     .option('--lr <x>', 'peak learning rate', num('--lr'))
     .option('--seed <n>', 'seed for weights and sampling order', int('--seed'))
@@ -135,7 +137,7 @@ export function resolveRunConfig(opts: LaunchOptions): RunConfig {
     model: opts.model ? { name: opts.model } : undefined,
     loss: opts.loss ? { name: opts.loss } : undefined,
     tokenizer: opts.tokenizer ? { name: opts.tokenizer } : undefined,
-    train: { steps: opts.steps, batchSize: opts.batchSize, lr: opts.lr, seed: opts.seed },
+    train: { steps: opts.steps, epochs: opts.epochs, batchSize: opts.batchSize, lr: opts.lr, seed: opts.seed },
     evalEvery: opts.evalEvery,
     checkpointEvery: opts.checkpointEvery,
     out: opts.out,

@@ -5,6 +5,7 @@
  *   nx run trainer:launch --gpus=4             # 4 worker processes, all-reducing over ZeroMQ
  *   nx run trainer:launch --model=transformer --steps=300 --out=runs/tf
  *   nx run trainer:launch --resume --out=runs/tf
+ *   nx run trainer:launch --train=big.jsonl --epochs=3 --set 'train.earlyStop={"patience":3}'
  */
 import { Command } from 'commander';
 import os from 'node:os';
@@ -46,8 +47,10 @@ async function launch(opts: LaunchOptions): Promise<void> {
     const acc = result.eval?.accuracy;
     if (acc !== undefined) {
       process.stdout.write(
-        `held-out accuracy: ${acc.toFixed(4)} (${result.eval!.n} pairs, ${result.eval!.ties} ties, ` +
-          `mean margin ${result.eval!.mean_margin.toFixed(4)})\nmodel: ${result.finalDir}\n`,
+        `held-out accuracy: ${acc.toFixed(4)} (${result.eval!.n} pairs, ${result.eval!.ties} ties` +
+          `${result.eval!.mean_margin !== undefined ? `, mean margin ${result.eval!.mean_margin.toFixed(4)}` : ''})\nmodel: ${result.finalDir}` +
+          // early stopping may export an earlier step than the last trained
+          `${result.exportedStep !== undefined && result.exportedStep !== result.steps ? ` (step ${result.exportedStep} of ${result.steps}: the best held-out evaluation)` : ''}\n`,
       );
     }
   } catch (err) {

@@ -8,10 +8,10 @@ const log = createLogger('trainer');
 const RUN_ENTRIES = ['config.json', 'metrics.jsonl', 'checkpoints', 'final', 'report.json', 'report.html'];
 
 /**
- * Fields a resumed run may change: more (or fewer) steps continue the same run; `out` names this
- * very directory (written relative or absolute).
+ * Fields a resumed run may change: more (or fewer) steps or epochs continue the same run; `out`
+ * names this very directory (written relative or absolute).
  */
-const RESUMABLE_CHANGES = new Set(['train.steps', 'out']);
+const RESUMABLE_CHANGES = new Set(['train.steps', 'train.epochs', 'out']);
 
 export interface RunDirOptions {
   /** Continue the run in the directory: its config must match. */
@@ -44,12 +44,18 @@ export function prepareRunDir(runDir: string, cfg: RunConfig, opts: RunDirOption
     if (differs.length > 0) {
       throw new ConfigError(
         `--resume: the config differs from the run's own (${file}) in ${differs.join(', ')}; ` +
-          `only train.steps may change when resuming (or start over with --overwrite)`,
+          `only train.steps or train.epochs may change when resuming (or start over with --overwrite)`,
       );
     }
   }
   fs.mkdirSync(runDir, { recursive: true });
   fs.writeFileSync(path.join(runDir, 'config.json'), JSON.stringify(cfg, null, 2) + '\n');
+}
+
+/** The config a run recorded in its directory when it started; undefined when there is none. */
+export function recordedConfig(runDir: string): { train?: { steps?: unknown; epochs?: unknown } } | undefined {
+  const file = path.join(runDir, 'config.json');
+  return fs.existsSync(file) ? (readPreviousConfig(file) as { train?: { steps?: unknown; epochs?: unknown } }) : undefined;
 }
 
 /** Dotted paths of the leaves where `a` and `b` differ (arrays compare whole). */

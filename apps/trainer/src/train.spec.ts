@@ -3,16 +3,22 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseRunConfig, setLogSink } from '@rewardkit/core';
 import { hhRlhf } from '@rewardkit/sample-data';
-import { train } from './train';
+import { flattenFigures } from './flatten-figures';
+import { train, type TrainResult } from './train';
+
+/** The first `n` records of `file` in `target`, each given a category (two of them alternately, so evaluations have nested figures). */
+function sliceWithCategories(file: string, n: number, target: string): string {
+  if (!fs.existsSync(target)) {
+    const lines = fs.readFileSync(file, 'utf8').split('\n').slice(0, n);
+    fs.writeFileSync(target, lines.map((l, i) => JSON.stringify({ ...JSON.parse(l), category: i % 2 ? 'odd' : 'even' })).join('\n') + '\n');
+  }
+  return target;
+}
 
 /** A small real-data run: 120 training pairs, 60 held-out, wide bag model. */
 function smallConfig(out: string, overrides: Record<string, unknown> = {}) {
   const dir = path.dirname(out);
-  const slice = (file: string, n: number, name: string) => {
-    const target = path.join(dir, name);
-    if (!fs.existsSync(target)) fs.writeFileSync(target, fs.readFileSync(file, 'utf8').split('\n').slice(0, n).join('\n') + '\n');
-    return target;
-  };
+  const slice = (file: string, n: number, name: string) => sliceWithCategories(file, n, path.join(dir, name));
   return parseRunConfig({
     data: { train: slice(hhRlhf.train, 120, 'train.jsonl'), eval: slice(hhRlhf.test, 60, 'test.jsonl'), maxLength: 128 },
     model: { name: 'bag-of-embeddings', config: { bigramBuckets: 4096, dim: 8, hidden: 8 } },
@@ -43,6 +49,16 @@ describe('train (world size 1)', () => {
     expect(lines.filter((l) => l.kind === 'train').map((l) => l.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     expect(lines.filter((l) => l.kind === 'eval').map((l) => l.step)).toEqual([5, 10, 12]);
     for (const l of lines.filter((x) => x.kind === 'train')) expect(Number.isFinite(l.loss)).toBe(true);
+    // every figure of the evaluation, nested ones as a.b.c keys, and the held-out loss
+    const last = lines.filter((l) => l.kind === 'eval').at(-1);
+    const report = JSON.parse(fs.readFileSync(path.join(result.finalDir, 'eval-report.json'), 'utf8'));
+    expect(report).toEqual(result.report);
+    const figures = flattenFigures(report);
+    expect(Object.keys(figures).filter((k) => k.includes('.')).length).toBeGreaterThan(0);
+    for (const [k, v] of Object.entries(figures)) expect([k, last[k]]).toEqual([k, v]);
+    expect(last.eval_loss).toBeGreaterThan(0);
+    expect(result.eval).toEqual({ ...figures, eval_loss: last.eval_loss });
+    expect(JSON.parse(fs.readFileSync(path.join(result.finalDir, 'config.json'), 'utf8')).rewardkit.info.steps).toBe(12);
     expect(fs.readdirSync(path.join(root, 'run', 'checkpoints')).sort()).toEqual(['step-000008', 'step-000012']);
     for (const f of ['config.json', 'model.safetensors', 'tokenizer_config.json']) {
       expect(fs.existsSync(path.join(result.finalDir, f))).toBe(true);
@@ -166,11 +182,116 @@ describe('train: the run directory', () => {
     await train(smallConfig(out), { shouldStop: () => ++n > 4 });
     const before = snapshot(out);
     await expect(train(smallConfig(out, { train: { steps: 12, batchSize: 8, warmupSteps: 2, lr: 0.5 }, evalEvery: 3 }), { resume: true })).rejects.toThrow(
-      /--resume: the config differs from the run's own \(.*config\.json\) in evalEvery, train\.lr; only train\.steps may change/,
+      /--resume: the config differs from the run's own \(.*config\.json\) in evalEvery, train\.lr; only train\.steps or train\.epochs may change/,
     );
     expect(snapshot(out)).toEqual(before);
     // more steps is the same run, continued
     const longer = await train(smallConfig(out, { train: { steps: 16, batchSize: 8, warmupSteps: 2 } }), { resume: true });
     expect(longer.steps).toBe(16);
+  });
+});
+
+describe('train: length from the data', () => {
+  let root: string;
+  beforeAll(() => setLogSink(() => undefined));
+  afterAll(() => setLogSink(undefined));
+  beforeEach(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-length-'));
+  });
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('without steps trains ceil(epochs * pairs / batch) steps and records them; --resume keeps them after the data grew; a new run on twice the pairs trains twice the steps', async () => {
+    const byEpochs = (out: string) => smallConfig(out, { train: { epochs: 0.5, batchSize: 8, warmupSteps: 2 }, evalEvery: 0, checkpointEvery: 2 });
+    const out = path.join(root, 'run');
+    let n = 0;
+    const stopped = await train(byEpochs(out), { shouldStop: () => ++n > 3 });
+    expect(stopped.steps).toBe(3);
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8')).train).toMatchObject({ steps: 8, epochs: 0.5 }); // ceil(0.5 * 120 / 8)
+    // the training file grows to 240 pairs: the resumed run keeps the 8 steps its schedule was laid out for
+    const file = path.join(root, 'train.jsonl');
+    fs.rmSync(file);
+    sliceWithCategories(hhRlhf.train, 240, file);
+    const resumed = await train(byEpochs(out), { resume: true });
+    expect(resumed.steps).toBe(8);
+    const fresh = await train(byEpochs(path.join(root, 'fresh')));
+    expect(fresh.steps).toBe(15); // ceil(0.5 * 240 / 8)
+  }, 120_000);
+});
+
+describe('train: early stopping', () => {
+  let root: string;
+  let straight: TrainResult;
+  let evals: { step: number; eval_loss: number; accuracy: number }[];
+  let best: { step: number; eval_loss: number; accuracy: number };
+  const PATIENCE = 3;
+  const EVERY = 2;
+  // 120 training pairs at lr 0.05 without weight decay: the held-out loss falls for about 20 steps,
+  // then rises as the model memorises its training pairs
+  const overfitting = (out: string) =>
+    smallConfig(out, {
+      train: { steps: 40, batchSize: 8, warmupSteps: 2, lr: 0.05, weightDecay: 0, earlyStop: { patience: PATIENCE } },
+      evalEvery: EVERY,
+      checkpointEvery: 5,
+      keepCheckpoints: 1,
+    });
+  const readMetrics = (out: string) => fs.readFileSync(path.join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+
+  beforeAll(async () => {
+    setLogSink(() => undefined);
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-early-'));
+    straight = await train(overfitting(path.join(root, 'straight')));
+    evals = readMetrics(straight.runDir).filter((l) => l.kind === 'eval');
+    best = evals.reduce((a, b) => (b.eval_loss < a.eval_loss ? b : a));
+  }, 120_000);
+  afterAll(() => {
+    setLogSink(undefined);
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it(`stops ${PATIENCE} evaluations after the lowest held-out loss and exports that step`, () => {
+    expect(best.step).toBeGreaterThan(EVERY); // it did improve for a while
+    expect(straight.steps).toBe(best.step + PATIENCE * EVERY);
+    expect(straight.steps).toBeLessThan(40);
+    expect(evals.at(-1)!.step).toBe(straight.steps);
+    expect(evals.filter((e) => e.step > best.step)).toHaveLength(PATIENCE);
+    expect(straight.exportedStep).toBe(best.step);
+    // the exported model is the best checkpoint: measured again after restoring it, the same figures
+    expect(straight.eval!.eval_loss).toBeCloseTo(best.eval_loss, 12);
+    expect(straight.eval!.accuracy).toBe(best.accuracy);
+    const info = JSON.parse(fs.readFileSync(path.join(straight.finalDir, 'config.json'), 'utf8')).rewardkit.info;
+    expect(info).toMatchObject({ steps: best.step, trainedSteps: straight.steps });
+    expect(info.selected).toMatch(new RegExp(`^the checkpoint of step ${best.step}, best held-out eval_loss .* training stopped at step ${straight.steps} after ${PATIENCE} evaluation`));
+    expect(fs.readFileSync(path.join(straight.finalDir, 'README.md'), 'utf8')).toContain(`- Exported: the checkpoint of step ${best.step},`);
+    const stop = readMetrics(straight.runDir).filter((l) => l.kind === 'early_stop');
+    expect(stop).toEqual([expect.objectContaining({ step: straight.steps, stopped_early: true, best_step: best.step, metric: 'eval_loss' })]);
+    expect(JSON.parse(fs.readFileSync(path.join(straight.finalDir, 'eval-report.json'), 'utf8'))).toEqual(straight.report);
+  });
+
+  it('keeps the best checkpoint however many newer ones pruning removes', () => {
+    const pad = (s: number) => `step-${String(s).padStart(6, '0')}`;
+    expect(fs.readdirSync(path.join(straight.runDir, 'checkpoints')).sort()).toEqual([pad(best.step), pad(straight.steps)].sort());
+  });
+
+  it('a run stopped after the best step and resumed continues the count and exports the same model', async () => {
+    const out = path.join(root, 'resumed');
+    let n = 0;
+    // stop one step after the first evaluation without improvement
+    const stopped = await train(overfitting(out), { shouldStop: () => ++n > best.step + EVERY + 1 });
+    expect(stopped.finalDir).toBe('');
+    const resumed = await train(overfitting(out), { resume: true });
+    expect(resumed.steps).toBe(straight.steps);
+    expect(resumed.exportedStep).toBe(best.step);
+    expect(resumed.eval).toEqual(straight.eval);
+    const model = (r: TrainResult) => fs.readFileSync(path.join(r.finalDir, 'model.safetensors'));
+    expect(model(resumed).equals(model(straight))).toBe(true);
+  }, 120_000);
+
+  it('refuses early stopping without held-out evaluations, before touching the run directory', async () => {
+    const out = path.join(root, 'refused');
+    const noEvals = { ...overfitting(out), evalEvery: 0 };
+    await expect(train(noEvals)).rejects.toThrow(/train\.earlyStop needs held-out evaluations/);
+    const noEvalFile = overfitting(out);
+    await expect(train({ ...noEvalFile, data: { ...noEvalFile.data, eval: undefined } })).rejects.toThrow(/data\.eval, --eval/);
+    expect(fs.existsSync(out)).toBe(false);
   });
 });

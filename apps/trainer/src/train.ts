@@ -1,14 +1,19 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { initBackend } from '@rewardkit/backend';
-import { ConfigError, createLogger, pairLength, pairTokens, parsePluginConfig, type EncodedPair, type RunConfig } from '@rewardkit/core';
-import { BatchSampler, latestCheckpoint, learningRate, pruneCheckpoints, shardByTokens } from '@rewardkit/engine';
-import { buildTokenizer, createShippedRegistry, numericPart, prepareDataset, runEvaluators } from '@rewardkit/runtime';
+import { ConfigError, createLogger, pairLength, pairTokens, parsePluginConfig, type EncodedPair, type EvalReport, type RunConfig } from '@rewardkit/core';
+import { BatchSampler, checkpointDir, latestCheckpoint, learningRate, pruneCheckpoints, shardByTokens } from '@rewardkit/engine';
+import { buildTokenizer, createShippedRegistry, prepareDataset, runEvaluators } from '@rewardkit/runtime';
 import { buildReplica } from '@rewardkit/training';
+import { EarlyStop } from './early-stop';
+import { flattenFigures, topLevelFigures } from './flatten-figures';
+import { heldOutLoss } from './held-out-loss';
 import { InProcessGroup } from './in-process-group';
 import { MetricsLog } from './metrics-log';
-import { prepareRunDir } from './run-dir';
+import { prepareRunDir, recordedConfig } from './run-dir';
 import { Progress } from './progress';
 import { Recovery } from './recovery';
+import { trainingLength, withSteps } from './training-length';
 import type { WorkerGroup } from './worker-group';
 
 const log = createLogger('trainer');
@@ -27,24 +32,43 @@ export interface TrainOptions {
 export interface TrainResult {
   readonly runDir: string;
   readonly finalDir: string;
+  /** Steps trained. */
   readonly steps: number;
+  /** Step of the exported model: `steps`, or early stopping's best. */
+  readonly exportedStep?: number;
+  /** Held-out figures of the exported model, nested ones as `a.b.c` keys. */
   readonly eval?: Record<string, number>;
+  /** The exported model's evaluation report, as the evaluators returned it (also final/eval-report.json). */
+  readonly report?: EvalReport;
+}
+
+/** One held-out evaluation: the evaluators' report and its numbers, flattened, with the held-out loss. */
+interface HeldOut {
+  readonly step: number;
+  readonly report: EvalReport;
+  readonly figures: Record<string, number>;
 }
 
 /**
  * The training loop, top to bottom: prepare data, build the replicas, then for each step
  * sample a global batch, shard it, step every replica, log, evaluate and checkpoint on schedule.
  */
-export async function train(cfg: RunConfig, opts: TrainOptions = {}): Promise<TrainResult> {
-  if (!cfg.data.train) throw new ConfigError('data.train is required: the file of training pairs');
-  const runDir = path.resolve(cfg.out);
+export async function train(input: RunConfig, opts: TrainOptions = {}): Promise<TrainResult> {
+  if (!input.data.train) throw new ConfigError('data.train is required: the file of training pairs');
+  const runDir = path.resolve(input.out);
 
   // --- data: load, validate and tokenize once, in the coordinator
-  const registry = createShippedRegistry(cfg.plugins);
-  const tokenizer = buildTokenizer(cfg, registry);
-  const dataOpts = { loader: cfg.data.loader, skipInvalid: cfg.data.skipInvalid, maxLength: cfg.data.maxLength };
-  const trainSet = await prepareDataset(cfg.data.train, registry, tokenizer, dataOpts);
-  const evalSet = cfg.data.eval ? await prepareDataset(cfg.data.eval, registry, tokenizer, dataOpts) : undefined;
+  const registry = createShippedRegistry(input.plugins);
+  const tokenizer = buildTokenizer(input, registry);
+  const dataOpts = { loader: input.data.loader, skipInvalid: input.data.skipInvalid, maxLength: input.data.maxLength };
+  const trainSet = await prepareDataset(input.data.train, registry, tokenizer, dataOpts);
+  const evalSet = input.data.eval ? await prepareDataset(input.data.eval, registry, tokenizer, dataOpts) : undefined;
+  if (input.train.earlyStop && (!evalSet || input.evalEvery === 0)) {
+    throw new ConfigError('train.earlyStop needs held-out evaluations: a held-out file (data.eval, --eval) and evalEvery > 0 (--eval-every)');
+  }
+  // --- length: --steps, else epochs over this data; derived once, recorded in config.json, kept by --resume
+  const length = trainingLength(input.train, trainSet.encoded.length, opts.resume ? recordedConfig(runDir)?.train : undefined);
+  const cfg = withSteps(input, length.steps);
 
   // --- replicas: in this process (1) or N worker processes
   // the export records the model's full config (defaults filled), so later defaults cannot change it
@@ -68,15 +92,19 @@ export async function train(cfg: RunConfig, opts: TrainOptions = {}): Promise<Tr
     lengths: trainSet.encoded.map(pairLength),
   });
   const meta = { backend: group.backend, workers: group.size, model: cfg.model.name, loss: cfg.loss.name };
+  // early stopping's bookkeeping travels in each checkpoint, so --resume and recovery continue it
+  const earlyStop = cfg.train.earlyStop ? new EarlyStop(cfg.train.earlyStop) : undefined;
   let step = 0;
   let progress: Progress | undefined;
-  let lastEval: Record<string, number> | undefined;
+  let lastEval: HeldOut | undefined;
+  let lastCheckpoint = -1;
   try {
     if (opts.resume) {
       const dir = latestCheckpoint(runDir);
       if (dir) {
         const state = await group.restore(dir);
         sampler.restore(state.sampler);
+        earlyStop?.restore(state.meta.earlyStop);
         step = state.step;
         log.info(`resumed from ${dir} at step ${step}`);
       } else {
@@ -87,28 +115,45 @@ export async function train(cfg: RunConfig, opts: TrainOptions = {}): Promise<Tr
       `training ${cfg.model.name} with ${cfg.loss.name} on ${trainSet.encoded.length} pairs: ${cfg.train.steps} steps x ` +
         `${cfg.train.batchSize} pairs, ${group.size} worker(s) on ${group.backend}`,
     );
-    const evaluate = async (at: number) => {
-      if (!evalSet) return;
+    log.info(`length: ${length.reason}`);
+    /** Scores the held-out set and runs the evaluators on it (no logging: see `evaluateAndLog`). */
+    const evaluate = async (at: number): Promise<HeldOut | undefined> => {
+      if (!evalSet) return undefined;
       const scores = await group.score(evalSet.encoded);
-      lastEval = numericPart(runEvaluators(registry, cfg.evaluators, { ...scores, pairs: evalSet.pairs }));
-      metrics.write({ kind: 'eval', step: at, ...lastEval });
-      log.info(`step ${at}: held-out accuracy ${lastEval.accuracy?.toFixed(4)} on ${lastEval.n} pairs`);
+      const report = runEvaluators(registry, cfg.evaluators, { ...scores, pairs: evalSet.pairs });
+      return { step: at, report, figures: { ...flattenFigures(report), eval_loss: heldOutLoss(scores.chosen, scores.rejected) } };
+    };
+    /** An evaluation on schedule: every figure to metrics.jsonl; true when early stopping wants its checkpoint kept. */
+    const evaluateAndLog = async (at: number): Promise<boolean> => {
+      const held = await evaluate(at);
+      if (!held) return false;
+      lastEval = held;
+      metrics.write({ kind: 'eval', step: at, ...held.figures });
+      const verdict = earlyStop?.observe(at, held.figures);
+      const best = earlyStop ? `; best ${earlyStop.cfg.metric} ${earlyStop.state.best?.toFixed(4)} at step ${earlyStop.bestStep}` : '';
+      log.info(`step ${at}: held-out accuracy ${held.figures.accuracy?.toFixed(4)} on ${held.figures.n} pairs, loss ${held.figures.eval_loss.toFixed(4)}${best}`);
+      return verdict?.improved ?? false;
     };
     const checkpoint = async (at: number) => {
-      const dir = await group.checkpoint(runDir, { step: at, sampler: sampler.state(), meta });
-      pruneCheckpoints(runDir, cfg.keepCheckpoints);
+      const state = { step: at, sampler: sampler.state(), meta: { ...meta, ...(earlyStop ? { earlyStop: earlyStop.state } : {}) } };
+      const dir = await group.checkpoint(runDir, state);
+      lastCheckpoint = at;
+      // early stopping's best checkpoint is kept however old it gets
+      const best = earlyStop?.bestStep;
+      pruneCheckpoints(runDir, cfg.keepCheckpoints, best !== undefined ? [checkpointDir(runDir, best)] : []);
       log.debug(`checkpoint ${dir}`);
     };
 
     // a lost worker puts the loop back at the newest checkpoint; the steps since are replayed
     const recovery = new Recovery(group, runDir, (state, reason) => {
       sampler.restore(state?.sampler ?? { epoch: 0, cursor: 0 });
+      earlyStop?.restore(state?.meta.earlyStop);
       step = state?.step ?? 0;
       metrics.write({ kind: 'recovery', step, reason });
     });
     progress = new Progress(cfg.train.steps, step);
     const padding = { real: 0, padded: 0 };
-    while (step < cfg.train.steps && !opts.shouldStop?.()) {
+    while (step < cfg.train.steps && !opts.shouldStop?.() && !earlyStop?.stopped) {
       await recovery.run(async () => {
         step++;
         // one global batch, split across workers by token count
@@ -135,8 +180,9 @@ export async function train(cfg: RunConfig, opts: TrainOptions = {}): Promise<Tr
           ...(out.computeMs !== undefined ? { compute_ms: out.computeMs, allreduce_ms: out.allreduceMs } : {}),
         });
         progress?.update({ step, loss: out.loss, accuracy: out.accuracy, pairsPerSec: out.pairs / seconds });
-        if (cfg.evalEvery > 0 && step % cfg.evalEvery === 0 && step < cfg.train.steps) await evaluate(step);
-        if (cfg.checkpointEvery > 0 && step % cfg.checkpointEvery === 0) await checkpoint(step);
+        const evalDue = cfg.evalEvery > 0 && step % cfg.evalEvery === 0 && step < cfg.train.steps;
+        const keepBest = evalDue && (await evaluateAndLog(step));
+        if (keepBest || (cfg.checkpointEvery > 0 && step % cfg.checkpointEvery === 0)) await checkpoint(step);
       });
     }
     progress.stop();
@@ -144,16 +190,43 @@ export async function train(cfg: RunConfig, opts: TrainOptions = {}): Promise<Tr
     if (padding.padded > 0) {
       log.info(`padding: ${(100 * (1 - padding.real / padding.padded)).toFixed(1)}% of the token positions computed (batches bucketed by length)`);
     }
-    await checkpoint(step);
-    if (step < cfg.train.steps) {
+    const stoppedEarly = earlyStop?.stopped === true && step < cfg.train.steps;
+    if (step < cfg.train.steps && !stoppedEarly) {
+      await checkpoint(step);
       log.warn(`stopped at step ${step} of ${cfg.train.steps}; continue with --resume --out ${cfg.out}`);
       return { runDir, finalDir: '', steps: step };
     }
-    await evaluate(step);
+    // the final evaluation (an early stop has just evaluated this step), then the final checkpoint
+    if (lastEval?.step !== step) await evaluateAndLog(step);
+    if (lastCheckpoint !== step) await checkpoint(step);
+    // with early stopping, the best evaluation's checkpoint is the model; its figures are measured again
+    let exported = lastEval;
+    let selected: string | undefined;
+    if (earlyStop?.bestStep !== undefined) {
+      selected = earlyStop.describe(step, stoppedEarly);
+      if (earlyStop.bestStep !== step) {
+        await group.restore(checkpointDir(runDir, earlyStop.bestStep));
+        exported = await evaluate(earlyStop.bestStep);
+      }
+      const { best, bestStep, evaluations } = earlyStop.state;
+      metrics.write({ kind: 'early_stop', step, stopped_early: stoppedEarly, metric: earlyStop.cfg.metric, best, best_step: bestStep, evaluations });
+      log.info(`exporting ${selected}`);
+    }
+    const exportedStep = exported?.step ?? step;
     const finalDir = path.join(runDir, 'final');
-    await group.exportModel(finalDir, { ...meta, steps: step, maxLength: cfg.data.maxLength, eval: lastEval, trainedOn: trainSet.file });
-    log.info(`exported the model to ${finalDir}`);
-    return { runDir, finalDir, steps: step, eval: lastEval };
+    const summary = exported && topLevelFigures(exported.figures);
+    await group.exportModel(finalDir, {
+      ...meta,
+      steps: exportedStep,
+      ...(selected ? { selected, trainedSteps: step } : {}),
+      maxLength: cfg.data.maxLength,
+      eval: summary,
+      trainedOn: trainSet.file,
+    });
+    // the whole report (tables, strings and all), as the evaluators returned it, beside the model
+    if (exported) fs.writeFileSync(path.join(finalDir, 'eval-report.json'), JSON.stringify(exported.report, null, 2) + '\n');
+    log.info(`exported the model${selected ? ` of step ${exportedStep}` : ''} to ${finalDir}`);
+    return { runDir, finalDir, steps: step, exportedStep, eval: exported?.figures, report: exported?.report };
   } finally {
     progress?.stop();
     metrics.close();

@@ -29,6 +29,16 @@ describe('run config', () => {
     expect(msg).toMatch(/bogus/);
   });
 
+  it('leaves the step count to the data unless given, and fills early stopping defaults when asked for', () => {
+    const cfg = parseRunConfig({});
+    expect(cfg.train.steps).toBeUndefined();
+    expect(cfg.train.epochs).toBe(10.98);
+    expect(cfg.train.earlyStop).toBeUndefined();
+    expect(parseRunConfig({ train: { earlyStop: {} } }).train.earlyStop).toEqual({ metric: 'eval_loss', patience: 3, minDelta: 0 });
+    expect(() => parseRunConfig({ train: { epochs: 0 } })).toThrow(/train\.epochs/);
+    expect(() => parseRunConfig({ train: { earlyStop: { patience: 0, metric: 'loss' } } })).toThrow(/train\.earlyStop\.metric: .*eval_loss[\s\S]*train\.earlyStop\.patience: /);
+  });
+
   it('rejects an unknown backend', () => {
     expect(() => parseRunConfig({ backend: 'tpu' })).toThrow(/backend/);
   });

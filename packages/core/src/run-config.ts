@@ -14,6 +14,17 @@ const pluginRef = (defaultName: string) =>
     .strict()
     .prefault({});
 
+/** Early stopping: evaluated every `evalEvery` steps on the held-out set (`data.eval`). */
+const EarlyStopSchema = z
+  .object({
+    // eval_loss: the held-out mean Bradley-Terry loss -log sigmoid(r_w - r_l), smoother than accuracy
+    // on a few hundred pairs (accuracy moves in steps of 1/n and ties often)
+    metric: z.enum(['eval_loss', 'accuracy']).default('eval_loss'),
+    patience: z.number().int().min(1).default(3), // evaluations without improvement before stopping
+    minDelta: z.number().min(0).default(0), // an improvement smaller than this does not count
+  })
+  .strict();
+
 export const RunConfigSchema = z
   .object({
     /** Extra plugin packages, by npm name, loaded and registered at start. */
@@ -39,7 +50,15 @@ export const RunConfigSchema = z
     evaluators: z.array(z.string().min(1)).default(['accuracy']),
     train: z
       .object({
-        steps: z.number().int().min(1).default(600), // ~11 epochs of the 1,748 sample pairs at batch 32
+        /** Optimizer steps; when absent, derived from `epochs` and the data (see `epochs`). */
+        steps: z.number().int().min(1).optional(),
+        // Without `steps`: ceil(epochs * training units / batchSize) steps, derived once per run and
+        // recorded in its config.json. 10.98 gives the 600 steps the default model was tuned with on
+        // the 1,748 sample pairs at batch 32 (ceil(10.98 * 1748 / 32) = 600); other data gets as many
+        // passes, not as many steps. A model plugin may recommend its own (the transformer: 4.57).
+        epochs: z.number().positive().default(10.98),
+        /** Stop when held-out figures stop improving, and export the best checkpoint (off when absent). */
+        earlyStop: EarlyStopSchema.optional(),
         batchSize: z.number().int().min(1).default(32), // global pairs per step, across all workers
         lr: z.number().positive().default(3e-3), // peak learning rate
         minLrRatio: z.number().min(0).max(1).default(0.1), // cosine decays to lr * minLrRatio

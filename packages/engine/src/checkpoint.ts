@@ -213,10 +213,14 @@ export function latestCheckpoint(runDir: string): string | undefined {
   return undefined;
 }
 
-/** Deletes all but the newest `keep` checkpoints, and stale temporary directories. */
-export function pruneCheckpoints(runDir: string, keep: number): void {
+/**
+ * Deletes all but the newest `keep` checkpoints and those in `protect` (early stopping's best,
+ * which may be older than the newest `keep`), and stale temporary directories.
+ */
+export function pruneCheckpoints(runDir: string, keep: number, protect: readonly string[] = []): void {
   const all = listCheckpoints(runDir);
-  for (const dir of all.slice(0, Math.max(0, all.length - keep))) fs.rmSync(dir, { recursive: true, force: true });
+  const kept = new Set(protect.map((d) => path.resolve(d)));
+  for (const dir of all.slice(0, Math.max(0, all.length - keep))) if (!kept.has(path.resolve(dir))) fs.rmSync(dir, { recursive: true, force: true });
   const root = path.join(runDir, 'checkpoints');
   if (fs.existsSync(root)) {
     for (const d of fs.readdirSync(root)) if (d.includes('.tmp-')) fs.rmSync(path.join(root, d), { recursive: true, force: true });

@@ -8,6 +8,7 @@ export { learningRate } from './lr-schedule';
 export { shardByTokens } from './shard-by-tokens';
 export { Rng } from './rng';
 export {
+  checkpointDir,
   latestCheckpoint,
   listCheckpoints,
   pruneCheckpoints,

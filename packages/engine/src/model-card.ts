@@ -76,6 +76,7 @@ export function modelCard(input: ModelCardInput): string {
     '## Training',
     `- Data: ${info.trainedOn ?? 'not recorded'}`,
     `- Steps: ${info.steps ?? 'not recorded'}; loss: ${info.loss ?? 'not recorded'}; backend: ${info.backend ?? 'not recorded'}, workers: ${info.workers ?? 'not recorded'}`,
+    ...(typeof info.selected === 'string' ? [`- Exported: ${info.selected}`] : []), // early stopping's choice
     `- Sequence length: ${maxLength} tokens (prompt ++ response ++ EOS)`,
     '',
     '## Held-out evaluation',
