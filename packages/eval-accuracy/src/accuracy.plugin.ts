@@ -1,69 +1,47 @@
 import type { EvalPlugin, EvalReport, PairScores } from '@rewardkit/core';
+import { bootstrapMeanCi, BootstrapConfigSchema, decidedPairs, pairOutcome } from '@rewardkit/eval-math';
 import { z } from 'zod';
 
 export const AccuracyConfigSchema = z
   .object({
     /** Rewards closer than this count as a tie (half a correct answer). */
     tieTolerance: z.number().min(0).default(0),
-    /** Also report accuracy per `category` when the data has more than one. */
-    perCategory: z.boolean().default(true),
+    /** The confidence interval: seeded percentile bootstrap over the pairs. */
+    bootstrap: BootstrapConfigSchema,
   })
   .strict();
 export type AccuracyConfig = z.infer<typeof AccuracyConfigSchema>;
 
 /**
- * Reward accuracy: the share of pairs with r(chosen) > r(rejected), a tie counting 0.5;
- * plus the mean margin and reward statistics (float64 throughout).
+ * Reward accuracy: the share of pairs with r(chosen) > r(rejected), a model tie (|r_w - r_l| <=
+ * tieTolerance) counting 0.5, with a bootstrap confidence interval. Pairs the data marks as ties
+ * have no winner and are left out (`data_ties` counts them).
  */
-export function evaluateAccuracy(cfg: AccuracyConfig, { chosen, rejected, pairs }: PairScores): EvalReport {
-  const n = chosen.length;
-  let correct = 0;
+export function evaluateAccuracy(cfg: AccuracyConfig, scores: PairScores): EvalReport {
+  const idx = decidedPairs(scores);
+  const n = idx.length;
+  const outcomes = new Float64Array(n);
   let ties = 0;
-  let marginSum = 0;
-  let sum = 0;
-  let sumSq = 0;
-  let chosenSum = 0;
-  const byCategory = new Map<string, { n: number; correct: number }>();
-  for (let i = 0; i < n; i++) {
-    const d = chosen[i] - rejected[i];
-    const score = Math.abs(d) <= cfg.tieTolerance ? 0.5 : d > 0 ? 1 : 0;
-    if (score === 0.5) ties++;
-    correct += score;
-    marginSum += d;
-    sum += chosen[i] + rejected[i];
-    sumSq += chosen[i] * chosen[i] + rejected[i] * rejected[i];
-    chosenSum += chosen[i];
-    const cat = pairs[i]?.category;
-    if (cfg.perCategory && cat !== undefined) {
-      const c = byCategory.get(cat) ?? { n: 0, correct: 0 };
-      c.n++;
-      c.correct += score;
-      byCategory.set(cat, c);
-    }
-  }
-  const mean = n ? sum / (2 * n) : 0;
-  const report: Record<string, number | string | object> = {
+  let correct = 0;
+  idx.forEach((i, k) => {
+    outcomes[k] = pairOutcome(scores.chosen[i], scores.rejected[i], cfg.tieTolerance);
+    if (outcomes[k] === 0.5) ties++;
+    correct += outcomes[k];
+  });
+  return {
     accuracy: n ? correct / n : 0,
-    n,
+    accuracy_ci: bootstrapMeanCi(outcomes, cfg.bootstrap),
     ties,
-    mean_margin: n ? marginSum / n : 0,
-    reward_mean: mean,
-    reward_std: n ? Math.sqrt(Math.max(0, sumSq / (2 * n) - mean * mean)) : 0,
-    chosen_mean: n ? chosenSum / n : 0,
-    rejected_mean: n ? (sum - chosenSum) / n : 0,
+    tie_rate: n ? ties / n : 0,
+    n,
+    data_ties: scores.chosen.length - n,
   };
-  if (byCategory.size > 1) {
-    report.by_category = Object.fromEntries(
-      [...byCategory].map(([k, v]) => [k, { n: v.n, accuracy: v.correct / v.n }]),
-    );
-  }
-  return report;
 }
 
 export const accuracy: EvalPlugin<AccuracyConfig> = {
   kind: 'eval',
   name: 'accuracy',
-  description: 'reward accuracy (ties count 0.5), mean margin, reward mean/std',
+  description: 'reward accuracy (model ties count 0.5) with a seeded bootstrap confidence interval and the tie rate',
   configSchema: AccuracyConfigSchema,
   create: (cfg) => ({ evaluate: (scores) => evaluateAccuracy(cfg, scores) }),
 };

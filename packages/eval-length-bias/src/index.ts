@@ -1,0 +1,2 @@
+export { lengthBias, LengthBiasConfigSchema, evaluateLengthBias, type LengthBiasConfig } from './length-bias.plugin';
+export { register } from './register';

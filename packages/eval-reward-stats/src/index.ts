@@ -1,0 +1,2 @@
+export { rewardStats, RewardStatsConfigSchema, evaluateRewardStats, type RewardStatsConfig } from './reward-stats.plugin';
+export { register } from './register';
