@@ -7,6 +7,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { applyWasmBatchLoopMatMul } from './wasm-batch-loop-matmul';
 import { applyWasmTransposeFirstMatMul } from './wasm-batch-matmul';
 import { applyWasmFusedMatMulBias } from './wasm-fused-matmul-bias';
+import { applyWasmGatherRows } from './wasm-gather-rows';
 import { applyWasmSumLeadingAxes } from './wasm-sum-leading-axes';
 import { applyWasmTransposeLastTwo } from './wasm-transpose-last-two';
 import { applyWasmUnsortedSegmentSum } from './wasm-unsorted-segment-sum';
@@ -28,6 +29,8 @@ export function applyWasmFixes(): string[] {
   fixes.push('_FusedMatMul batched bias');
   applyWasmSumLeadingAxes();
   fixes.push('Sum leading axes as matMul');
+  applyWasmGatherRows();
+  fixes.push('GatherV2 rows');
   if (applyWasmUnsortedSegmentSum()) fixes.push('UnsortedSegmentSum kernel');
   return fixes;
 }

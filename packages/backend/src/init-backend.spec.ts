@@ -48,6 +48,7 @@ describe('initBackend', () => {
       'transpose-first BatchMatMul/_FusedMatMul',
       '_FusedMatMul batched bias',
       'Sum leading axes as matMul',
+      'GatherV2 rows',
       'UnsortedSegmentSum kernel',
     ]);
     expect(tf.getBackend()).toBe('wasm');
