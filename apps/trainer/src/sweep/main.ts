@@ -1,0 +1,43 @@
+#!/usr/bin/env tsx
+/**
+ * Hyper-parameter sweep over named run-config fields; each trial is a `trainer launch` process.
+ *   nx run trainer:sweep --model=transformer --grid model.config.nEmbd=64,128 --grid train.lr=1e-3,3e-3 --parallel 2
+ *   nx run trainer:sweep --grid train.lr=log-uniform:3e-4:1e-2 --budget 6 --steps 200 --out runs/lr-sweep
+ * Prints the trials ranked by held-out accuracy; writes OUT/sweep.json and OUT/best-config.json
+ * (rerun the winner with `trainer launch --config OUT/best-config.json --out ...`).
+ */
+import { ConfigError, createLogger, RewardkitError } from '@rewardkit/core';
+import { StopSignals } from '../stop-signals';
+import { parseAxes } from './sweep-grid';
+import { parseSweepArgs, SWEEP_USAGE } from './sweep-args';
+import { runSweep, sweepTable } from './sweep';
+
+const log = createLogger('sweep');
+
+async function main(argv: readonly string[]): Promise<void> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${SWEEP_USAGE}\n`);
+    return;
+  }
+  const args = parseSweepArgs(argv);
+  if (args.grid.length === 0) throw new ConfigError(`a sweep needs at least one --grid\n${SWEEP_USAGE}`);
+  const axes = parseAxes(args.grid);
+  const stop = new StopSignals(log);
+  try {
+    // a stop signal is passed on to the running trials (each checkpoints and exits); no new one starts
+    const result = await runSweep({ ...args, axes, baseArgs: args.launchArgs, base: args.launch, signal: stop.signal });
+    process.stdout.write(`${sweepTable(result.ranked, axes, args.metric)}\n`);
+    process.stdout.write(`best: ${result.best.id} (${result.best.sets.join(' ')}): ${args.metric} ${result.best.value!.toFixed(4)}\n`);
+    process.stdout.write(`best config: ${args.out}/best-config.json\n`);
+  } finally {
+    stop.dispose();
+    if (stop.exitCode !== undefined) process.exitCode = stop.exitCode;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).catch((err: unknown) => {
+    process.stderr.write(err instanceof RewardkitError ? `error: ${err.message}\n` : `${(err as Error).stack}\n`);
+    process.exitCode = 1;
+  });
+}
