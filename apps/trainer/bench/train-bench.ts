@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { initBackend, measureMatMulGflops } from '@rewardkit/backend';
 import type { BackendPreference } from '@rewardkit/core';
-import { packPairs, pairMargins, parseRunConfig, setLogSink, type EncodedPair, type RunConfig } from '@rewardkit/core';
+import { packUnits, parseRunConfig, setLogSink, type EncodedPair, type RunConfig } from '@rewardkit/core';
 import { BatchSampler, learningRate, Replica, shardByTokens } from '@rewardkit/engine';
 import { TRANSFORMER_PRESET_NAMES, TRANSFORMER_PRESETS, transformerParamCount, type TransformerPresetName } from '@rewardkit/model-transformer';
 import { buildTokenizer, createShippedRegistry, prepareDataset } from '@rewardkit/runtime';
@@ -118,9 +118,10 @@ async function timeInProcess(setup: BenchSetup, opts: BenchOptions, matmul: numb
   try {
     for (let i = 1; i <= opts.warmup + opts.steps; i++) {
       const shard = next();
-      const batch = packPairs(shard, setup.padId);
+      const units = packUnits(shard, setup.padId);
+      const { batch } = units;
       const t0 = performance.now();
-      const out = await replica.trainStep(batch, pairMargins(shard), { step: i, lr: learningRate(cfg.train, i) });
+      const out = await replica.trainStep(units, { step: i, lr: learningRate(cfg.train, i) });
       const ms = performance.now() - t0;
       losses.push(out.loss);
       if (i <= opts.warmup) continue;

@@ -1,5 +1,5 @@
 import { LocalCollective } from '@rewardkit/collective';
-import { packPairs, pairMargins, type EncodedPair, type Tokenizer } from '@rewardkit/core';
+import { packUnits, type EncodedPair, type EncodedUnit, type Tokenizer } from '@rewardkit/core';
 import { ReplicaService, type CheckpointState, type ModelRef, type PairRewards, type Replica, type StepOutcome } from '@rewardkit/engine';
 import type { WorkerGroup } from './worker-group';
 
@@ -21,13 +21,13 @@ export class InProcessGroup implements WorkerGroup {
   }
 
   /** `shards` holds the one shard of a world of one: the global batch, taken as is. */
-  async step(step: number, shards: readonly (readonly EncodedPair[])[], lr: number): Promise<StepOutcome> {
+  async step(step: number, shards: readonly (readonly EncodedUnit[])[], lr: number): Promise<StepOutcome> {
     if (shards.length !== 1) throw new Error(`InProcessGroup.step: ${shards.length} shards for a world of one`);
-    const [pairs] = shards;
+    const [units] = shards;
     // The step computes synchronously: without a turn of the event loop per step, a run never
     // sees Ctrl-C or SIGTERM (their handlers are queued behind the loop) nor draws its progress bar.
     await new Promise((resolve) => setImmediate(resolve));
-    return this.service.step({ step, lr, batch: packPairs(pairs, this.tokenizer.padId), margins: pairMargins(pairs) });
+    return this.service.step({ step, lr, units: packUnits(units, this.tokenizer.padId) });
   }
 
   async score(pairs: readonly EncodedPair[]): Promise<PairRewards> {

@@ -1,4 +1,4 @@
-import type { EncodedPair } from '@rewardkit/core';
+import type { EncodedPair, EncodedUnit } from '@rewardkit/core';
 import type { CheckpointState, PairRewards, StepOutcome } from '@rewardkit/engine';
 
 /**
@@ -14,7 +14,7 @@ export interface WorkerGroup {
    * One optimizer step on a global batch already split into `size` shards (rank r takes shard r);
    * loss and accuracy are over the whole global batch.
    */
-  step(step: number, shards: readonly (readonly EncodedPair[])[], lr: number): Promise<StepOutcome>;
+  step(step: number, shards: readonly (readonly EncodedUnit[])[], lr: number): Promise<StepOutcome>;
   /** Rewards for held-out pairs. */
   score(pairs: readonly EncodedPair[]): Promise<PairRewards>;
   /** Writes a checkpoint (atomically) and returns its directory. */

@@ -9,15 +9,19 @@ export type { LossInput, LossOutput, LossFn, LossPlugin } from './contracts';
 export type { PairScores, EvalReport, Evaluator, EvalPlugin } from './contracts';
 
 // the data every plugin exchanges
-export type { ChatMessage, TextOrChat, PreferencePair } from './preference-pair';
-export { packSequences, packPairs, pairMargins, pairLength, pairTokens, type SequenceBatch, type EncodedPair } from './sequence-batch';
+export type { ChatMessage, TextOrChat, PreferencePair, PreferenceRanking, PreferenceUnit } from './preference-pair';
+export { isRanking, rankingPairs, unitPairs } from './preference-pair';
+export { packSequences, packPairs, pairMargins, pairLength, pairTokens, isEncodedRanking, unitSequences } from './sequence-batch';
+export type { SequenceBatch, EncodedPair, EncodedRanking, EncodedUnit } from './sequence-batch';
+export { packUnits, pairIndex, unitCount, type UnitBatch, type PairIndex } from './unit-batch';
+export { lossInput, type UnitStructure } from './loss-input';
 
 // registering and finding plugins
 export { PluginRegistry, parsePluginConfig } from './registry';
 export { loadPluginPackages } from './load-plugin-packages';
 
 // run configuration
-export { parseRunConfig, readRunConfigFile, mergeConfig, RunConfigSchema, type RunConfig, type RunConfigInput } from './run-config';
+export { parseRunConfig, readRunConfigFile, mergeConfig, RunConfigSchema, SHIPPED_EVALUATORS, type RunConfig, type RunConfigInput } from './run-config';
 export { BACKEND_NAMES, BACKEND_PREFERENCES, type BackendName, type BackendPreference } from './backend-name';
 
 // errors and logging

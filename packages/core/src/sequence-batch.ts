@@ -23,7 +23,36 @@ export interface EncodedPair {
   /** Tokens of the shared prompt at the start of both sequences. */
   readonly promptLength: number;
   readonly margin: number;
+  /** An annotated tie: chosen/rejected are just A and B. */
+  readonly tie?: boolean;
+  /** Annotated preference strength (0 or absent where none). */
+  readonly strength?: number;
   readonly category?: string;
+}
+
+/** One tokenized ranking: K responses to one prompt, each `prompt ++ response ++ EOS`. */
+export interface EncodedRanking {
+  readonly id: string;
+  /** [K] prompt ++ response ++ EOS, in the record's order. */
+  readonly responses: readonly Int32Array[];
+  /** [K] rank of each response, 0 = best; equal ranks are tied. */
+  readonly ranks: Int32Array;
+  /** Tokens of the shared prompt at the start of every sequence. */
+  readonly promptLength: number;
+  readonly category?: string;
+}
+
+/** A tokenized record: the unit of batching and sharding (its responses stay on one worker). */
+export type EncodedUnit = EncodedPair | EncodedRanking;
+
+export function isEncodedRanking(u: EncodedUnit): u is EncodedRanking {
+  return 'responses' in u;
+}
+
+/** A unit's sequences in scoring order (a pair: chosen, rejected) and their ranks (a tie: equal). */
+export function unitSequences(u: EncodedUnit): { seqs: readonly Int32Array[]; ranks: ArrayLike<number> } {
+  if (isEncodedRanking(u)) return { seqs: u.responses, ranks: u.ranks };
+  return { seqs: [u.chosen, u.rejected], ranks: u.tie ? [0, 0] : [0, 1] };
 }
 
 /** Pads `seqs` into one batch of width max(length). */
@@ -61,14 +90,17 @@ export function pairMargins(pairs: readonly EncodedPair[]): Float32Array {
   return Float32Array.from(pairs, (p) => p.margin);
 }
 
-/** Real tokens of one pair (both sequences): its cost for sharding and length bucketing. */
-export function pairLength(p: EncodedPair): number {
-  return p.chosen.length + p.rejected.length;
+/** Real tokens of one unit (all its sequences): its cost for sharding and length bucketing. */
+export function pairLength(u: EncodedUnit): number {
+  if (!isEncodedRanking(u)) return u.chosen.length + u.rejected.length;
+  let n = 0;
+  for (const s of u.responses) n += s.length;
+  return n;
 }
 
-/** Real (non-pad) tokens in a set of pairs: the unit of work for sharding and throughput. */
-export function pairTokens(pairs: readonly EncodedPair[]): number {
+/** Real (non-pad) tokens in a set of units: the unit of work for sharding and throughput. */
+export function pairTokens(units: readonly EncodedUnit[]): number {
   let n = 0;
-  for (const p of pairs) n += pairLength(p);
+  for (const u of units) n += pairLength(u);
   return n;
 }

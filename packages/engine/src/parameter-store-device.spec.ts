@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { packPairs, pairMargins, type EncodedPair, type LossFn } from '@rewardkit/core';
+import { packUnits, type EncodedPair, type LossFn } from '@rewardkit/core';
 import { randomPairs, useBackend } from '@rewardkit/testing';
 import { BatchSampler } from './batch-sampler';
 import { ParameterLayout } from './parameter-layout';
@@ -25,7 +25,7 @@ function frozenTinyModel() {
 
 const replicaOn = (store: 'host' | 'device', extra: Partial<ReplicaConfig> = {}) => new Replica(frozenTinyModel(), plainBradleyTerry, { ...cfg, ...extra, store });
 const stepOf = (r: Replica, pairs: readonly EncodedPair[], step: number, lr: number, allReduce?: (b: Float32Array) => Promise<void>) =>
-  r.trainStep(packPairs(pairs, EOS), pairMargins(pairs), { step, lr }, allReduce);
+  r.trainStep(packUnits(pairs, EOS), { step, lr }, allReduce);
 
 describe('DeviceParameterStore (tfjs ops, cpu backend)', () => {
   useBackend('cpu');

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { packPairs, pairMargins, type EncodedPair, type NamedParameter } from '@rewardkit/core';
+import { packUnits, type EncodedPair, type NamedParameter } from '@rewardkit/core';
 import { describeWebGpu, initBackend, stopWebGpu } from '@rewardkit/backend';
 import { randomPairs } from '@rewardkit/testing';
 import { readCheckpoint, saveCheckpoint, writeCheckpoint } from './checkpoint';
@@ -47,7 +47,7 @@ const gradients = (P: number) => Array.from({ length: STEPS }, (_, s) => floats(
 
 describeWebGpu('DeviceParameterStore on webgpu (fused kernel)', () => {
   const pairs = randomPairs(24, 40, 39, 7);
-  const stepOf = (r: Replica, batch: readonly EncodedPair[], step: number) => r.trainStep(packPairs(batch, 39), pairMargins(batch), { step, lr: 0.02 });
+  const stepOf = (r: Replica, batch: readonly EncodedPair[], step: number) => r.trainStep(packUnits(batch, 39), { step, lr: 0.02 });
 
   // The host store cannot run on webgpu (it reads every gradient synchronously): its reference
   // runs on cpu first, then the device store replays the same gradients on webgpu.
@@ -140,7 +140,7 @@ describeWebGpu('DeviceParameterStore on webgpu (fused kernel)', () => {
       await stepOf(one, batch, s);
       const allReduce = sumAllReduce(2);
       const shards = shardByTokens(batch, 2);
-      await Promise.all(two.map((r, i) => r.trainStep(packPairs(shards[i], 39), pairMargins(shards[i]), { step: s, lr: 0.02 }, allReduce)));
+      await Promise.all(two.map((r, i) => r.trainStep(packUnits(shards[i], 39), { step: s, lr: 0.02 }, allReduce)));
     }
     const want = (await one.snapshot()).theta;
     for (const r of two) expect(maxRelDiff((await r.snapshot()).theta, want)).toBeLessThan(1e-5);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { packPairs, pairMargins, type EncodedPair, type Tokenizer } from '@rewardkit/core';
+import { packUnits, type EncodedPair, type Tokenizer } from '@rewardkit/core';
 import { randomPairs, useBackend } from '@rewardkit/testing';
 import { BatchSampler } from './batch-sampler';
 import { Replica } from './replica';
@@ -33,7 +33,7 @@ function memoryRanks(n: number): GradientReducer[] {
 }
 
 const newService = (collective: GradientReducer) => new ReplicaService(new Replica(tinyModel(VOCAB), plainBradleyTerry, cfg), tokenizer, collective);
-const request = (step: number, pairs: readonly EncodedPair[], lr: number) => ({ step, lr, batch: packPairs(pairs, EOS), margins: pairMargins(pairs) });
+const request = (step: number, pairs: readonly EncodedPair[], lr: number) => ({ step, lr, units: packUnits(pairs, EOS) });
 
 
 describe('ReplicaService', () => {
@@ -48,7 +48,7 @@ describe('ReplicaService', () => {
     for (let step = 1; step <= 4; step++) {
       const batch = sampler.next().map((i) => pairs[i]);
       const out = await service.step(request(step, batch, 0.05));
-      const want = reference.applyUpdate(reference.computeGradients(packPairs(batch, EOS), pairMargins(batch), step), 0.05);
+      const want = reference.applyUpdate(reference.computeGradients(packUnits(batch, EOS), step), 0.05);
       expect(out.loss).toBe(want.loss);
       expect(out.accuracy).toBe(want.accuracy);
       expect(out.pairs).toBe(8);

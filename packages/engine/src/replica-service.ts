@@ -4,7 +4,7 @@
  * from its message loop (decode -> service -> encode). Nothing about a request depends on where
  * it came from, so 1 worker and N workers run the same code.
  */
-import type { EncodedPair, SequenceBatch, Tokenizer } from '@rewardkit/core';
+import type { EncodedPair, Tokenizer, UnitBatch } from '@rewardkit/core';
 import { readCheckpoint, saveCheckpoint, type CheckpointState } from './checkpoint';
 import { exportModelDir } from './model-dir';
 import type { Replica, StepOutcome } from './replica';
@@ -26,10 +26,8 @@ export interface StepRequest {
   readonly step: number;
   /** From the coordinator's schedule: replicas keep no schedule state. */
   readonly lr: number;
-  /** Rows [0, n) chosen, [n, 2n) rejected. */
-  readonly batch: SequenceBatch;
-  /** [n] per-pair preference margin. */
-  readonly margins: Float32Array;
+  /** The rank's units (`packUnits`): every response one row, with its unit's ranks and margins. */
+  readonly units: UnitBatch;
 }
 
 export interface ModelRef {
@@ -57,7 +55,7 @@ export class ReplicaService {
   step(req: StepRequest): Promise<StepOutcome> {
     // a world of one sums nothing: no all-reduce, so a GPU backend keeps the step on the device
     const reduce = this.collective.worldSize > 1 ? (buf: Float32Array) => this.collective.allReduce(buf) : undefined;
-    return this.replica.trainStep(req.batch, req.margins, { step: req.step, lr: req.lr }, reduce);
+    return this.replica.trainStep(req.units, { step: req.step, lr: req.lr }, reduce);
   }
 
   score(pairs: readonly EncodedPair[]): Promise<PairRewards> {

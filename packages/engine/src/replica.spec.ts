@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { packPairs, pairMargins, type EncodedPair } from '@rewardkit/core';
+import { packUnits, type EncodedPair } from '@rewardkit/core';
 import { randomPairs, useBackend } from '@rewardkit/testing';
 import { BatchSampler } from './batch-sampler';
 import { checkpointDir, latestCheckpoint, listCheckpoints, pruneCheckpoints, readCheckpoint, writeCheckpoint } from './checkpoint';
@@ -15,7 +15,7 @@ const VOCAB = 40;
 const EOS = VOCAB - 1;
 const cfg = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, clipNorm: 1 };
 const newReplica = () => new Replica(tinyModel(VOCAB), plainBradleyTerry, cfg);
-const gradientsOf = (r: Replica, pairs: readonly EncodedPair[]) => Float32Array.from(r.computeGradients(packPairs(pairs, EOS), pairMargins(pairs)));
+const gradientsOf = (r: Replica, pairs: readonly EncodedPair[]) => Float32Array.from(r.computeGradients(packUnits(pairs, EOS)));
 
 /** One step of N replicas: shard, compute, sum the buffers (a stand-in all-reduce), update all. */
 function stepTogether(replicas: Replica[], pairs: readonly EncodedPair[], lr: number): void {
@@ -71,7 +71,7 @@ describe('Replica', () => {
 
   it('an empty shard contributes zeros', () => {
     const r = newReplica();
-    const buf = r.computeGradients(packPairs([], EOS), new Float32Array(0));
+    const buf = r.computeGradients(packUnits([], EOS));
     expect(buf.every((x) => x === 0)).toBe(true);
     r.model.dispose();
   });

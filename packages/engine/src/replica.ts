@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { LossFn, RewardModel, SequenceBatch } from '@rewardkit/core';
+import { lossInput, pairIndex, unitCount, type LossFn, type PairIndex, type RewardModel, type UnitBatch } from '@rewardkit/core';
 import type { AdamW } from './adamw';
 import { ParameterLayout } from './parameter-layout';
 import { resolveStoreKind, type ParameterSnapshot, type ParameterStore, type StoreChoice, type StoreConfig } from './parameter-store';
@@ -10,7 +10,8 @@ import { DEFAULT_BUCKET_BYTES, readGradients } from './parameter-store-transfer'
 /**
  * Statistics that ride at the end of the gradient buffer, so one all-reduce sums them too.
  * `count` is the loss's own unit count (LossOutput.count: pairs for Bradley-Terry, other units for
- * other losses): the divisor of loss and gradient. `pairs` is the unit of accuracy.
+ * other losses): the divisor of loss and gradient. `pairs` (strict pairs: ties excluded) is the
+ * unit of accuracy.
  */
 const STATS = ['lossSum', 'correct', 'pairs', 'count'] as const;
 
@@ -24,8 +25,12 @@ export interface ReplicaConfig extends StoreConfig {
 export interface StepOutcome {
   /** Mean loss over the global batch (loss sum / global count). */
   readonly loss: number;
-  /** Share of the global batch with r(chosen) > r(rejected) (ties 0.5), before the update. */
+  /**
+   * Share of the global batch's strict pairs with r(better) > r(worse) (equal rewards 0.5), before
+   * the update; NaN when the batch holds only annotated ties.
+   */
   readonly accuracy: number;
+  /** Strict pairs in the global batch (annotated ties excluded). */
   readonly pairs: number;
   /** The loss's global count (its divisor); equals `pairs` for Bradley-Terry. */
   readonly count: number;
@@ -40,7 +45,7 @@ export interface StepOutcome {
 interface ShardGradients {
   readonly grads: tf.NamedTensorMap;
   readonly lossSum: tf.Scalar;
-  /** [2n] rewards: chosen then rejected. */
+  /** [m] one reward per row of the shard. */
   readonly scores: tf.Tensor1D;
   readonly count: number;
 }
@@ -64,7 +69,8 @@ export class Replica {
     private readonly loss: LossFn,
     cfg: ReplicaConfig,
   ) {
-    this.layout = new ParameterLayout(model.parameters);
+    // a loss's learned parameters (e.g. a tie parameter) train, all-reduce and checkpoint with the model's
+    this.layout = new ParameterLayout([...model.parameters, ...(loss.parameters ?? [])]);
     this.store = resolveStoreKind(cfg.store, this.layout.size) === 'device' ? new DeviceParameterStore(this.layout, cfg) : new HostParameterStore(this.layout, cfg);
     this.buffer = new Float32Array(this.layout.size + STATS.length);
     this.bucketBytes = cfg.bucketBytes ?? DEFAULT_BUCKET_BYTES;
@@ -81,25 +87,29 @@ export class Replica {
   }
 
   /**
-   * Fills `buffer` with d(lossSum)/d(theta) for `batch` (rows [0, n) chosen, [n, 2n) rejected)
-   * and the shard's stats, reading every gradient back. An empty shard contributes zeros. The
+   * Fills `buffer` with d(lossSum)/d(theta) for the shard's units (`packUnits`: every response one
+   * row) and the shard's stats, reading every gradient back. An empty shard contributes zeros. The
    * synchronous host half of a step (backends whose tensors `dataSync` can read).
    */
-  computeGradients(batch: SequenceBatch, margins: Float32Array, step?: number): Float32Array {
-    const n = margins.length;
+  computeGradients(units: UnitBatch, step?: number): Float32Array {
     const P = this.layout.size;
-    if (n === 0) {
+    if (unitCount(units) === 0) {
       this.buffer.fill(0);
       return this.buffer;
     }
-    const { grads, lossSum, scores, count } = this.backward(batch, margins, step);
+    const index = pairIndex(units);
+    const { grads, lossSum, scores, count } = this.backward(units, index, step);
     this.layout.flattenGrads(grads, this.buffer);
     const r = scores.dataSync();
     let correct = 0;
-    for (let i = 0; i < n; i++) correct += r[i] > r[n + i] ? 1 : r[i] === r[n + i] ? 0.5 : 0;
+    for (let p = 0; p < index.better.length; p++) {
+      if (index.ties[p]) continue;
+      const [a, b] = [r[index.better[p]], r[index.worse[p]]];
+      correct += a > b ? 1 : a === b ? 0.5 : 0;
+    }
     this.buffer[P] = lossSum.dataSync()[0];
     this.buffer[P + 1] = correct;
-    this.buffer[P + 2] = n;
+    this.buffer[P + 2] = index.strict;
     this.buffer[P + 3] = count;
     tf.dispose([lossSum, scores, ...Object.values(grads)]);
     return this.buffer;
@@ -124,13 +134,12 @@ export class Replica {
    * absent for a world of one, where a device store reads back nothing but the step's stats.
    */
   async trainStep(
-    batch: SequenceBatch,
-    margins: Float32Array,
+    units: UnitBatch,
     at: { readonly step: number; readonly lr: number },
     allReduce?: (buf: Float32Array) => Promise<void>,
   ): Promise<StepOutcome> {
-    if (this.store.kind === 'device' && !allReduce) return this.deviceStepAlone(batch, margins, at);
-    return this.bufferedStep(batch, margins, at, allReduce);
+    if (this.store.kind === 'device' && !allReduce) return this.deviceStepAlone(units, at);
+    return this.bufferedStep(units, at, allReduce);
   }
 
   /** Parameters and optimizer state on the host (for checkpoints); reads a device store back. */
@@ -149,13 +158,14 @@ export class Replica {
   }
 
   /** World of one on the device: the update runs from the gradients in place; one small read. */
-  private async deviceStepAlone(batch: SequenceBatch, margins: Float32Array, at: { step: number; lr: number }): Promise<StepOutcome> {
+  private async deviceStepAlone(units: UnitBatch, at: { step: number; lr: number }): Promise<StepOutcome> {
     const t0 = performance.now();
-    const n = margins.length;
-    if (n === 0) throw new Error('trainStep: the global batch holds no pairs');
-    const shard = this.backward(batch, margins, at.step);
+    if (unitCount(units) === 0) throw new Error('trainStep: the global batch holds no units');
+    const index = pairIndex(units);
+    const n = index.strict;
+    const shard = this.backward(units, index, at.step);
     const flat = this.layout.concatGrads(shard.grads); // [P]
-    const stats = shardStats(shard, n); // [lossSum, correct]
+    const stats = shardStats(shard, index); // [lossSum, correct]
     tf.dispose(Object.values(shard.grads));
     const norm = this.store.update(flat, shard.count, at.lr) as tf.Tensor1D;
     flat.dispose();
@@ -174,19 +184,19 @@ export class Replica {
    * once). Asynchronous reads only, so it runs on webgpu too, where `dataSync` cannot.
    */
   private async bufferedStep(
-    batch: SequenceBatch,
-    margins: Float32Array,
+    units: UnitBatch,
     at: { step: number; lr: number },
     allReduce?: (buf: Float32Array) => Promise<void>,
   ): Promise<StepOutcome> {
     const t0 = performance.now();
-    const n = margins.length;
     const P = this.layout.size;
     if (this.store instanceof HostParameterStore) await this.store.ready();
-    if (n === 0) this.buffer.fill(0);
+    if (unitCount(units) === 0) this.buffer.fill(0);
     else {
-      const shard = this.backward(batch, margins, at.step);
-      const stats = shardStats(shard, n);
+      const index = pairIndex(units);
+      const n = index.strict;
+      const shard = this.backward(units, index, at.step);
+      const stats = shardStats(shard, index);
       const tail = tf.tidy(() => tf.concat([stats, tf.tensor1d([n, shard.count])])) as tf.Tensor1D; // STATS
       stats.dispose();
       try {
@@ -207,17 +217,14 @@ export class Replica {
   }
 
   /** Forward and backward of one shard; everything it returns is the caller's to dispose. */
-  private backward(batch: SequenceBatch, margins: Float32Array, step?: number): ShardGradients {
-    const n = margins.length;
+  private backward(units: UnitBatch, index: PairIndex, step?: number): ShardGradients {
     let scores: tf.Tensor1D | undefined;
-    let count = n;
-    const vars = this.model.parameters.map((p) => p.variable);
+    let count = 0;
+    const vars = this.layout.parameters.map((p) => p.variable);
     const { value, grads } = tf.variableGrads(() => {
-      const r = this.model.score(batch, { training: true, step }); // [2n]
+      const r = this.model.score(units.batch, { training: true, step }); // [m]: every response once
       scores = tf.keep(r);
-      const rChosen = tf.slice(r, [0], [n]) as tf.Tensor1D;
-      const rRejected = tf.slice(r, [n], [n]) as tf.Tensor1D;
-      const out = this.loss({ rChosen, rRejected, margins: tf.tensor1d(margins) });
+      const out = this.loss(lossInput(r, units, index));
       count = out.count;
       return out.lossSum;
     }, vars);
@@ -232,12 +239,17 @@ export class Replica {
   }
 }
 
-/** [lossSum, correct] of a shard on the device (ties count half), disposing its loss and scores. */
-function shardStats(shard: ShardGradients, n: number): tf.Tensor1D {
+/**
+ * [lossSum, correct] of a shard on the device over its strict pairs (equal rewards count half),
+ * disposing its loss and scores.
+ */
+function shardStats(shard: ShardGradients, index: PairIndex): tf.Tensor1D {
+  const strict = index.ties.map((t) => 1 - t);
   const stats = tf.tidy(() => {
-    const rc = tf.slice(shard.scores, [0], [n]);
-    const rr = tf.slice(shard.scores, [n], [n]);
-    const correct = tf.sum(tf.add(tf.cast(tf.greater(rc, rr), 'float32'), tf.mul(tf.cast(tf.equal(rc, rr), 'float32'), 0.5)));
+    const rc = tf.gather(shard.scores, tf.tensor1d(index.better, 'int32'));
+    const rr = tf.gather(shard.scores, tf.tensor1d(index.worse, 'int32'));
+    const hit = tf.add(tf.cast(tf.greater(rc, rr), 'float32'), tf.mul(tf.cast(tf.equal(rc, rr), 'float32'), 0.5));
+    const correct = tf.sum(tf.mul(hit, tf.tensor1d(strict)));
     return tf.stack([shard.lossSum, correct]) as tf.Tensor1D;
   });
   tf.dispose([shard.lossSum, shard.scores]);
@@ -248,8 +260,7 @@ function shardStats(shard: ShardGradients, n: number): tf.Tensor1D {
 function globalCounts(summed: Float32Array, P: number): { pairs: number; count: number } {
   const pairs = summed[P + 2];
   const count = summed[P + 3];
-  if (!(pairs > 0)) throw new Error('applyUpdate: the global batch holds no pairs');
-  if (!(count > 0)) throw new Error(`applyUpdate: the loss counted ${count} units over ${pairs} pairs (its divisor must be positive)`);
+  if (!(count > 0)) throw new Error(`applyUpdate: the loss counted ${count} units over ${pairs} strict pairs (its divisor must be positive)`);
   return { pairs, count };
 }
 

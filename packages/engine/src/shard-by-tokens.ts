@@ -1,11 +1,12 @@
-import { pairLength, type EncodedPair } from '@rewardkit/core';
+import { pairLength, type EncodedUnit } from '@rewardkit/core';
 
 /**
- * Splits a global batch into `n` shards of about equal token count (longest pair first onto
- * the lightest shard), so no worker waits long for another. Deterministic; keeps each shard's
- * pairs in their batch order. A shard may be empty when the batch has fewer pairs than workers.
+ * Splits a global batch into `n` shards of about equal token count (longest unit first onto
+ * the lightest shard), so no worker waits long for another. A unit (a pair, or a ranking's K
+ * responses) is indivisible: it lands whole on one shard. Deterministic; keeps each shard's
+ * units in their batch order. A shard may be empty when the batch has fewer units than workers.
  */
-export function shardByTokens(pairs: readonly EncodedPair[], n: number): EncodedPair[][] {
+export function shardByTokens<U extends EncodedUnit>(pairs: readonly U[], n: number): U[][] {
   const load = new Array<number>(n).fill(0);
   const assigned: number[][] = Array.from({ length: n }, () => []);
   const order = pairs.map((_, i) => i).sort((a, b) => pairLength(pairs[b]) - pairLength(pairs[a]) || a - b);

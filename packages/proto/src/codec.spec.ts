@@ -33,7 +33,7 @@ const SAMPLES: { [K in keyof EnvelopeBodyMap]: EnvelopeBodyMap[K] } = {
     collectiveTimeoutMs: 30000,
     generation: 2,
   },
-  shard: { step: 5, pairs: 11, width: 64, learningRate: 0.003 },
+  shard: { step: 5, units: 11, rows: 30, width: 64, learningRate: 0.003 },
   stepResult: {
     step: 5,
     pairs: 32,

@@ -1,40 +1,48 @@
 /**
- * A Shard's token data as payload frames: the batch layout of `packPairs` (rows 0..n-1 chosen,
- * n..2n-1 rejected) plus one margin per pair. Both ends use these two functions, so the layout is
- * written down once.
+ * A Shard's token data as payload frames: core's `UnitBatch` (every response one row, units as
+ * row offsets with per-row ranks and per-unit margins and strengths). Both ends use these two
+ * functions, so the layout is written down once; the worker expands units to pairs itself.
  */
-import type { SequenceBatch } from '@rewardkit/core';
+import type { UnitBatch } from '@rewardkit/core';
 import { encodeMessage, type DecodedMessage, type EncodeOptions } from './codec';
 import type { PayloadSpec, Shard } from './generated/rewardkit';
 import { float32View, int32View } from './payload-view';
 import { ProtocolError } from './protocol-error';
 
 /** Payload names, in frame order. */
-export const SHARD_PAYLOADS = ['ids', 'lengths', 'prompt_lengths', 'margins'] as const;
+export const SHARD_PAYLOADS = ['ids', 'lengths', 'prompt_lengths', 'offsets', 'ranks', 'margins', 'strengths'] as const;
 
-export interface ShardData {
-  /** Rows = 2 * pairs; ids [2n, width]. */
-  readonly batch: SequenceBatch;
-  /** [n] per-pair margins. */
-  readonly margins: Float32Array;
+/** A shard's data: its packed units. */
+export type ShardData = UnitBatch;
+
+function payloadSpecs(shard: Shard): PayloadSpec[] {
+  const { units: u, rows: m, width } = shard;
+  return [
+    { name: 'ids', dtype: 'DTYPE_INT32', shape: [m, width] },
+    { name: 'lengths', dtype: 'DTYPE_INT32', shape: [m] },
+    { name: 'prompt_lengths', dtype: 'DTYPE_INT32', shape: [m] },
+    { name: 'offsets', dtype: 'DTYPE_INT32', shape: [u + 1] },
+    { name: 'ranks', dtype: 'DTYPE_INT32', shape: [m] },
+    { name: 'margins', dtype: 'DTYPE_FLOAT32', shape: [u] },
+    { name: 'strengths', dtype: 'DTYPE_FLOAT32', shape: [u] },
+  ];
 }
 
-/** Frames of a Shard message; `shard.pairs` and `shard.width` must describe `data`. */
+/** Frames of a Shard message; `shard.units`, `shard.rows` and `shard.width` must describe `data`. */
 export function encodeShard(shard: Shard, data: ShardData, opts: EncodeOptions = {}): Buffer[] {
-  const n = shard.pairs;
-  const { batch, margins } = data;
-  if (batch.rows !== 2 * n || batch.width !== shard.width || margins.length !== n) {
+  const { units: u, rows: m } = shard;
+  const { batch } = data;
+  const ok =
+    batch.rows === m && batch.width === shard.width && data.offsets.length === u + 1 && data.offsets[u] === m &&
+    data.ranks.length === m && data.margins.length === u && data.strengths.length === u;
+  if (!ok) {
     throw new ProtocolError(
-      `shard for step ${shard.step}: header says ${n} pairs of width ${shard.width}, data has ${batch.rows} rows of width ${batch.width} and ${margins.length} margins`,
+      `shard for step ${shard.step}: header says ${u} units in ${m} rows of width ${shard.width}, data has ${data.offsets.length - 1} units in ` +
+        `${batch.rows} rows of width ${batch.width} with ${data.ranks.length} ranks, ${data.margins.length} margins and ${data.strengths.length} strengths`,
     );
   }
-  const payloads: PayloadSpec[] = [
-    { name: 'ids', dtype: 'DTYPE_INT32', shape: [2 * n, shard.width] },
-    { name: 'lengths', dtype: 'DTYPE_INT32', shape: [2 * n] },
-    { name: 'prompt_lengths', dtype: 'DTYPE_INT32', shape: [2 * n] },
-    { name: 'margins', dtype: 'DTYPE_FLOAT32', shape: [n] },
-  ];
-  return encodeMessage({ body: 'shard', shard, payloads }, [batch.ids, batch.lengths, batch.promptLengths, margins], opts);
+  const frames = [batch.ids, batch.lengths, batch.promptLengths, data.offsets, data.ranks, data.margins, data.strengths];
+  return encodeMessage({ body: 'shard', shard, payloads: payloadSpecs(shard) }, frames, opts);
 }
 
 /** The Shard header and its data, as views over the received frames where they are aligned. */
@@ -46,23 +54,31 @@ export function decodeShard(msg: DecodedMessage): { shard: Shard } & ShardData {
   if (names.join() !== SHARD_PAYLOADS.join()) {
     throw new ProtocolError(`shard for step ${shard.step}: payloads [${names.join(', ')}], expected [${SHARD_PAYLOADS.join(', ')}]`);
   }
-  const n = shard.pairs;
-  const [ids, lengths, prompts, margins] = envelope.payloads;
-  const shapeOk =
-    ids.dtype === 'DTYPE_INT32' && ids.shape.join() === `${2 * n},${shard.width}` &&
-    lengths.dtype === 'DTYPE_INT32' && lengths.shape.join() === `${2 * n}` &&
-    prompts.dtype === 'DTYPE_INT32' && prompts.shape.join() === `${2 * n}` &&
-    margins.dtype === 'DTYPE_FLOAT32' && margins.shape.join() === `${n}`;
-  if (!shapeOk) throw new ProtocolError(`shard for step ${shard.step}: payload shapes do not match ${n} pairs of width ${shard.width}`);
+  const want = payloadSpecs(shard);
+  envelope.payloads.forEach((p, i) => {
+    if (p.dtype !== want[i].dtype || p.shape.join() !== want[i].shape.join()) {
+      throw new ProtocolError(
+        `shard for step ${shard.step}: payload '${p.name}' is ${p.dtype} [${p.shape.join(', ')}], expected ${want[i].dtype} [${want[i].shape.join(', ')}] ` +
+          `for ${shard.units} units in ${shard.rows} rows of width ${shard.width}`,
+      );
+    }
+  });
+  const offsets = int32View(payloads[3]);
+  if (offsets[0] !== 0 || offsets[shard.units] !== shard.rows || offsets.some((o, i) => i > 0 && o - offsets[i - 1] < 2)) {
+    throw new ProtocolError(`shard for step ${shard.step}: unit offsets [${Array.from(offsets).join(', ')}] do not cut ${shard.rows} rows into units of >= 2 responses`);
+  }
   return {
     shard,
     batch: {
       ids: int32View(payloads[0]),
       lengths: int32View(payloads[1]),
       promptLengths: int32View(payloads[2]),
-      rows: 2 * n,
+      rows: shard.rows,
       width: shard.width,
     },
-    margins: float32View(payloads[3]),
+    offsets,
+    ranks: int32View(payloads[4]),
+    margins: float32View(payloads[5]),
+    strengths: float32View(payloads[6]),
   };
 }

@@ -3,7 +3,7 @@ export { describePluginContract } from './plugin-contract';
 export { describeDataContract } from './data-contract';
 export { describeTokenizerContract } from './tokenizer-contract';
 export { describeModelContract, type ModelContractOptions } from './model-contract';
-export { describeLossContract } from './loss-contract';
+export { describeLossContract, randomUnitShard, sliceUnits, type UnitShard } from './loss-contract';
 export { describeEvalContract } from './eval-contract';
 export { expectNoTensorLeak } from './tensor-leaks';
 export { useBackend } from './use-backend';

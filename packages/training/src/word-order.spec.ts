@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { packPairs, type EncodedPair, type ModelContext } from '@rewardkit/core';
+import { packUnits, type EncodedPair, type ModelContext } from '@rewardkit/core';
 import { Replica, scorePairs } from '@rewardkit/engine';
 import { bradleyTerry } from '@rewardkit/loss-bradley-terry';
 import { bagOfEmbeddings } from '@rewardkit/model-bag';
@@ -49,7 +49,7 @@ async function trainOn(model: Replica['model'], pairs: EncodedPair[], steps: num
   const batch = 16;
   for (let s = 0; s < steps; s++) {
     const shard = pairs.slice((s * batch) % pairs.length, ((s * batch) % pairs.length) + batch);
-    await replica.trainStep(packPairs(shard, EOS), new Float32Array(shard.length), { step: s + 1, lr }); // the trainer's one step
+    await replica.trainStep(packUnits(shard, EOS), { step: s + 1, lr }); // the trainer's one step
   }
 }
 

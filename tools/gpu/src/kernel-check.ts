@@ -12,7 +12,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@rewardkit/backend';
 import type { BackendPreference } from '@rewardkit/core';
-import type { RewardModel } from '@rewardkit/core';
+import { lossInput, type RewardModel } from '@rewardkit/core';
 import { logSigmoid } from '@rewardkit/ops';
 import { createShippedRegistry } from '@rewardkit/runtime';
 
@@ -123,8 +123,9 @@ async function runModel(name: 'transformer' | 'bag-of-embeddings', theta?: Float
   const batch = { ids: idsArr, lengths, promptLengths: new Int32Array(rows).fill(4), rows, width };
   const { value, grads } = tf.variableGrads(() => {
     const r = model.score(batch, { training: false }) as tf.Tensor1D;
-    const n = rows / 2;
-    return loss({ rChosen: tf.slice(r, [0], [n]), rRejected: tf.slice(r, [n], [n]), margins: tf.zeros([n]) }).lossSum as tf.Scalar;
+    const n = rows / 2; // rows (2i, 2i + 1) are pair i
+    const units = { offsets: Int32Array.from({ length: n + 1 }, (_, i) => 2 * i), ranks: Int32Array.from({ length: rows }, (_, i) => i % 2) };
+    return loss(lossInput(r, { ...units, margins: new Float32Array(n), strengths: new Float32Array(n) })).lossSum as tf.Scalar;
   }, model.parameters.map((p) => p.variable));
   // one flat gradient: a parameter whose gradient is exactly zero in exact arithmetic (the frozen
   // key bias) holds only rounding residue, which has no meaningful error relative to itself

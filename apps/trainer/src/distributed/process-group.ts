@@ -15,7 +15,7 @@
  * WorkerLostError; `recover` then replaces every worker and restores a checkpoint (see recovery.ts).
  */
 import crypto from 'node:crypto';
-import { CheckpointError, createLogger, printable, RewardkitError, type EncodedPair } from '@rewardkit/core';
+import { CheckpointError, createLogger, printable, RewardkitError, type EncodedPair, type EncodedUnit } from '@rewardkit/core';
 import { readCheckpointState, type CheckpointState, type ModelRef, type PairRewards, type StepOutcome } from '@rewardkit/engine';
 import type { DecodedMessage, EnvelopeInput, Hello } from '@rewardkit/proto';
 import type { WorkerGroup } from '../worker-group';
@@ -130,7 +130,7 @@ export class ProcessGroup implements WorkerGroup {
     return this.rendezvous.slots.map((s) => this.workers.pid(s.rank) ?? s.hello?.pid ?? -1);
   }
 
-  async step(step: number, shards: readonly (readonly EncodedPair[])[], lr: number): Promise<StepOutcome> {
+  async step(step: number, shards: readonly (readonly EncodedUnit[])[], lr: number): Promise<StepOutcome> {
     const t0 = Date.now();
     const results = this.replies.collect('stepResult', this.allRanks(), (m) => m.envelope.body === 'stepResult' && m.envelope.stepResult.step === step);
     const requests = encodeStepRequests(step, shards, lr, this.opts.padId);

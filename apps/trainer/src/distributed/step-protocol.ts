@@ -5,7 +5,7 @@
  * computes them over the global batch (the all-reduce summed the stats), they travel as they are,
  * and the coordinator reports rank 0's unchanged.
  */
-import { packPairs, pairMargins, type EncodedPair } from '@rewardkit/core';
+import { packUnits, type EncodedPair, type EncodedUnit } from '@rewardkit/core';
 import type { ModelRef, PairRewards, ReplicaService, StepOutcome } from '@rewardkit/engine';
 import {
   decodeScoreRequest,
@@ -22,11 +22,11 @@ import {
 
 // --- coordinator side
 
-/** One Shard message per rank: rank r gets `shards[r]`, as is. */
-export function encodeStepRequests(step: number, shards: readonly (readonly EncodedPair[])[], lr: number, padId: number): Buffer[][] {
-  return shards.map((pairs) => {
-    const batch = packPairs(pairs, padId);
-    return encodeShard({ step, pairs: pairs.length, width: batch.width, learningRate: lr }, { batch, margins: pairMargins(pairs) });
+/** One Shard message per rank: rank r gets `shards[r]` (whole units), as is. */
+export function encodeStepRequests(step: number, shards: readonly (readonly EncodedUnit[])[], lr: number, padId: number): Buffer[][] {
+  return shards.map((units) => {
+    const data = packUnits(units, padId);
+    return encodeShard({ step, units: units.length, rows: data.batch.rows, width: data.batch.width, learningRate: lr }, data);
   });
 }
 
@@ -74,8 +74,8 @@ export async function serveRequest(service: ReplicaService, msg: DecodedMessage)
   const rank = service.rank;
   switch (env.body) {
     case 'shard': {
-      const { shard, batch, margins } = decodeShard(msg);
-      const out = await service.step({ step: shard.step, lr: shard.learningRate, batch, margins });
+      const { shard, ...units } = decodeShard(msg);
+      const out = await service.step({ step: shard.step, lr: shard.learningRate, units });
       const result: StepResult = {
         step: shard.step,
         loss: out.loss,

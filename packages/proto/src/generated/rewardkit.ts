@@ -153,20 +153,27 @@ export interface Welcome {
 
 /**
  * coordinator -> worker: one rank's slice of a global batch (token ids, not indices: workers need no
- * shared file system). Payloads (Envelope.payloads), n = pairs, rows 0..n-1 chosen, n..2n-1 rejected:
- * "ids"            int32   [2n, width]  token ids, right-padded
- * "lengths"        int32   [2n]         real tokens per row
- * "prompt_lengths" int32   [2n]         prompt tokens at the start of each row
- * "margins"        float32 [n]          per-pair preference margin (0 when the data has none)
+ * shared file system), as units (records): a pair is a unit of 2 responses, a ranking of K. Every
+ * response is one row, scored once; the worker expands units to pairs itself (core's pairIndex).
+ * Payloads (Envelope.payloads), u = units, m = rows (all responses), unit k = rows offsets[k]..offsets[k+1]-1:
+ * "ids"            int32   [m, width]   token ids, right-padded
+ * "lengths"        int32   [m]          real tokens per row
+ * "prompt_lengths" int32   [m]          prompt tokens at the start of each row
+ * "offsets"        int32   [u + 1]      first row of each unit, then m
+ * "ranks"          int32   [m]          rank of each row within its unit, 0 = best, equal = tied
+ * "margins"        float32 [u]          per-unit preference margin (0 when the data has none)
+ * "strengths"      float32 [u]          per-unit annotated strength (0 when the data has none)
  */
 export interface Shard {
   /** Global step this shard belongs to. */
   readonly step: number;
   /**
-   * Pairs in this shard (n); may be 0 when the global batch is smaller than the world size. The loss
+   * Units in this shard (u); may be 0 when the global batch is smaller than the world size. The loss
    * divisor is the global count, which the ranks sum in the all-reduce beside the gradients.
    */
-  readonly pairs: number;
+  readonly units: number;
+  /** Rows (responses) in this shard (m). */
+  readonly rows: number;
   /** Row width of the ids payload (tokens per padded row). */
   readonly width: number;
   /** Learning rate for this step, from the coordinator's schedule (workers keep no schedule state). */
@@ -182,7 +189,7 @@ export interface Shard {
 export interface StepResult {
   /** Step these metrics belong to. */
   readonly step: number;
-  /** Pairs in the global batch (the all-reduced count). */
+  /** Strict pairs (annotated ties excluded) in the global batch (the all-reduced count): the unit of accuracy. */
   readonly pairs: number;
   /** Global gradient norm after the all-reduce, before clipping (identical on every rank). */
   readonly gradNorm: number;
@@ -192,7 +199,10 @@ export interface StepResult {
   readonly allreduceMs: number;
   /** Mean loss over the global batch. */
   readonly loss: number;
-  /** Share of the global batch where the chosen response scored higher (a tie counts 0.5), before the update. */
+  /**
+   * Share of the global batch's strict pairs where the better response scored higher (equal rewards count
+   * 0.5), before the update; NaN when the batch holds only annotated ties.
+   */
   readonly accuracy: number;
   /**
    * The loss's own global count, its divisor (LossOutput.count summed over ranks): pairs for
