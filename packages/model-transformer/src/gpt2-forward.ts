@@ -7,6 +7,7 @@
  * Activations stay [B*T, C] between blocks so every linear layer is one 2-D matMul.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { biasGelu, CAUSAL_ATTENTION_KERNEL, causalAttention, hasFusedKernel, layerNorm as fusedLayerNorm, paddedCausalBias } from '@rewardkit/ops';
 import { embeddingLookup } from './embedding-lookup';
 import type { Gpt2Activation, Gpt2Architecture } from './gpt2-architecture';
 
@@ -45,8 +46,10 @@ export interface ForwardInputs {
   readonly width: number;
   /** [B*T] token ids */
   readonly ids: Int32Array;
-  /** [B, 1, T, T] additive mask, broadcast over heads */
-  readonly attentionBias: tf.Tensor4D;
+  /** [B, 1, T, T] additive mask, broadcast over heads; absent where attention runs fused (built on the device if needed). */
+  readonly attentionBias?: tf.Tensor4D;
+  /** [B] int32 sequence lengths: what the fused attention kernel masks with. */
+  readonly lengths: tf.Tensor1D;
 }
 
 /** Applies dropout at a named site, or returns x unchanged outside training. */
@@ -54,10 +57,9 @@ export type Dropout = <T extends tf.Tensor>(x: T, site: string) => T;
 
 export const noDropout: Dropout = (x) => x;
 
+/** @rewardkit/ops's layer norm: one fused kernel on webgpu, moments/rsqrt ops elsewhere. */
 export function layerNorm<T extends tf.Tensor>(x: T, w: LayerNormWeights, eps: number): T {
-  const { mean, variance } = tf.moments(x, -1, true); // [..., 1]
-  const normed = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps)));
-  return tf.add(tf.mul(normed, w.weight), w.bias) as T;
+  return fusedLayerNorm(x, w.weight, w.bias, eps);
 }
 
 /** 2 sqrt(2/pi): 0.5 (1 + tanh(z)) = sigmoid(2z). */
@@ -85,18 +87,23 @@ function attention(x: tf.Tensor2D, blk: BlockWeights, inp: ForwardInputs, arch: 
   const weights = tf.split(blk.attn.weight, 3, 1) as tf.Tensor2D[]; // 3 x [C, C]
   const biases = tf.split(blk.attn.bias, 3) as tf.Tensor1D[]; // 3 x [C]
   const [q, k, v] = weights.map((weight, i) => linear(x, { weight, bias: biases[i] })); // 3 x [B*T, C]
+  if (dropout === noDropout && hasFusedKernel(CAUSAL_ATTENTION_KERNEL)) {
+    // one kernel (webgpu): no [B, H, T, T] tensor, no mask; attention dropout needs the unfused path
+    return linear(causalAttention(q, k, v, inp.lengths, { width: T, heads: H }), blk.attnProj); // [B*T, C]
+  }
   const heads = (t: tf.Tensor2D, perm: number[]) => tf.transpose(tf.reshape(t, [B, T, H, D]), perm);
   const qh = heads(q, [0, 2, 1, 3]) as tf.Tensor4D; // [B, H, T, D]
   const kt = heads(k, [0, 2, 3, 1]) as tf.Tensor4D; // [B, H, D, T]: plain matMul, no transpose flag
   const vh = heads(v, [0, 2, 1, 3]) as tf.Tensor4D; // [B, H, T, D]
-  const logits = tf.add(tf.mul(tf.matMul(qh, kt), 1 / Math.sqrt(D)), inp.attentionBias); // [B, H, T, T]
+  const bias = inp.attentionBias ?? paddedCausalBias(inp.lengths, T); // [B, 1, T, T]
+  const logits = tf.add(tf.mul(tf.matMul(qh, kt), 1 / Math.sqrt(D)), bias); // [B, H, T, T]
   const probs = dropout(tf.softmax(logits), 'attn'); // [B, H, T, T]
   const y = tf.transpose(tf.matMul(probs, vh), [0, 2, 1, 3]); // [B, T, H, D]
   return dropout(linear(tf.reshape(y, [B * T, H * D]), blk.attnProj), 'resid'); // [B*T, C]
 }
 
 function mlp(x: tf.Tensor2D, blk: BlockWeights, arch: Gpt2Architecture, dropout: Dropout): tf.Tensor2D {
-  const h = gelu(linear(x, blk.fc), arch.activation); // [B*T, 4C]
+  const h = biasGelu(tf.matMul(x, blk.fc.weight), blk.fc.bias, arch.activation); // [B*T, 4C]; one kernel on webgpu
   return dropout(linear(h, blk.proj), 'resid'); // [B*T, C]
 }
 

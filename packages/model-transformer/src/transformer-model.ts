@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { createLogger, type NamedParameter, type RewardModel, type ScoreOptions, type SequenceBatch } from '@rewardkit/core';
+import { CAUSAL_ATTENTION_KERNEL, hasFusedKernel } from '@rewardkit/ops';
 import { buildBatchInputs, responsePoolWeights } from './batch-inputs';
 import { type Gpt2Architecture, matmulWeightsPerToken, parameterSpecs, type ParameterSpec } from './gpt2-architecture';
 import { type Dropout, type ForwardInputs, type Gpt2Weights, gpt2Trunk, layerNorm, noDropout, scoreAtLastToken, scoreOverResponse } from './gpt2-forward';
@@ -53,7 +54,7 @@ export class TransformerModel implements RewardModel {
     this.lastWidth = batch.width;
     const dropout = options?.training ? this.dropoutForCall(options.step) : noDropout;
     return tf.tidy(() => {
-      const inp = toTensors(inputs);
+      const inp = toTensors(inputs, batch.lengths);
       const trunk = gpt2Trunk(this.weights, inp, this.arch, dropout);
       if (this.options.pool === 'response') {
         const weights = tf.tensor2d(responsePoolWeights(batch), [inputs.rows, inputs.width]); // [B, T]
@@ -68,7 +69,7 @@ export class TransformerModel implements RewardModel {
   hiddenStates(batch: SequenceBatch): tf.Tensor3D {
     const inputs = buildBatchInputs(batch, this.arch.vocabSize, this.arch.nPositions);
     return tf.tidy(() => {
-      const h = layerNorm(gpt2Trunk(this.weights, toTensors(inputs), this.arch, noDropout), this.weights.lnF, this.arch.layerNormEps);
+      const h = layerNorm(gpt2Trunk(this.weights, toTensors(inputs, batch.lengths), this.arch, noDropout), this.weights.lnF, this.arch.layerNormEps);
       return tf.reshape(h, [inputs.rows, inputs.width, this.arch.nEmbd]) as tf.Tensor3D;
     });
   }
@@ -120,13 +121,15 @@ function createVariable(spec: ParameterSpec, seed: number, data: Float32Array | 
   });
 }
 
-function toTensors(inputs: ReturnType<typeof buildBatchInputs>): ForwardInputs {
+function toTensors(inputs: ReturnType<typeof buildBatchInputs>, lengths: Int32Array): ForwardInputs {
   const { rows, width } = inputs;
   return {
     rows,
     width,
     ids: inputs.ids,
-    attentionBias: tf.tensor4d(inputs.attentionBias, [rows, 1, width, width]), // [B, 1, T, T]
+    // the fused attention kernel (webgpu) masks from the lengths: no T x T upload
+    attentionBias: hasFusedKernel(CAUSAL_ATTENTION_KERNEL) ? undefined : tf.tensor4d(inputs.attentionBias, [rows, 1, width, width]), // [B, 1, T, T]
+    lengths: tf.tensor1d(lengths, 'int32'), // [B]
   };
 }
 
