@@ -48,7 +48,7 @@ async function launch(opts: LaunchOptions): Promise<void> {
     if (acc !== undefined) {
       process.stdout.write(
         `held-out accuracy: ${acc.toFixed(4)} (${result.eval!.n} pairs, ${result.eval!.ties} ties` +
-          `${result.eval!.mean_margin !== undefined ? `, mean margin ${result.eval!.mean_margin.toFixed(4)}` : ''})\nmodel: ${result.finalDir}` +
+          `${result.eval!.margin_mean !== undefined ? `, mean margin ${result.eval!.margin_mean.toFixed(4)}` : ''})\nmodel: ${result.finalDir}` +
           // early stopping may export an earlier step than the last trained
           `${result.exportedStep !== undefined && result.exportedStep !== result.steps ? ` (step ${result.exportedStep} of ${result.steps}: the best held-out evaluation)` : ''}\n`,
       );

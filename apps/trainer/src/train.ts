@@ -3,7 +3,7 @@ import path from 'node:path';
 import { initBackend } from '@rewardkit/backend';
 import { ConfigError, createLogger, pairLength, pairTokens, parsePluginConfig, type EncodedPair, type EvalReport, type RunConfig } from '@rewardkit/core';
 import { BatchSampler, checkpointDir, latestCheckpoint, learningRate, pruneCheckpoints, shardByTokens } from '@rewardkit/engine';
-import { buildTokenizer, createShippedRegistry, prepareDataset, runEvaluators } from '@rewardkit/runtime';
+import { buildTokenizer, checkEvaluators, createShippedRegistry, pairScoresOf, prepareDataset, runEvaluators } from '@rewardkit/runtime';
 import { buildReplica } from '@rewardkit/training';
 import { EarlyStop } from './early-stop';
 import { flattenFigures, topLevelFigures } from './flatten-figures';
@@ -74,7 +74,7 @@ export async function train(input: RunConfig, opts: TrainOptions = {}): Promise<
   // the export records the model's full config (defaults filled), so later defaults cannot change it
   const modelRef = { name: cfg.model.name, config: parsePluginConfig(registry.get('model', cfg.model.name), cfg.model.config) };
   parsePluginConfig(registry.get('loss', cfg.loss.name), cfg.loss.config);
-  for (const name of cfg.evaluators) registry.get('eval', name);
+  checkEvaluators(registry, cfg.evaluators);
   // only now, with everything validated, claim the run directory
   prepareRunDir(runDir, cfg, { resume: opts.resume, overwrite: opts.overwrite });
   let group: WorkerGroup;
@@ -120,7 +120,7 @@ export async function train(input: RunConfig, opts: TrainOptions = {}): Promise<
     const evaluate = async (at: number): Promise<HeldOut | undefined> => {
       if (!evalSet) return undefined;
       const scores = await group.score(evalSet.encoded);
-      const report = runEvaluators(registry, cfg.evaluators, { ...scores, pairs: evalSet.pairs });
+      const report = runEvaluators(registry, cfg.evaluators, pairScoresOf(evalSet, scores, trainSet.pairs));
       return { step: at, report, figures: { ...flattenFigures(report), eval_loss: heldOutLoss(scores.chosen, scores.rejected) } };
     };
     /** An evaluation on schedule: every figure to metrics.jsonl; true when early stopping wants its checkpoint kept. */

@@ -25,6 +25,15 @@ const EarlyStopSchema = z
   })
   .strict();
 
+/** The evaluators rewardkit ships, in report order: what a run config without `evaluators` runs. */
+export const SHIPPED_EVALUATORS = ['accuracy', 'reward-stats', 'calibration', 'length-bias', 'sections', 'data-health'] as const;
+
+/** An evaluator by name (default config) or as `{ name, config }`. */
+const evaluatorRef = z.union([
+  z.string().min(1).transform((name) => ({ name, config: {} as Record<string, unknown> })),
+  z.object({ name: z.string().min(1), config: z.record(z.string(), z.unknown()).default({}) }).strict(),
+]);
+
 export const RunConfigSchema = z
   .object({
     /** Extra plugin packages, by npm name, loaded and registered at start. */
@@ -46,8 +55,11 @@ export const RunConfigSchema = z
     tokenizer: pluginRef('gpt2-bpe'),
     model: pluginRef('bag-of-embeddings'),
     loss: pluginRef('bradley-terry'),
-    /** Evaluator plugins run on the held-out set. */
-    evaluators: z.array(z.string().min(1)).default(['accuracy']),
+    /**
+     * Evaluator plugins run on the held-out set: names, or `{ name, config }` (each plugin validates
+     * its own config); parsed to `{ name, config }`. Default: every shipped evaluator; [] runs none.
+     */
+    evaluators: z.array(evaluatorRef).default(SHIPPED_EVALUATORS.map((name) => ({ name, config: {} }))),
     train: z
       .object({
         /** Optimizer steps; when absent, derived from `epochs` and the data (see `epochs`). */

@@ -18,7 +18,7 @@ export function biasGelu(x: tf.Tensor2D, bias: tf.Tensor1D, activation: GeluActi
   if (hasFusedKernel(BIAS_GELU_KERNEL)) {
     return tf.engine().runKernel(BIAS_GELU_KERNEL, { x, bias }, { activation }) as tf.Tensor2D;
   }
-  return gelu(tf.add(x, bias), activation);
+  return biasGeluReference(x, bias, activation);
 }
 
 /** gelu without a bias, in tfjs ops (the reference, and what non-fused backends run). */

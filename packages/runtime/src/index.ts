@@ -5,5 +5,5 @@ export { createShippedRegistry } from './shipped-registry';
 export { buildTokenizer } from './build-tokenizer';
 export { encodeResponse, type EncodedResponse } from './encode-response';
 export { prepareDataset, loaderFor, type DatasetOptions, type PreparedDataset } from './prepare-dataset';
-export { runEvaluators, numericPart } from './run-evaluators';
+export { runEvaluators, checkEvaluators, pairScoresOf, numericPart, type EvaluatorRef, type ScoredSet } from './run-evaluators';
 export { runCli } from './run-cli';

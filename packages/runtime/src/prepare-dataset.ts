@@ -17,6 +17,8 @@ export interface PreparedDataset {
   readonly encoded: EncodedPair[];
   readonly skipped: number;
   readonly truncated: number;
+  /** Per pair: truncation cut it. */
+  readonly truncatedPairs: readonly boolean[];
   readonly madeIdentical: number;
   readonly tokens: number;
 }
@@ -39,7 +41,7 @@ export async function prepareDataset(
     log.warn(`${file}: skipped ${skipped.length} invalid record(s) (--skip-invalid); first: ${skipped[0].message}`);
   }
   const t0 = Date.now();
-  const { encoded, stats } = encodePairs(pairs, tokenizer, { maxLength: opts.maxLength });
+  const { encoded, stats, truncatedPairs } = encodePairs(pairs, tokenizer, { maxLength: opts.maxLength });
   const tokens = pairTokens(encoded);
   log.info(
     `${path.basename(file)}: ${pairs.length} pairs, ${tokens} tokens (${Date.now() - t0} ms to tokenize); ` +
@@ -51,6 +53,7 @@ export async function prepareDataset(
     encoded,
     skipped: skipped.length,
     truncated: stats.truncated,
+    truncatedPairs,
     madeIdentical: stats.madeIdentical,
     tokens,
   };

@@ -2,6 +2,11 @@ import { loadPluginPackages, PluginRegistry } from '@rewardkit/core';
 import { register as registerJsonl } from '@rewardkit/data-jsonl';
 import { register as registerParquet } from '@rewardkit/data-parquet';
 import { register as registerAccuracy } from '@rewardkit/eval-accuracy';
+import { register as registerCalibration } from '@rewardkit/eval-calibration';
+import { register as registerDataHealth } from '@rewardkit/eval-data-health';
+import { register as registerLengthBias } from '@rewardkit/eval-length-bias';
+import { register as registerRewardStats } from '@rewardkit/eval-reward-stats';
+import { register as registerSections } from '@rewardkit/eval-sections';
 import { register as registerBradleyTerry } from '@rewardkit/loss-bradley-terry';
 import { register as registerBag } from '@rewardkit/model-bag';
 import { register as registerTransformer } from '@rewardkit/model-transformer';
@@ -21,6 +26,11 @@ export function createShippedRegistry(externalPackages: readonly string[] = [], 
     registerTransformer,
     registerBradleyTerry,
     registerAccuracy,
+    registerRewardStats,
+    registerCalibration,
+    registerLengthBias,
+    registerSections,
+    registerDataHealth,
   ]) {
     register(registry);
   }

@@ -81,12 +81,13 @@ describe('encodePair', () => {
 
 describe('encodePairs', () => {
   it('counts truncated and made-identical pairs and the kept tokens', () => {
-    const { encoded, stats } = encodePairs(
+    const { encoded, stats, truncatedPairs } = encodePairs(
       [pair('ab', 'cd', 'e'), pair('a'.repeat(50), 'same start X', 'same start Y'), pair('q'.repeat(30), 'yes', 'no')],
       chars,
       { maxLength: 10 },
     );
     expect(encoded).toHaveLength(3);
+    expect(truncatedPairs).toEqual([false, true, true]);
     expect(stats).toMatchObject({ pairs: 3, truncated: 2, identical: 1, madeIdentical: 1, maxLength: 10 });
     // prompts kept: 2 + 5 + 6; responses kept: (2+1) + (4+4) + (3+2)
     expect(stats.promptTokens).toBe(13);

@@ -84,10 +84,11 @@ export function encodePairs(
   pairs: readonly PreferencePair[],
   tokenizer: EncodingTokenizer,
   options: EncodeOptions,
-): { encoded: EncodedPair[]; stats: EncodeStats } {
+): { encoded: EncodedPair[]; stats: EncodeStats; truncatedPairs: boolean[] } {
   checkOptions(options);
   const t0 = performance.now();
   const encoded: EncodedPair[] = [];
+  const truncatedPairs: boolean[] = []; // per pair, for evaluators and per-pair output
   let truncated = 0;
   let identical = 0;
   let madeIdentical = 0;
@@ -97,6 +98,7 @@ export function encodePairs(
   for (const pair of pairs) {
     const r = encodePair(pair, tokenizer, options);
     encoded.push(r.encoded);
+    truncatedPairs.push(r.truncated);
     if (r.truncated) truncated++;
     if (r.identical) identical++;
     if (r.identical && r.truncated) madeIdentical++;
@@ -107,6 +109,7 @@ export function encodePairs(
   const n = pairs.length;
   return {
     encoded,
+    truncatedPairs,
     stats: {
       pairs: n,
       truncated,
