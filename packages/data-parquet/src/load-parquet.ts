@@ -20,7 +20,9 @@ export async function loadParquet(file: string, options: LoadOptions, columns: R
     throw new DataError({ file }, `not a readable Parquet file: ${(err as Error).message}`);
   }
   const names = parquetSchema(metadata).children.map((c) => c.element.name);
-  for (const field of [columns.chosen, columns.rejected]) {
+  // pairs need chosen + rejected, rankings responses + ranking (a file may hold both kinds)
+  const ranked = names.includes(columns.responses) && names.includes(columns.ranking);
+  for (const field of ranked ? [] : [columns.chosen, columns.rejected]) {
     // A wrong column mapping is the file's problem, not each row's: fail even when skipping.
     if (!names.includes(field)) {
       const has = names.map((n) => `"${n}"`).join(', ');

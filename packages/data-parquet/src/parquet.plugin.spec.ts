@@ -86,6 +86,42 @@ describe('data/parquet', () => {
     expect(pair.rejected).toEqual([{ role: 'assistant', content: 'go away' }]);
   });
 
+  it('reads ranking rows (list<string> responses, list<int32> ranking) beside pair rows with ties', async () => {
+    const list = (name: string, element: SchemaElement): SchemaElement[] => [
+      { name, repetition_type: 'OPTIONAL', converted_type: 'LIST', num_children: 1 },
+      { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
+      { ...element, name: 'element' },
+    ];
+    const file = writeParquet(
+      'ranked.parquet',
+      [
+        { name: 'prompt', data: ['P1', 'P2'] },
+        { name: 'chosen', data: [' a', null] },
+        { name: 'rejected', data: [' b', null] },
+        { name: 'tie', data: [true, null] },
+        { name: 'responses', data: [null, [' x', ' y', ' z']] },
+        { name: 'ranking', data: [null, [2, 0, 1]] },
+      ],
+      [
+        text('prompt'),
+        text('chosen'),
+        text('rejected'),
+        { name: 'tie', type: 'BOOLEAN', repetition_type: 'OPTIONAL' },
+        ...list('responses', text('element')),
+        ...list('ranking', { name: 'element', type: 'INT32', repetition_type: 'OPTIONAL' }),
+      ],
+    );
+    const { units, pairs } = await loader().load(file, { skipInvalid: false });
+    expect(units).toHaveLength(2);
+    expect(units![1]).toMatchObject({ prompt: 'P2', responses: [' x', ' y', ' z'], ranking: [2, 0, 1] });
+    expect(pairs.map((p) => [p.chosen, p.rejected, p.tie ?? false])).toEqual([
+      [' a', ' b', true],
+      [' y', ' x', false],
+      [' z', ' x', false],
+      [' y', ' z', false],
+    ]);
+  });
+
   it('maps columns and reads raw HH transcripts', async () => {
     const head = '\n\nHuman: hi\n\nAssistant:';
     const file = writeParquet(

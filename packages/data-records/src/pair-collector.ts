@@ -1,15 +1,15 @@
-import type { LoadOptions, LoadResult, PreferencePair } from '@rewardkit/core';
-import { DataError } from '@rewardkit/core';
+import type { LoadOptions, LoadResult, PreferenceUnit } from '@rewardkit/core';
+import { DataError, unitPairs } from '@rewardkit/core';
 import type { ResolvedColumns } from './columns';
-import { recordToPair } from './record-to-pair';
+import { recordToUnit } from './record-to-unit';
 
 /**
- * Gathers the pairs of one file and applies the `skipInvalid` policy in one place: a bad record
+ * Gathers the units (pairs and rankings) of one file and applies the `skipInvalid` policy in one place: a bad record
  * either stops the load (its `DataError` is thrown) or is kept in `skipped`. Shared by every
  * loader so that they count and fail alike.
  */
 export class PairCollector {
-  private readonly pairs: PreferencePair[] = [];
+  private readonly units: PreferenceUnit[] = [];
   private readonly skipped: DataError[] = [];
 
   constructor(
@@ -21,7 +21,7 @@ export class PairCollector {
   /** Converts one record; `line` is its 1-based line (JSONL) or record/row number. */
   add(record: unknown, line: number): void {
     try {
-      this.pairs.push(recordToPair(record, { file: this.file, line }, this.columns));
+      this.units.push(recordToUnit(record, { file: this.file, line }, this.columns));
     } catch (err) {
       if (!(err instanceof DataError)) throw err;
       this.reject(err);
@@ -34,14 +34,14 @@ export class PairCollector {
     this.skipped.push(err);
   }
 
-  /** The result; a file that yields no pair at all is an error even when skipping. */
+  /** The result; a file that yields no record at all is an error even when skipping. */
   finish(): LoadResult {
-    if (this.pairs.length === 0) {
+    if (this.units.length === 0) {
       const why = this.skipped.length
         ? `all ${this.skipped.length} record(s) are invalid; first: ${this.skipped[0].message}`
         : 'the file holds no records';
       throw new DataError({ file: this.file }, `no valid preference pairs: ${why}`);
     }
-    return { file: this.file, pairs: this.pairs, skipped: this.skipped };
+    return { file: this.file, pairs: unitPairs(this.units), units: this.units, skipped: this.skipped };
   }
 }

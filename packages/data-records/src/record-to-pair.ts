@@ -4,6 +4,8 @@
  * same mistakes with the same messages:
  *
  * - `{prompt, chosen, rejected}` strings, plus optional `margin`, `category`/`source`, `id`;
+ * - a tie: `tie: true` or `label: 0.5` (chosen/rejected are then just A and B; no margin or
+ *   strength), and an annotated `strength` (a number >= 0) on any other pair;
  * - raw HH-RLHF `{chosen, rejected}` full transcripts without a prompt: each is split at its
  *   LAST "\n\nAssistant:" (the prompt keeps the marker) and both prompts must agree;
  * - conversations: `chosen`/`rejected` as lists of `{role, content}` messages, either the
@@ -53,6 +55,11 @@ export function recordToPair(
   }
 
   const margin = readMargin(record[cols.margin], cols.margin, fail);
+  const tie = readTie(record, cols, fail);
+  const strength = readMargin(record[cols.strength], cols.strength, fail);
+  if (strength !== undefined && strength < 0) fail(cols.strength, `expected a number >= 0 (how strongly "${cols.chosen}" is preferred), got ${strength}`);
+  if (tie && margin) fail(cols.margin, `a tie has no margin (neither response is better), got ${margin}`);
+  if (tie && strength) fail(cols.strength, `a tie has no preference strength (neither response is better), got ${strength}`);
   const category = readCategory(record, cols.category, fail);
   const id = readId(record[cols.id], cols.id, fail) ?? `${path.basename(location.file)}:${location.line}`;
   return {
@@ -61,12 +68,30 @@ export function recordToPair(
     chosen: parts.chosen,
     rejected: parts.rejected,
     ...(margin !== undefined ? { margin } : {}),
+    ...(tie ? { tie: true } : {}),
+    ...(strength !== undefined ? { strength } : {}),
     ...(category !== undefined ? { category } : {}),
     origin: { file: location.file, line: location.line },
   };
 }
 
-type Fail = (field: string | undefined, problem: string) => never;
+export type Fail = (field: string | undefined, problem: string) => never;
+
+/** `tie: true` or `label: 0.5`; the two must agree when both are given. */
+function readTie(record: Record<string, unknown>, cols: ResolvedColumns, fail: Fail): boolean {
+  const t = record[cols.tie];
+  const l = record[cols.label];
+  if (t !== undefined && t !== null && typeof t !== 'boolean') fail(cols.tie, `expected true or false, got ${kindOf(t)}`);
+  let byLabel: boolean | undefined;
+  if (l !== undefined && l !== null) {
+    if (l !== 0.5 && l !== 1) fail(cols.label, `expected 0.5 (a tie) or 1 ("${cols.chosen}" is better), got ${kindOf(l)}`);
+    byLabel = l === 0.5;
+  }
+  if (typeof t === 'boolean' && byLabel !== undefined && t !== byLabel) {
+    fail(cols.label, `${kindOf(l)} contradicts "${cols.tie}": ${String(t)}`);
+  }
+  return t === true || byLabel === true;
+}
 
 interface Parts {
   readonly prompt: TextOrChat;
@@ -99,7 +124,7 @@ export function splitTranscript(text: string): { prompt: string; response: strin
   return { prompt: text.slice(0, end), response: text.slice(end) };
 }
 
-function splitConversations(
+export function splitConversations(
   prompt: TextOrChat | undefined,
   chosen: readonly ChatMessage[],
   rejected: readonly ChatMessage[],
@@ -119,19 +144,19 @@ function splitConversations(
   return { prompt: chosen.slice(0, shared), chosen: chosen.slice(shared), rejected: rejected.slice(shared) };
 }
 
-function dropPrefix(conv: readonly ChatMessage[], prefix: readonly ChatMessage[]): readonly ChatMessage[] {
+export function dropPrefix(conv: readonly ChatMessage[], prefix: readonly ChatMessage[]): readonly ChatMessage[] {
   if (prefix.length === 0 || conv.length < prefix.length) return conv;
   for (let i = 0; i < prefix.length; i++) if (!sameMessage(conv[i], prefix[i])) return conv;
   return conv.slice(prefix.length);
 }
 
 /** A plain response next to a conversation is the assistant's turn. */
-function toMessages(t: TextOrChat): readonly ChatMessage[] {
+export function toMessages(t: TextOrChat): readonly ChatMessage[] {
   return typeof t === 'string' ? [{ role: 'assistant', content: t }] : t;
 }
 
 /** Reads a text field: a string or a list of `{role, content}` messages. */
-function readText(record: Record<string, unknown>, field: string, fail: Fail, required: boolean): TextOrChat | undefined {
+export function readText(record: Record<string, unknown>, field: string, fail: Fail, required: boolean): TextOrChat | undefined {
   const v = record[field];
   if (v === undefined || v === null) {
     if (required) fail(field, `missing (the record has ${describeKeys(record)})`);
@@ -149,14 +174,14 @@ function readMessage(m: unknown, field: string, fail: Fail): ChatMessage {
   return { role: m.role as string, content: m.content as string };
 }
 
-function readMargin(v: unknown, field: string, fail: Fail): number | undefined {
+export function readMargin(v: unknown, field: string, fail: Fail): number | undefined {
   if (v === undefined || v === null) return undefined;
   const n = typeof v === 'bigint' ? Number(v) : v;
   if (typeof n !== 'number' || !Number.isFinite(n)) return fail(field, `expected a finite number, got ${kindOf(v)}`);
   return n;
 }
 
-function readCategory(record: Record<string, unknown>, fields: readonly string[], fail: Fail): string | undefined {
+export function readCategory(record: Record<string, unknown>, fields: readonly string[], fail: Fail): string | undefined {
   for (const field of fields) {
     const v = record[field];
     if (v === undefined || v === null) continue;
@@ -166,31 +191,31 @@ function readCategory(record: Record<string, unknown>, fields: readonly string[]
   return undefined;
 }
 
-function readId(v: unknown, field: string, fail: Fail): string | undefined {
+export function readId(v: unknown, field: string, fail: Fail): string | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v === 'string' && v !== '') return v;
   if (typeof v === 'bigint' || (typeof v === 'number' && Number.isFinite(v))) return String(v);
   return fail(field, `expected a non-empty string or a number, got ${kindOf(v)}`);
 }
 
-function isBlank(t: TextOrChat): boolean {
+export function isBlank(t: TextOrChat): boolean {
   return typeof t === 'string' ? t.trim() === '' : t.every((m) => m.content.trim() === '');
 }
 
-function sameText(a: TextOrChat, b: TextOrChat): boolean {
+export function sameText(a: TextOrChat, b: TextOrChat): boolean {
   if (typeof a === 'string' || typeof b === 'string') return a === b;
   return a.length === b.length && a.every((m, i) => sameMessage(m, b[i]));
 }
 
-function sameMessage(a: ChatMessage, b: ChatMessage): boolean {
+export function sameMessage(a: ChatMessage, b: ChatMessage): boolean {
   return a.role === b.role && a.content === b.content;
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function isResolved(c: ColumnMapping | ResolvedColumns): c is ResolvedColumns {
+export function isResolved(c: ColumnMapping | ResolvedColumns): c is ResolvedColumns {
   return Array.isArray((c as ResolvedColumns).category);
 }
 

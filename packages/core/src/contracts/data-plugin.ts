@@ -1,5 +1,5 @@
 import type { DataError } from '../errors';
-import type { PreferencePair } from '../preference-pair';
+import type { PreferencePair, PreferenceUnit } from '../preference-pair';
 import type { PluginBase } from './plugin';
 
 export interface LoadOptions {
@@ -9,7 +9,10 @@ export interface LoadOptions {
 
 export interface LoadResult {
   readonly file: string;
+  /** Every pair, for evaluation and labeling: pair records as they are, rankings expanded (`unitPairs`). */
   readonly pairs: PreferencePair[];
+  /** The records (pairs and rankings), for training; absent from a loader that reads pairs only. */
+  readonly units?: PreferenceUnit[];
   /** Records skipped under `skipInvalid`, each with its file, line and field. */
   readonly skipped: DataError[];
 }
