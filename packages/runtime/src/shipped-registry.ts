@@ -8,6 +8,8 @@ import { register as registerLengthBias } from '@rewardkit/eval-length-bias';
 import { register as registerRewardStats } from '@rewardkit/eval-reward-stats';
 import { register as registerSections } from '@rewardkit/eval-sections';
 import { register as registerBradleyTerry } from '@rewardkit/loss-bradley-terry';
+import { register as registerBradleyTerryTies } from '@rewardkit/loss-bradley-terry-ties';
+import { register as registerHinge } from '@rewardkit/loss-hinge';
 import { register as registerBag } from '@rewardkit/model-bag';
 import { register as registerTransformer } from '@rewardkit/model-transformer';
 import { register as registerTokenizers } from '@rewardkit/tokenizers';
@@ -25,6 +27,8 @@ export function createShippedRegistry(externalPackages: readonly string[] = [], 
     registerBag,
     registerTransformer,
     registerBradleyTerry,
+    registerBradleyTerryTies,
+    registerHinge,
     registerAccuracy,
     registerRewardStats,
     registerCalibration,

@@ -1,0 +1,2 @@
+export { bradleyTerryTies, BradleyTerryTiesConfigSchema, type BradleyTerryTiesConfig } from './bradley-terry-ties.plugin';
+export { register } from './register';

@@ -1,0 +1,2 @@
+export { hinge, HingeConfigSchema, type HingeConfig } from './hinge.plugin';
+export { register } from './register';

@@ -1,0 +1,5 @@
+// What pairwise loss plugins share: the ranking-expansion weighting and the count that goes with it.
+export { RankingsModeSchema, type RankingsMode } from './rankings-mode';
+export { reducePairs, type ReduceOptions } from './reduce-pairs';
+export { strictCounts } from './strict-counts';
+export { unitsInput, type UnitRewards } from './units-input';
