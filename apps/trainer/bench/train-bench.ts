@@ -8,6 +8,9 @@
  *    GFLOP/s over the padded batch (what the device computes), beside the backend's plain matMul rate.
  * 2. The same batches through N worker processes (ring all-reduce over ZeroMQ): pairs/s and the
  *    speed-up over 1 worker.
+ * 3. For the transformer, PyTorch (CPU) on the same batches and the same cores (torch_peer_cpu.py,
+ *    when `.cache/pyenv` or REWARDKIT_PYTHON has torch): 1 thread against this process, N threads
+ *    against N worker processes; the ratio is rewardkit's pairs/s over PyTorch's.
  * With `--preset` the data default is `synthetic`: random ids shaped as tools/gpu/torch_peer.py's
  * (same vocabulary, lengths in [T/2, T], pairs per step), so pairs/s compares with PyTorch.
  * Prints tables; writes JSON to `--out` (default bench-results/train.json).
@@ -19,12 +22,13 @@ import { initBackend, measureMatMulGflops } from '@rewardkit/backend';
 import type { BackendPreference } from '@rewardkit/core';
 import { packUnits, parseRunConfig, setLogSink, type EncodedPair, type RunConfig } from '@rewardkit/core';
 import { BatchSampler, learningRate, Replica, shardByTokens } from '@rewardkit/engine';
-import { TRANSFORMER_PRESET_NAMES, TRANSFORMER_PRESETS, transformerParamCount, type TransformerPresetName } from '@rewardkit/model-transformer';
+import { type Gpt2Architecture, TRANSFORMER_PRESET_NAMES, TRANSFORMER_PRESETS, TransformerModel, transformerParamCount, type TransformerPresetName } from '@rewardkit/model-transformer';
 import { buildTokenizer, createShippedRegistry, prepareDataset } from '@rewardkit/runtime';
 import { hhRlhf } from '@rewardkit/sample-data';
 import { ProcessGroup } from '../src/distributed/process-group';
 import { formatTable, writeBenchJson, type BenchRow } from './bench-table';
 import { syntheticPairs } from './synthetic-pairs';
+import { runTorchPeer } from './torch-peer';
 
 interface BenchOptions {
   readonly preset?: TransformerPresetName;
@@ -39,6 +43,7 @@ interface BenchOptions {
   readonly workers: string;
   readonly inProcess: boolean;
   readonly matmul: boolean;
+  readonly torch: boolean;
   readonly out: string;
 }
 
@@ -72,6 +77,7 @@ function parseOptions(): BenchOptions {
     .option('--workers <list>', 'worker-process counts to compare (empty: none)', '1,2')
     .option('--no-in-process', 'skip the in-process timing')
     .option('--no-matmul', 'skip the plain matMul measurement')
+    .option('--no-torch', 'skip the PyTorch peer')
     .option('--out <file>', 'JSON results', path.join('bench-results', 'train.json'))
     .parse()
     .opts<BenchOptions>();
@@ -104,7 +110,13 @@ function batches(setup: BenchSetup): () => EncodedPair[] {
   return () => sampler.next().map((j) => setup.pairs[j]);
 }
 
-async function timeInProcess(setup: BenchSetup, opts: BenchOptions, matmul: number | undefined): Promise<BenchRow> {
+/** A timing row, and the transformer's sizes (for the PyTorch peer) when the model is one. */
+interface InProcessTiming {
+  readonly row: BenchRow;
+  readonly arch?: Gpt2Architecture;
+}
+
+async function timeInProcess(setup: BenchSetup, opts: BenchOptions, matmul: number | undefined): Promise<InProcessTiming> {
   const { cfg } = setup;
   const registry = createShippedRegistry();
   const model = registry.create('model', cfg.model.name, cfg.model.config, { vocabSize: setup.vocabSize, padId: setup.padId, eosId: setup.eosId, seed: cfg.train.seed });
@@ -121,7 +133,7 @@ async function timeInProcess(setup: BenchSetup, opts: BenchOptions, matmul: numb
       const units = packUnits(shard, setup.padId);
       const { batch } = units;
       const t0 = performance.now();
-      const out = await replica.trainStep(units, { step: i, lr: learningRate(cfg.train, i) });
+      const out = await replica.trainStep(units, { step: i, lr: learningRate({ ...cfg.train, steps: opts.warmup + opts.steps }, i) });
       const ms = performance.now() - t0;
       losses.push(out.loss);
       if (i <= opts.warmup) continue;
@@ -133,7 +145,8 @@ async function timeInProcess(setup: BenchSetup, opts: BenchOptions, matmul: numb
     const perStep = { pairs: pairs / opts.steps, tokens: paddedTokens / opts.steps };
     // forward + backward ~ 3x the forward FLOPs (torch_peer.py counts the same: 6N per token + attention)
     const gflops = (3 * model.flopsPerToken() * perStep.tokens) / ms / 1e6;
-    return {
+    const arch = model instanceof TransformerModel ? model.arch : undefined;
+    const row: BenchRow = {
       model: setup.label,
       params: replica.layout.size,
       store: replica.store.kind, // device: parameters and AdamW on the GPU; host: a JS loop
@@ -148,6 +161,7 @@ async function timeInProcess(setup: BenchSetup, opts: BenchOptions, matmul: numb
       'loss first': losses[0],
       'loss last': losses[losses.length - 1],
     };
+    return { row, arch };
   } finally {
     model.dispose();
   }
@@ -174,7 +188,7 @@ async function timeWorkers(setup: BenchSetup, n: number, opts: BenchOptions): Pr
     for (let i = 1; i <= opts.warmup + opts.steps; i++) {
       const shard = next();
       const t0 = performance.now();
-      await group.step(i, shardByTokens(shard, n), learningRate(cfg.train, i));
+      await group.step(i, shardByTokens(shard, n), learningRate({ ...cfg.train, steps: opts.warmup + opts.steps }, i));
       if (i > opts.warmup) {
         times.push(performance.now() - t0);
         pairs += shard.length;
@@ -187,17 +201,51 @@ async function timeWorkers(setup: BenchSetup, n: number, opts: BenchOptions): Pr
   }
 }
 
+/**
+ * PyTorch's pairs/s on this model's batches with 1 thread (against this process: wasm runs one
+ * thread) and with as many threads as the largest worker count (against that many processes).
+ * `byWorkers` maps a worker count to rewardkit's pairs/s (0: in this process).
+ */
+function torchPeerRows(setup: BenchSetup, opts: BenchOptions, arch: Gpt2Architecture, byWorkers: Map<number, number>): BenchRow[] {
+  const next = batches(setup);
+  const steps = Array.from({ length: opts.warmup + opts.steps }, () => next());
+  const most = Math.max(1, ...byWorkers.keys());
+  const threads = [...new Set([1, most])];
+  const peer = runTorchPeer({ arch, lr: setup.cfg.train.lr, weightDecay: setup.cfg.train.weightDecay, batches: steps, warmup: opts.warmup, threads });
+  if (typeof peer === 'string') {
+    process.stdout.write(`PyTorch peer skipped: ${peer}\n`);
+    return [];
+  }
+  return peer.map((p) => {
+    const ours = byWorkers.get(p.threads) ?? (p.threads === 1 ? byWorkers.get(0) : undefined);
+    const against = byWorkers.has(p.threads) ? `${p.threads} worker(s)` : 'this process';
+    return {
+      model: setup.label,
+      impl: `pytorch ${p.torch}`,
+      threads: p.threads,
+      'ms/step': p.ms_step,
+      'pairs/s': p.pairs_s,
+      'rewardkit vs': against,
+      'rewardkit pairs/s': ours ?? NaN,
+      'pytorch/rewardkit': ours ? p.pairs_s / ours : NaN,
+    };
+  });
+}
+
 async function main(): Promise<void> {
   const opts = parseOptions();
   const backend = await initBackend({ prefer: opts.backend as BackendPreference, gpu: true });
   const matmul = opts.matmul && opts.inProcess ? await measureMatMulGflops(1024) : undefined;
   const rows: BenchRow[] = [];
   const workerRows: BenchRow[] = [];
+  const torchRows: BenchRow[] = [];
   const models = opts.preset ? ['transformer'] : opts.models.split(',').filter(Boolean);
   for (const name of models) {
     const setup = await prepare(name, opts);
-    if (opts.inProcess) rows.push(await timeInProcess(setup, opts, matmul));
+    const timed = opts.inProcess ? await timeInProcess(setup, opts, matmul) : undefined;
+    if (timed) rows.push(timed.row);
     let base: number | undefined;
+    const byWorkers = new Map<number, number>(timed ? [[0, timed.row['pairs/s'] as number]] : []);
     for (const n of opts.workers.split(',').filter(Boolean).map(Number)) {
       const row = await timeWorkers(setup, n, opts);
       base ??= n === 1 ? (row['pairs/s'] as number) : undefined;
@@ -205,7 +253,9 @@ async function main(): Promise<void> {
       // workers build their model from the tokenizer's vocabulary (50,257), not the synthetic one
       const params: BenchRow = preset ? { params: transformerParamCount(preset, 50257) } : {};
       workerRows.push({ ...row, ...params, 'speed-up vs 1 worker': base ? (row['pairs/s'] as number) / base : NaN });
+      byWorkers.set(n, row['pairs/s'] as number);
     }
+    if (opts.torch && timed?.arch) torchRows.push(...torchPeerRows(setup, opts, timed.arch, byWorkers));
   }
   const context = {
     backend: backend.name,
@@ -219,7 +269,8 @@ async function main(): Promise<void> {
   };
   if (rows.length) process.stdout.write(`in this process, backend ${backend.name}:\n${formatTable(rows)}\n`);
   if (workerRows.length) process.stdout.write(`worker processes:\n${formatTable(workerRows)}\n`);
-  writeBenchJson(opts.out, 'train', { ...context, rows, workerRows });
+  if (torchRows.length) process.stdout.write(`PyTorch (CPU) on the same batches and cores:\n${formatTable(torchRows)}\n`);
+  writeBenchJson(opts.out, 'train', { ...context, rows, workerRows, torchRows });
 }
 
 // Exit explicitly: a Dawn (webgpu) process has been seen to hang at exit.
