@@ -6,10 +6,7 @@
  * names; REWARDKIT_FUSED_KERNELS=0 leaves them out, so one build measures before and after.
  */
 import { registerWebGpuAdamW } from './webgpu-adamw';
-import { registerWebGpuBiasGelu } from './webgpu-bias-gelu';
-import { registerWebGpuCausalAttention } from './webgpu-causal-attention';
-import { fusedKernelsWanted } from './webgpu-fused-switch';
-import { registerWebGpuLayerNorm } from './webgpu-layer-norm';
+import { fusedKernelsWanted, registerWebGpuFusedKernels } from './webgpu-fused-switch';
 import { applyWebGpuReadSync } from './webgpu-read-sync';
 import { applyWebGpuChunkedTransfer, chunkedTransferLabel } from './webgpu-upload';
 
@@ -22,7 +19,7 @@ export function applyWebGpuFixes(backendClass: { prototype: unknown }): string[]
   if (applyWebGpuReadSync(backendClass)) fixes.push('readSync error names the async read');
   if (applyWebGpuChunkedTransfer(backendClass)) fixes.push(chunkedTransferLabel());
   fixes.push(registerWebGpuAdamW()); // the engine's device parameter store runs its update on it
-  if (fusedKernelsWanted()) fixes.push(registerWebGpuCausalAttention(), registerWebGpuLayerNorm(), registerWebGpuBiasGelu());
+  if (fusedKernelsWanted()) fixes.push(...registerWebGpuFusedKernels());
   else fixes.push('fused attention/layer norm/bias+GELU off (REWARDKIT_FUSED_KERNELS=0)');
   return fixes;
 }

@@ -4,6 +4,7 @@ export { initBackend, type BackendInfo, type InitBackendOptions } from './init-b
 export { gpuBackendAvailable } from './gpu-backend-available';
 export { GPU_INDEX_ENV, listGpus, type PciGpu } from './webgpu-placement';
 export { stopWebGpu } from './webgpu-backend';
+export { FUSED_KERNELS_ENV, setWebGpuFusedKernels } from './webgpu-fused-switch';
 export { describeWebGpu, type WebGpuTestAvailability } from './webgpu-test-adapter';
 export { measureMatMulGflops, type MeasureMatMulOptions } from './measure-matmul';
 export { applyWasmFixes, applyWasmFixesBeforeCpuSpeed } from './apply-wasm-fixes';

@@ -5,9 +5,9 @@
  * kernels only: an op then runs its reference composition.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { WEBGPU_BIAS_GELU_GRAD_KERNEL, WEBGPU_BIAS_GELU_KERNEL } from './webgpu-bias-gelu';
-import { WEBGPU_ATTENTION_GRAD_KERNEL, WEBGPU_ATTENTION_KERNEL } from './webgpu-causal-attention';
-import { WEBGPU_LAYER_NORM_GRAD_KERNEL, WEBGPU_LAYER_NORM_KERNEL } from './webgpu-layer-norm';
+import { registerWebGpuBiasGelu, WEBGPU_BIAS_GELU_GRAD_KERNEL, WEBGPU_BIAS_GELU_KERNEL } from './webgpu-bias-gelu';
+import { registerWebGpuCausalAttention, WEBGPU_ATTENTION_GRAD_KERNEL, WEBGPU_ATTENTION_KERNEL } from './webgpu-causal-attention';
+import { registerWebGpuLayerNorm, WEBGPU_LAYER_NORM_GRAD_KERNEL, WEBGPU_LAYER_NORM_KERNEL } from './webgpu-layer-norm';
 
 export const FUSED_KERNELS_ENV = 'REWARDKIT_FUSED_KERNELS';
 
@@ -25,7 +25,20 @@ export function fusedKernelsWanted(env: NodeJS.ProcessEnv = process.env): boolea
   return env[FUSED_KERNELS_ENV] !== '0';
 }
 
-/** Removes the fused kernels from webgpu (the gradients stay registered: they only run after a fused forward). */
-export function unregisterWebGpuFusedKernels(): void {
+/** Registers the fused kernels for webgpu; returns their log labels. */
+export function registerWebGpuFusedKernels(): string[] {
+  return [registerWebGpuCausalAttention(), registerWebGpuLayerNorm(), registerWebGpuBiasGelu()];
+}
+
+/**
+ * Turns the fused kernels on or off in a running process (the bench's before/after from one run;
+ * the ops decide per call). Off removes the kernels only: the gradients stay registered, and they
+ * only run after a fused forward.
+ */
+export function setWebGpuFusedKernels(on: boolean): void {
+  if (on) {
+    registerWebGpuFusedKernels();
+    return;
+  }
   for (const name of FUSED_KERNEL_NAMES) if (tf.getKernel(name, 'webgpu') !== undefined) tf.unregisterKernel(name, 'webgpu');
 }

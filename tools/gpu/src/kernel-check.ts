@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@rewardkit/backend';
 import type { BackendPreference } from '@rewardkit/core';
 import { lossInput, type RewardModel } from '@rewardkit/core';
-import { logSigmoid } from '@rewardkit/ops';
+import { biasGelu, causalAttention, layerNorm as opsLayerNorm, logSigmoid } from '@rewardkit/ops';
 import { createShippedRegistry } from '@rewardkit/runtime';
 
 /** Inputs as plain arrays, so the same numbers are uploaded to each backend. */
@@ -48,6 +48,7 @@ const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 429496
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 const f32 = (shape: number[], scale = 1): Input => ({ shape, dtype: 'float32', values: Float32Array.from({ length: size(shape) }, () => (2 * rnd() - 1) * scale) });
 const ids = (shape: number[], vocab: number): Input => ({ shape, dtype: 'int32', values: Int32Array.from({ length: size(shape) }, () => Math.floor(rnd() * vocab)) });
+const ints = (values: number[]): Input => ({ shape: [values.length], dtype: 'int32', values: Int32Array.from(values) });
 
 const C = Math.sqrt(2 / Math.PI);
 function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor {
@@ -75,6 +76,16 @@ function opCases(): OpCase[] {
     { name: 'logSigmoid (ops)', inputs: [f32([300], 20)], fn: (x) => logSigmoid(x) },
     { name: 'slice + concat', inputs: [f32([16, 32])], fn: (x) => tf.concat([tf.slice(x, [8, 0], [8, 32]), tf.pad(tf.slice(x, [0, 4], [8, 28]), [[0, 0], [0, 4]])], 0) },
     { name: 'sum / mean', inputs: [f32([8, 33, 16])], fn: (x) => tf.add(tf.sum(x, 1), tf.mean(x, 1)) },
+    // @rewardkit/ops's fused ops: one kernel each on webgpu (unless REWARDKIT_FUSED_KERNELS=0), the reference on cpu
+    {
+      name: 'causal attention (ops, fused on webgpu)',
+      inputs: [f32([36, 128], 2), f32([36, 128], 2), f32([36, 128]), ints([12, 7, 1])],
+      wrt: [0, 1, 2],
+      fn: (q, k, v, l) => causalAttention(q as tf.Tensor2D, k as tf.Tensor2D, v as tf.Tensor2D, l as tf.Tensor1D, { width: 12, heads: 2 }),
+    },
+    { name: 'layer norm (ops, fused on webgpu)', inputs: [f32([40, 768], 2), f32([768]), f32([768])], fn: (x, g, b) => opsLayerNorm(x, g as tf.Tensor1D, b as tf.Tensor1D, 1e-5) },
+    { name: 'bias + gelu_new (ops, fused on webgpu)', inputs: [f32([40, 96], 3), f32([96])], fn: (x, b) => biasGelu(x as tf.Tensor2D, b as tf.Tensor1D, 'gelu_new') },
+    { name: 'bias + gelu erf (ops, fused on webgpu)', inputs: [f32([40, 96], 3), f32([96])], fn: (x, b) => biasGelu(x as tf.Tensor2D, b as tf.Tensor1D, 'gelu') },
   ];
 }
 

@@ -1,0 +1,224 @@
+/**
+ * The GPU check's step profile (`node bin/step-profile.cjs`, or `tsx tools/gpu/src/step-profile.ts`):
+ * where a transformer training step's time goes on webgpu, with the fused kernels on and off in
+ * the same process and on the same batches, so before/after comes from one run:
+ *   - step wall time (median of --steps timed steps through Replica.trainStep, after --warmup);
+ *   - GPU dispatches per step (every program tfjs-webgpu records, ours included) and tfjs kernel calls;
+ *   - summed GPU kernel time of one profiled step (timestamp queries; absent where the adapter has
+ *     none), the ratio wall / kernel time, and the kernels taking the most time;
+ *   - host<->GPU copy rates: upload (tensor from a Float32Array, made resident) and read-back
+ *     (`await data()`), GB/s each way, per size.
+ * Fused on/off alternates step by step, so drift in a shared machine's speed hits both alike.
+ *   node bin/step-profile.cjs [--preset tiny|small|mid|gpt2-small] [--backend webgpu] [--pairs N]
+ *        [--steps 3] [--warmup 1] [--fused on,off] [--copy-mb 16,64,256] [--top 12] [--out FILE]
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Command, Option } from 'commander';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend, setWebGpuFusedKernels } from '@rewardkit/backend';
+import { type BackendPreference, type EncodedPair, packUnits, parseRunConfig, setLogSink } from '@rewardkit/core';
+import { learningRate, Replica } from '@rewardkit/engine';
+import { TRANSFORMER_PRESET_NAMES, TRANSFORMER_PRESETS, type TransformerPresetName } from '@rewardkit/model-transformer';
+import { createShippedRegistry } from '@rewardkit/runtime';
+
+interface Options {
+  readonly preset: TransformerPresetName;
+  readonly backend: string;
+  readonly pairs?: number;
+  readonly steps: number;
+  readonly warmup: number;
+  readonly fused: string;
+  readonly copyMb: string;
+  readonly top: number;
+  readonly out?: string;
+}
+
+interface ModeResult {
+  readonly fused: boolean;
+  readonly stepMs: number;
+  readonly pairsPerSec: number;
+  readonly dispatchesPerStep: number;
+  readonly kernelCallsPerStep: number;
+  /** Summed GPU time of the profiled step's kernels; undefined without timestamp queries. */
+  readonly kernelMs?: number;
+  readonly wallOverKernel?: number;
+  readonly topKernels: { name: string; calls: number; ms: number }[];
+  readonly loss: number;
+}
+
+interface CopyResult {
+  readonly mb: number;
+  readonly uploadGBs: number;
+  readonly readGBs: number;
+}
+
+const int = (v: string) => Number.parseInt(v, 10);
+const median = (a: readonly number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)] as number;
+
+/** PyTorch-peer-shaped random pairs (tools/gpu/torch_peer.py): lengths in [T/2, T], EOS last. */
+function randomPairs(count: number, vocab: number, T: number): EncodedPair[] {
+  let s = 12345;
+  const rnd = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 4294967296;
+  const seq = () => {
+    const len = Math.floor(T / 2) + Math.floor(rnd() * (T - Math.floor(T / 2) + 1));
+    const ids = Int32Array.from({ length: len }, () => 1 + Math.floor(rnd() * (vocab - 2)));
+    ids[len - 1] = vocab - 1;
+    return ids;
+  };
+  return Array.from({ length: count }, (_, i) => ({ id: `p${i}`, chosen: seq(), rejected: seq(), promptLength: 0, margin: 0 }));
+}
+
+/** Counts the programs tfjs-webgpu records (each one compute dispatch) while `fn` runs. */
+async function countDispatches<T>(fn: () => Promise<T>): Promise<{ value: T; dispatches: number }> {
+  const backend = tf.backend() as unknown as { runWebGPUProgram?: (...a: unknown[]) => unknown };
+  const stock = backend.runWebGPUProgram;
+  if (typeof stock !== 'function') return { value: await fn(), dispatches: 0 };
+  let dispatches = 0;
+  backend.runWebGPUProgram = function counted(this: unknown, ...a: unknown[]) {
+    dispatches++;
+    return stock.apply(this, a);
+  };
+  try {
+    return { value: await fn(), dispatches };
+  } finally {
+    backend.runWebGPUProgram = stock;
+  }
+}
+
+type KernelInfo = Awaited<ReturnType<typeof tf.profile>>['kernels'][number];
+
+async function kernelTime(k: KernelInfo): Promise<number | undefined> {
+  const t = await k.kernelTimeMs;
+  return typeof t === 'number' && Number.isFinite(t) ? t : undefined;
+}
+
+/** Upload and read-back rates for one size: median of 3. */
+async function measureCopies(mb: number): Promise<CopyResult> {
+  const n = Math.floor((mb * 1024 * 1024) / 4);
+  const host = Float32Array.from({ length: n }, (_, i) => i % 1000);
+  const up: number[] = [];
+  const down: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    const t0 = performance.now();
+    const t = tf.tensor1d(host);
+    const resident = tf.add(t, 0); // uploading happens when a kernel first reads the tensor
+    await tf.slice(resident, [0], [1]).data(); // the queue has run the upload
+    up.push(performance.now() - t0);
+    const t1 = performance.now();
+    await resident.data();
+    down.push(performance.now() - t1);
+    tf.dispose([t, resident]);
+  }
+  const gbs = (ms: number) => (n * 4) / 1e9 / (ms / 1000);
+  return { mb, uploadGBs: gbs(median(up)), readGBs: gbs(median(down)) };
+}
+
+async function profileSteps(opts: Options): Promise<{ backend: string; reason: string; preset: string; params: number; modes: ModeResult[]; copies: CopyResult[] }> {
+  setLogSink(() => undefined);
+  const info = await initBackend({ prefer: opts.backend as BackendPreference, gpu: true });
+  const preset = TRANSFORMER_PRESETS[opts.preset];
+  const { vocabSize, pairs: refPairs } = preset.reference;
+  const pairs = opts.pairs ?? refPairs;
+  const T = preset.nPositions;
+  const cfg = parseRunConfig({ model: { name: 'transformer', config: { preset: opts.preset } }, train: { batchSize: pairs }, data: { maxLength: T }, backend: opts.backend });
+  const registry = createShippedRegistry();
+  const model = registry.create('model', 'transformer', cfg.model.config, { vocabSize, padId: 0, eosId: vocabSize - 1, seed: 1 });
+  const loss = registry.create('loss', cfg.loss.name, cfg.loss.config, undefined);
+  const replica = new Replica(model, loss, cfg.train);
+  const data = randomPairs(pairs * (opts.warmup + opts.steps + 1), vocabSize, T);
+  const batch = (i: number) => packUnits(data.slice((i % (opts.warmup + opts.steps + 1)) * pairs, ((i % (opts.warmup + opts.steps + 1)) + 1) * pairs), 0);
+  const modes = opts.fused.split(',').filter(Boolean).map((m) => m === 'on');
+  let step = 0;
+  const run = async (fused: boolean, i: number) => {
+    setWebGpuFusedKernels(fused);
+    const t0 = performance.now();
+    const out = await replica.trainStep(batch(i), { step: ++step, lr: learningRate({ ...cfg.train, steps: 1000 }, step) });
+    return { ms: performance.now() - t0, loss: out.loss };
+  };
+  for (let w = 0; w < opts.warmup; w++) for (const f of modes) await run(f, w);
+  const times = new Map<boolean, number[]>(modes.map((f) => [f, []]));
+  const losses = new Map<boolean, number>();
+  for (let s = 0; s < opts.steps; s++) {
+    for (const f of modes) {
+      const r = await run(f, opts.warmup + s);
+      times.get(f)?.push(r.ms);
+      losses.set(f, r.loss);
+    }
+  }
+  const results: ModeResult[] = [];
+  for (const f of modes) {
+    setWebGpuFusedKernels(f);
+    const { value: prof, dispatches } = await countDispatches(() => tf.profile(async () => void (await run(f, opts.warmup + opts.steps))));
+    const groups = new Map<string, { calls: number; ms: number }>();
+    let kernelMs: number | undefined = 0;
+    for (const k of prof.kernels) {
+      const ms = await kernelTime(k);
+      if (ms === undefined) kernelMs = undefined;
+      else if (kernelMs !== undefined) kernelMs += ms;
+      const g = groups.get(k.name) ?? { calls: 0, ms: 0 };
+      g.calls++;
+      g.ms += ms ?? 0;
+      groups.set(k.name, g);
+    }
+    const stepMs = median(times.get(f) ?? []);
+    results.push({
+      fused: f,
+      stepMs,
+      pairsPerSec: pairs / (stepMs / 1000),
+      dispatchesPerStep: dispatches,
+      kernelCallsPerStep: prof.kernels.length,
+      kernelMs,
+      wallOverKernel: kernelMs ? stepMs / kernelMs : undefined,
+      topKernels: [...groups].map(([name, g]) => ({ name, ...g })).sort((a, b) => b.ms - a.ms || b.calls - a.calls).slice(0, opts.top),
+      loss: losses.get(f) ?? NaN,
+    });
+  }
+  replica.dispose();
+  model.dispose();
+  const copies: CopyResult[] = [];
+  for (const mb of opts.copyMb.split(',').filter(Boolean).map(Number)) copies.push(await measureCopies(mb));
+  return { backend: info.name, reason: info.reason, preset: opts.preset, params: replica.layout.size, modes: results, copies };
+}
+
+function print(r: Awaited<ReturnType<typeof profileSteps>>): void {
+  const f = (v: number | undefined, d = 1) => (v === undefined ? '-' : v.toFixed(d));
+  const lines = [`step profile: ${r.preset} (${(r.params / 1e6).toFixed(1)}M parameters) on ${r.backend}`, 'fused | step ms | pairs/s | dispatches | tfjs kernels | GPU kernel ms | wall/kernel | loss (its last step)'];
+  for (const m of r.modes) {
+    lines.push(`${m.fused ? 'on ' : 'off'}   | ${f(m.stepMs)} | ${f(m.pairsPerSec, 2)} | ${m.dispatchesPerStep} | ${m.kernelCallsPerStep} | ${f(m.kernelMs)} | ${f(m.wallOverKernel, 2)} | ${m.loss.toFixed(4)}`);
+  }
+  for (const m of r.modes) lines.push(`top kernels, fused ${m.fused ? 'on' : 'off'}: ${m.topKernels.map((k) => `${k.name} x${k.calls} ${k.ms.toFixed(1)} ms`).join('; ')}`);
+  for (const c of r.copies) lines.push(`copies ${c.mb} MB: upload ${c.uploadGBs.toFixed(2)} GB/s, read-back ${c.readGBs.toFixed(2)} GB/s`);
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+async function main(): Promise<number> {
+  const opts = new Command('step-profile')
+    .addOption(new Option('--preset <name>', 'transformer preset').choices(TRANSFORMER_PRESET_NAMES).default('tiny'))
+    .option('--backend <name>', 'tensor backend', 'webgpu')
+    .option('--pairs <n>', "pairs per step (default: the preset's reference)", int)
+    .option('--steps <n>', 'timed steps per mode', int, 3)
+    .option('--warmup <n>', 'untimed steps per mode first (shader compilation)', int, 1)
+    .option('--fused <modes>', 'fused kernel modes to compare, in order', 'on,off')
+    .option('--copy-mb <sizes>', 'host<->GPU copy sizes in MB (empty: none)', '16,64')
+    .option('--top <n>', 'kernels listed per mode', int, 12)
+    .option('--out <file>', 'JSON results')
+    .parse()
+    .opts<Options>();
+  const r = await profileSteps(opts);
+  print(r);
+  if (opts.out) {
+    fs.mkdirSync(path.dirname(path.resolve(opts.out)), { recursive: true });
+    fs.writeFileSync(opts.out, JSON.stringify({ name: 'step-profile', date: new Date().toISOString(), ...r }, null, 2) + '\n');
+  }
+  return 0;
+}
+
+// Exit explicitly: a Dawn (webgpu) process has been seen to hang at exit.
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`step-profile: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);
