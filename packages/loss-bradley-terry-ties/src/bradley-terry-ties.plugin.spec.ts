@@ -109,6 +109,23 @@ describe('bradley-terry-ties', () => {
     variable.dispose();
   });
 
+  it.each([
+    ['davidson', (f: number) => (2 * f) / (1 - f), (rho: number) => Math.exp(rho)], // P(tie | d = 0) = nu / (2 + nu)
+    ['rao-kupper', (f: number) => (1 + f) / (1 - f), (rho: number) => Math.exp(Math.log1p(Math.exp(rho)))], // (theta - 1) / (theta + 1)
+  ] as const)('%s: learning the tie parameter alone recovers the maximum-likelihood value for the tie share', (model, mle, tieOf) => {
+    // 10 units at equal rewards, 3 of them annotated ties: the MLE makes P(tie | d = 0) = 0.3
+    const units: UnitRewards[] = Array.from({ length: 10 }, (_, i) => ({ rewards: [0, 0], ranks: i < 3 ? [0, 0] : [0, 1] }));
+    const fn = bradleyTerryTies.create(bradleyTerryTies.configSchema.parse({ model, learnTie: true }), undefined);
+    const variable = fn.parameters![0].variable;
+    const opt = tf.train.adam(0.1);
+    for (let step = 0; step < 150; step++) {
+      tf.tidy(() => void opt.minimize(() => fn(unitsInput(units)).lossSum, false, [variable]));
+    }
+    expect(tieOf(variable.dataSync()[0])).toBeCloseTo(mle(0.3), 2);
+    opt.dispose();
+    variable.dispose();
+  });
+
   it('rejects a Rao-Kupper theta of 1 or less and a non-positive nu', () => {
     const parse = (c: unknown) => bradleyTerryTies.configSchema.safeParse(c).success;
     expect(parse({ model: 'rao-kupper', tie: 1 })).toBe(false);
