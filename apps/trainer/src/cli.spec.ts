@@ -51,6 +51,25 @@ describe('trainer CLI: bad input', () => {
   });
 });
 
+describe('trainer CLI: training length', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-cli-len-'));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('without --steps trains --epochs passes over the data and says so', () => {
+    const file = path.join(dir, 'pairs.jsonl');
+    fs.writeFileSync(file, fs.readFileSync(hhRlhf.test, 'utf8').split('\n').slice(0, 40).join('\n') + '\n');
+    const out = path.join(dir, 'run');
+    const res = runApp('trainer', ['launch', '--out', out, '--train', file, '--eval', file, '--epochs', '1', '--batch-size', '8', '--set', 'evaluators=["accuracy"]']);
+    expect(res.status).toBe(0);
+    expect(res.stderr).toMatch(/length: 5 steps = 1\.0 epochs of 40 pairs at batch 8 \(train\.epochs 1; --steps overrides\)/);
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8')).train).toMatchObject({ steps: 5, epochs: 1 });
+    expect(res.stdout).toMatch(/held-out accuracy: [01]\.\d{4} \(40 pairs/);
+  });
+});
+
 describe('trainer CLI: run directory and worker count', () => {
   let dir: string;
   beforeAll(() => {

@@ -54,6 +54,16 @@ describe('resolveRunConfig', () => {
     expect(() => parse(['--epochs', 'many'])).toThrow(/--epochs must be a number, got "many"/);
   });
 
+  it('--early-stop N sets the patience, over a config file\'s other early-stopping fields', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-opts-'));
+    const file = path.join(dir, 'run.json');
+    fs.writeFileSync(file, JSON.stringify({ train: { earlyStop: { metric: 'accuracy', patience: 9 } } }));
+    expect(resolveRunConfig({ ...base, earlyStop: 2 }).train.earlyStop).toEqual({ metric: 'eval_loss', patience: 2, minDelta: 0 });
+    expect(resolveRunConfig({ ...base, config: file, earlyStop: 2 }).train.earlyStop).toEqual({ metric: 'accuracy', patience: 2, minDelta: 0 });
+    expect(resolveRunConfig(base).train.earlyStop).toBeUndefined();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('parses --set values as JSON when they are', () => {
     expect(parseSetOverride('a.b=3')).toEqual({ a: { b: 3 } });
     expect(parseSetOverride('a={"x":[1]}')).toEqual({ a: { x: [1] } });

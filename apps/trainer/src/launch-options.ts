@@ -24,6 +24,7 @@ export interface LaunchOptions {
   readonly tokenizer?: string;
   readonly steps?: number;
   readonly epochs?: number;
+  readonly earlyStop?: number;
   readonly batchSize?: number;
   readonly lr?: number;
   readonly seed?: number;
@@ -72,6 +73,7 @@ export function addLaunchOptions(cmd: Command): Command {
     .option('--tokenizer <name>', 'tokenizer plugin (gpt2-bpe, huggingface)')
     .option('--steps <k>', 'optimizer steps (default: --epochs over the training data)', int('--steps'))
     .option('--epochs <x>', 'passes over the training data when --steps is not given (default: the model\'s recommendation)', num('--epochs'))
+    .option('--early-stop <patience>', 'stop after <patience> held-out evaluations without a lower held-out loss, export the best step (train.earlyStop)', int('--early-stop'))
     .option('--batch-size <n>', 'global pairs per step, across all workers', int('--batch-size'))
     .option('--lr <x>', 'peak learning rate', num('--lr'))
     .option('--seed <n>', 'seed for weights and sampling order', int('--seed'))
@@ -137,7 +139,7 @@ export function resolveRunConfig(opts: LaunchOptions): RunConfig {
     model: opts.model ? { name: opts.model } : undefined,
     loss: opts.loss ? { name: opts.loss } : undefined,
     tokenizer: opts.tokenizer ? { name: opts.tokenizer } : undefined,
-    train: { steps: opts.steps, epochs: opts.epochs, batchSize: opts.batchSize, lr: opts.lr, seed: opts.seed },
+    train: { steps: opts.steps, epochs: opts.epochs, earlyStop: opts.earlyStop !== undefined ? { patience: opts.earlyStop } : undefined, batchSize: opts.batchSize, lr: opts.lr, seed: opts.seed },
     evalEvery: opts.evalEvery,
     checkpointEvery: opts.checkpointEvery,
     out: opts.out,
