@@ -25,6 +25,8 @@ export interface Reference {
 // the least vertical distance between two reference labels, and the room they take right of the plot, in pixels
 const LABEL_GAP = 12;
 const LABEL_ROOM = 90;
+// the most a section name may take left of its bar (the table below has it whole)
+const NAME_ROOM = 150;
 
 /**
  * Dashed horizontal accuracy references (chance, overall, a baseline), labelled right of the plot
@@ -98,7 +100,9 @@ export function marginChart(bins: readonly MarginBin[]): Chart | undefined {
 export function bucketChart(id: string, title: string, caption: string, axisTitle: string, buckets: readonly Bucket[], refs: readonly Reference[] = []): Chart | undefined {
   const rows = buckets.filter((b) => b.n > 0).map((b) => ({ ...b, label: bucketLabel(b), nLabel: `n=${figure(b.n)}` }));
   if (rows.length === 0) return undefined;
-  const x = { field: 'label', type: 'ordinal', title: axisTitle, sort: null, axis: { labelAngle: rows.length > 6 ? -35 : 0 } };
+  // slanted labels when level ones (about 6 px a character at 11 px) would run into each other
+  const crowded = rows.length * Math.max(...rows.map((r) => r.label.length)) * 6 > WIDTH - LABEL_ROOM;
+  const x = { field: 'label', type: 'ordinal', title: axisTitle, sort: null, axis: { labelAngle: crowded ? -30 : 0 } };
   return {
     id,
     title,
@@ -115,7 +119,7 @@ export function bucketChart(id: string, title: string, caption: string, axisTitl
 export function sectionChart(sections: readonly Section[], overall?: number): Chart | undefined {
   if (sections.length === 0) return undefined;
   const rows = sections.map((s) => ({ name: s.name, accuracy: s.accuracy, n: s.n, lo: s.ci?.[0], hi: s.ci?.[1], label: `${percent(s.accuracy)} (n=${figure(s.n)})` }));
-  const y = { field: 'name', type: 'nominal', title: null, sort: null };
+  const y = { field: 'name', type: 'nominal', title: null, sort: null, axis: { labelLimit: NAME_ROOM } };
   const layer: object[] = [
     { mark: { type: 'bar', color: COLORS.bar, opacity: 0.85, height: { band: 0.6 } }, encoding: { y, x: { field: 'accuracy', ...accuracyAxis } } },
     { transform: [{ filter: 'isValid(datum.lo)' }], mark: { type: 'errorbar', ticks: { size: 8 }, color: '#111827', thickness: 1.5 }, encoding: { y, x: { field: 'lo', type: 'quantitative', title: 'accuracy' }, x2: { field: 'hi' } } },
@@ -126,6 +130,7 @@ export function sectionChart(sections: readonly Section[], overall?: number): Ch
     id: 'sections',
     title: 'Accuracy by section',
     caption: 'Bars: each section\'s accuracy (its subsets weighted by size); whiskers: its 95% interval; the line: the overall score, the mean of the sections.',
-    spec: layered(rows, layer, { height: Math.max(HEIGHT / 2, 36 * rows.length) }),
+    // the names take the room they need (up to NAME_ROOM, then cut with an ellipsis) out of the plot's width
+    spec: layered(rows, layer, { height: Math.max(HEIGHT / 2, 36 * rows.length), width: WIDTH - Math.min(NAME_ROOM, 6 * Math.max(...rows.map((r) => r.name.length))) }),
   };
 }

@@ -10,8 +10,11 @@ export function figure(x: number): string {
   return Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(2) : Number(x.toPrecision(4)).toString();
 }
 
-/** A bucket edge: null is unbounded (JSON has no Infinity). */
-const edge = (x: number | null, side: 'lo' | 'hi'): string => (x === null ? (side === 'lo' ? '−∞' : '∞') : figure(x));
+/** A bucket edge, short: integers exact without separators (a comma would read as the pair's), others to 3 digits; null is unbounded (JSON has no Infinity). */
+function edge(x: number | null, side: 'lo' | 'hi'): string {
+  if (x === null) return side === 'lo' ? '−∞' : '∞';
+  return Number.isInteger(x) ? String(x) : String(Number(x.toPrecision(3)));
+}
 
 /** "[lo, hi)" with open ends shown as infinities. */
 export const bucketLabel = (b: Pick<Bucket, 'lo' | 'hi'>): string => `[${edge(b.lo, 'lo')}, ${edge(b.hi, 'hi')})`;

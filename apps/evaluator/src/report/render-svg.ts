@@ -18,6 +18,14 @@ function load(): Promise<Modules> {
   return modules;
 }
 
+/**
+ * Starts loading vega and vega-lite without waiting: called when a report will be written, it lets
+ * the module loading (much of it off the main thread under tsx) overlap reading and scoring the data.
+ */
+export function startReportRenderer(): void {
+  load().catch(() => undefined); // a failure surfaces again, with its cause, at the first renderSvg
+}
+
 /** The SVG text of one Vega-Lite spec (data inline). */
 export async function renderSvg(spec: object): Promise<string> {
   const { vl, vega } = await load();

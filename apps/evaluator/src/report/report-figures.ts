@@ -87,5 +87,6 @@ export function sectionsOf(figures: Figures): Section[] {
 export function healthOf(figures: Figures): [string, string | number][] {
   const v = figures.health;
   if (!isObject(v)) return [];
-  return Object.entries(v).map(([k, x]) => [k, typeof x === 'number' || typeof x === 'string' ? x : JSON.stringify(x)]);
+  // null: the check needs something this run did not give (training data, token counts)
+  return Object.entries(v).map(([k, x]) => [k, x === null ? 'not checked' : typeof x === 'number' || typeof x === 'string' ? x : JSON.stringify(x)]);
 }

@@ -26,10 +26,12 @@ export function headlineCards(f: Figures): string {
   add('ties', (v) => ({ label: 'Ties', value: figure(v), note: numberOf(f, 'tie_rate') !== undefined ? `${percent(numberOf(f, 'tie_rate') as number)} of pairs, counted ½` : 'counted ½' }));
   add('reward_mean', (v) => ({ label: 'Reward mean', value: figure(v), note: numberOf(f, 'reward_std') !== undefined ? `std ${figure(numberOf(f, 'reward_std') as number)}` : undefined }));
   add(numberOf(f, 'margin_mean') !== undefined ? 'margin_mean' : 'mean_margin', (v) => ({ label: 'Mean margin', value: figure(v), note: 'r(chosen) − r(rejected)' }));
-  add('ece', (v) => ({ label: 'Calibration error', value: figure(v), note: 'ECE of sigmoid(margin)' }));
+  const calibrated = numberOf(f, 'ece_calibrated');
+  add('ece', (v) => ({ label: 'Calibration error', value: figure(v), note: `ECE of sigmoid(margin)${calibrated === undefined ? '' : `; ${figure(calibrated)} with the temperature`}` }));
   add('brier', (v) => ({ label: 'Brier score', value: figure(v), note: '0.25 for a coin' }));
   add('temperature', (v) => ({ label: 'Temperature', value: figure(v), note: 'sigmoid(margin / T) calibrates' }));
-  add('longer_wins', (v) => ({ label: 'Longer wins', value: percent(v), note: 'accuracy of "longer response wins"' }));
+  const prefers = numberOf(f, 'model_prefers_longer');
+  add('longer_wins', (v) => ({ label: 'Longer wins', value: percent(v), note: `accuracy of "longer response wins"${prefers === undefined ? '' : `; the model prefers the longer in ${percent(prefers)}`}` }));
   add('length_reward_corr', (v) => ({ label: 'Length ↔ reward', value: figure(v), note: 'correlation with response length' }));
   return cards.length ? `<section class="cards">${cards.map(card).join('')}</section>` : '';
 }
@@ -45,7 +47,7 @@ function table(title: string, head: readonly string[], rows: readonly (readonly 
 const clip = (s: string) => (s.length > 160 ? `${s.slice(0, 157)}...` : s);
 
 /** Keys the cards, charts and tables already show; the rest go to "Other figures". */
-const SHOWN = new Set(['accuracy', 'accuracy_ci', 'n', 'ties', 'tie_rate', 'reward_mean', 'reward_std', 'margin_mean', 'ece', 'brier', 'temperature', 'longer_wins', 'length_reward_corr', 'sections', 'sections_overall', 'health', 'margin_buckets', 'length_buckets', 'reliability']);
+const SHOWN = new Set(['accuracy', 'accuracy_ci', 'n', 'ties', 'tie_rate', 'reward_mean', 'reward_std', 'margin_mean', 'ece', 'brier', 'temperature', 'longer_wins', 'length_reward_corr', 'ece_calibrated', 'model_prefers_longer', 'length_unit', 'sections', 'sections_overall', 'health', 'margin_buckets', 'length_buckets', 'reliability']);
 
 /** Health, buckets, reliability, sections with subsets, and every other figure. */
 export function figureTables(f: Figures): string {
