@@ -44,8 +44,8 @@ export function bradleyTerryTiesLoss(
   const { rChosen, rRejected, margins, ties } = input;
   const perPair = tf.tidy(() => {
     let d = tf.sub(rChosen, rRejected) as tf.Tensor1D; // [n]
-    // ties carry no margin: the pair has no winner to put a gap in front of
-    if (cfg.marginScale !== 0) d = tf.sub(d, tf.mul(tf.mul(margins, tf.sub(1, ties)), cfg.marginScale));
+    // a tie's margin is 0 (LossInput): the pair has no winner to put a gap in front of
+    if (cfg.marginScale !== 0) d = tf.sub(d, tf.mul(margins, cfg.marginScale));
     return NLL[cfg.model](d, ties, tie.value());
   });
   try {
