@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { initBackend } from '@rewardkit/backend';
-import { ConfigError, createLogger, pairLength, pairTokens, parsePluginConfig, type EncodedPair, type EvalReport, type RunConfig } from '@rewardkit/core';
+import { ConfigError, createLogger, pairLength, pairTokens, parsePluginConfig, unitSequences, type EncodedUnit, type EvalReport, type RunConfig } from '@rewardkit/core';
 import { BatchSampler, checkpointDir, latestCheckpoint, learningRate, pruneCheckpoints, shardByTokens } from '@rewardkit/engine';
 import { buildTokenizer, checkEvaluators, createShippedRegistry, pairScoresOf, prepareDataset, runEvaluators } from '@rewardkit/runtime';
 import { buildReplica } from '@rewardkit/training';
@@ -67,7 +67,7 @@ export async function train(input: RunConfig, opts: TrainOptions = {}): Promise<
     throw new ConfigError('train.earlyStop needs held-out evaluations: a held-out file (data.eval, --eval) and evalEvery > 0 (--eval-every)');
   }
   // --- length: --steps, else epochs over this data; derived once, recorded in config.json, kept by --resume
-  const length = trainingLength(input.train, trainSet.encoded.length, opts.resume ? recordedConfig(runDir)?.train : undefined);
+  const length = trainingLength(input.train, trainSet.units.length, opts.resume ? recordedConfig(runDir)?.train : undefined);
   const cfg = withSteps(input, length.steps);
 
   // --- replicas: in this process (1) or N worker processes
@@ -86,10 +86,10 @@ export async function train(input: RunConfig, opts: TrainOptions = {}): Promise<
   }
   const metrics = new MetricsLog(runDir);
   const sampler = new BatchSampler({
-    size: trainSet.encoded.length,
+    size: trainSet.units.length,
     batchSize: cfg.train.batchSize,
     seed: cfg.train.seed,
-    lengths: trainSet.encoded.map(pairLength),
+    lengths: trainSet.units.map(pairLength),
   });
   const meta = { backend: group.backend, workers: group.size, model: cfg.model.name, loss: cfg.loss.name };
   // early stopping's bookkeeping travels in each checkpoint, so --resume and recovery continue it
@@ -112,7 +112,7 @@ export async function train(input: RunConfig, opts: TrainOptions = {}): Promise<
       }
     }
     log.info(
-      `training ${cfg.model.name} with ${cfg.loss.name} on ${trainSet.encoded.length} pairs: ${cfg.train.steps} steps x ` +
+      `training ${cfg.model.name} with ${cfg.loss.name} on ${trainSet.units.length} ${trainSet.units.length === trainSet.pairs.length ? 'pairs' : 'records'}: ${cfg.train.steps} steps x ` +
         `${cfg.train.batchSize} pairs, ${group.size} worker(s) on ${group.backend}`,
     );
     log.info(`length: ${length.reason}`);
@@ -157,7 +157,7 @@ export async function train(input: RunConfig, opts: TrainOptions = {}): Promise<
       await recovery.run(async () => {
         step++;
         // one global batch, split across workers by token count
-        const batch = sampler.next().map((i) => trainSet.encoded[i]);
+        const batch = sampler.next().map((i) => trainSet.units[i]);
         const lr = learningRate(cfg.train, step);
         const t0 = performance.now();
         const shards = shardByTokens(batch, group.size);
@@ -235,9 +235,9 @@ export async function train(input: RunConfig, opts: TrainOptions = {}): Promise<
 }
 
 /** Token positions a shard computes once padded to its longest row (both sequences of each pair). */
-function paddedTokens(pairs: readonly EncodedPair[]): number {
-  let width = 0;
-  for (const p of pairs) width = Math.max(width, p.chosen.length, p.rejected.length);
-  return 2 * pairs.length * width;
+function paddedTokens(units: readonly EncodedUnit[]): number {
+  let [width, rows] = [0, 0];
+  for (const u of units) for (const s of unitSequences(u).seqs) [width, rows] = [Math.max(width, s.length), rows + 1];
+  return rows * width;
 }
 

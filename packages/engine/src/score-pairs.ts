@@ -6,16 +6,24 @@ export interface PairRewards {
   readonly rejected: Float64Array;
 }
 
-/** Rewards for every pair, in input order: both sequences of each pair through scoreSequences. */
+/**
+ * Rewards for every pair, in input order, through scoreSequences. A sequence shared by several
+ * pairs (the same array: a ranking's pairs share their responses') is scored once.
+ */
 export async function scorePairs(model: RewardModel, pairs: readonly EncodedPair[], padId: number, batchRows = 64): Promise<PairRewards> {
-  const seqs = pairs.flatMap((p) => [p.chosen, p.rejected]);
-  const prompts = pairs.flatMap((p) => [p.promptLength, p.promptLength]);
+  const row = new Map<Int32Array, number>();
+  const seqs: Int32Array[] = [];
+  const prompts: number[] = [];
+  const rowOf = (s: Int32Array, promptLength: number) => {
+    let r = row.get(s);
+    if (r === undefined) {
+      r = seqs.push(s) - 1;
+      prompts.push(promptLength);
+      row.set(s, r);
+    }
+    return r;
+  };
+  const at = pairs.map((p) => [rowOf(p.chosen, p.promptLength), rowOf(p.rejected, p.promptLength)]);
   const out = await scoreSequences(model, seqs, prompts, padId, batchRows);
-  const chosen = new Float64Array(pairs.length);
-  const rejected = new Float64Array(pairs.length);
-  for (let i = 0; i < pairs.length; i++) {
-    chosen[i] = out[2 * i];
-    rejected[i] = out[2 * i + 1];
-  }
-  return { chosen, rejected };
+  return { chosen: Float64Array.from(at, ([c]) => out[c]), rejected: Float64Array.from(at, ([, r]) => out[r]) };
 }

@@ -10,6 +10,7 @@ import { register as registerSections } from '@rewardkit/eval-sections';
 import { register as registerBradleyTerry } from '@rewardkit/loss-bradley-terry';
 import { register as registerBradleyTerryTies } from '@rewardkit/loss-bradley-terry-ties';
 import { register as registerHinge } from '@rewardkit/loss-hinge';
+import { register as registerPlackettLuce } from '@rewardkit/loss-plackett-luce';
 import { register as registerBag } from '@rewardkit/model-bag';
 import { register as registerTransformer } from '@rewardkit/model-transformer';
 import { register as registerTokenizers } from '@rewardkit/tokenizers';
@@ -29,6 +30,7 @@ export function createShippedRegistry(externalPackages: readonly string[] = [], 
     registerBradleyTerry,
     registerBradleyTerryTies,
     registerHinge,
+    registerPlackettLuce,
     registerAccuracy,
     registerRewardStats,
     registerCalibration,
