@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# GPU check, run from the unpacked offline bundle on a GPU host in one go (under 6 minutes):
+# GPU check, run from the unpacked offline bundle on a GPU host in one go (under 7 minutes):
 #   1. the adapter Dawn (webgpu) finds;             2. webgpu-vs-cpu kernel checks (forward + gradients);
 #   3. bench on webgpu: small, mid, gpt2-small;     4. the same presets in PyTorch (fp32, tf32, bf16)
+#   3b. step profile per preset: fused kernels on/off in one process (dispatches, GPU kernel time,
+#       wall / kernel time), host<->GPU copy GB/s;
 #      when `python3 -c 'import torch'` works and sees CUDA;
 #   5. 1/2/4/8 CPU (wasm) workers on the small preset, as many as the host has cores for.
 # Everything goes into one JSON file plus a printed table. Every step runs under `timeout -k 5`
@@ -12,7 +14,7 @@
 #   --out     the JSON file (default: $GPU_CHECK_OUT, else ./gpu-check.json)
 # Env: NODE (node binary, default `node`), PYTHON (default python3), SKIP_TORCH=1, BACKEND (default webgpu),
 #      TORCH_DEVICE (default cuda; cpu runs the peer without a GPU, to test this script),
-#      GPU_CHECK_BUDGET (seconds for the whole check, default 345, quick 840; a step never runs past it).
+#      GPU_CHECK_BUDGET (seconds for the whole check, default 400, quick 840; a step never runs past it).
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)  # the bundle: bin/, node_modules/, tools/
@@ -39,7 +41,7 @@ t0=$(date +%s)
 el() { echo "[+$(( $(date +%s) - t0 ))s] $*"; }
 
 # The whole check's budget: a step never runs past it, so the report is always written.
-budget=${GPU_CHECK_BUDGET:-$([ "$quick" = 1 ] && echo 840 || echo 345)}
+budget=${GPU_CHECK_BUDGET:-$([ "$quick" = 1 ] && echo 840 || echo 400)}
 # step NAME SECONDS CMD...: runs CMD under timeout (its limit, or what is left of the budget less 15 s
 # for the report), keeps its output in $logs/NAME.log, records rc and time; skipped when no time is left
 step() {
@@ -72,10 +74,10 @@ el "host: $cores cores; ${gpus:-no nvidia-smi}; node $("$NODE" --version 2>/dev/
 # limits (s): each step's timeout; quick mode is for a software adapter, which compiles shaders slowly
 if [ "$quick" = 1 ]; then
   presets="tiny"; steps=2; warmup=1; worker_counts="1,2"; worker_preset=tiny; torch_steps=3
-  lim_kernels=300; lim_bench=300
+  lim_kernels=300; lim_bench=300; profile_presets="tiny"; copy_mb="4,16"
 else
   presets="small mid gpt2-small"; steps=5; warmup=2; worker_counts=""; worker_preset=small; torch_steps=10
-  lim_kernels=120; lim_bench=0
+  lim_kernels=120; lim_bench=0; profile_presets="small mid gpt2-small"; copy_mb="16,64,256"
   for n in 1 2 4 8; do [ "$n" -le "$cores" ] && worker_counts="${worker_counts:+$worker_counts,}$n"; done
 fi
 
@@ -87,6 +89,16 @@ for p in $presets; do
   [ "$lim_bench" -gt 0 ] && lim=$lim_bench
   step "bench-$p" "$lim" "$NODE" bin/bench.cjs --preset "$p" --backend "$BACKEND" --workers '' \
     --steps "$steps" --warmup "$warmup" --out "$pieces/bench-$p.json"
+done
+
+# fused kernels on/off alternating on the same batches, dispatches and GPU kernel time; copies once
+first=1
+for p in $profile_presets; do
+  case "$p" in gpt2-small) lim=100 ;; mid) lim=70 ;; *) lim=50 ;; esac
+  [ "$quick" = 1 ] && lim=240
+  step "profile-$p" "$lim" "$NODE" bin/step-profile.cjs --preset "$p" --backend "$BACKEND" --steps 3 --warmup 1 \
+    --copy-mb "$([ "$first" = 1 ] && echo "$copy_mb")" --out "$pieces/profile-$p.json"
+  first=0
 done
 
 if [ -n "${SKIP_TORCH:-}" ]; then

@@ -3,7 +3,8 @@
  * of tools/gpu-check.sh left in PIECES_DIR into one JSON file and prints the comparison table
  * (tfjs-webgpu pairs/s against the PyTorch peer, preset for preset; CPU workers).
  * Pieces: steps.jsonl (bash: step, rc, seconds), host.json, adapter.json, kernels.json,
- * bench-<preset>.json (train-bench --out), torch.jsonl (torch_peer.py lines), workers.json.
+ * bench-<preset>.json (train-bench --out), torch.jsonl (torch_peer.py lines), workers.json,
+ * profile-<preset>.json (step-profile --out: fused kernels on/off, dispatches, kernel time, copies).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -49,6 +50,9 @@ export interface GpuCheckReport {
   readonly workers: Row[];
   /** Worker processes on the GPU (several per GPU), from gpu-workers.json. */
   readonly gpuWorkers: Row[];
+  /** One row per preset and fused mode, from step-profile; copies per size. */
+  readonly profiles: Row[];
+  readonly copies: Row[];
   readonly summary: Row[];
 }
 
@@ -66,6 +70,13 @@ export function collectReport(dir: string): GpuCheckReport {
   };
   const workers = workerRows('workers.json');
   const gpuWorkers = workerRows('gpu-workers.json');
+  const profiles: Row[] = [];
+  const copies: Row[] = [];
+  for (const f of fs.readdirSync(dir).filter((n) => /^profile-.+\.json$/.test(n)).sort()) {
+    const p = readJson(path.join(dir, f));
+    for (const m of (p?.modes as Row[] | undefined) ?? []) profiles.push({ preset: p?.preset, params: p?.params, ...m });
+    for (const c of (p?.copies as Row[] | undefined) ?? []) copies.push({ preset: p?.preset, ...c });
+  }
   const presets = [...new Set([...webgpu.map((r) => r.preset), ...torch.map((r) => r.preset)].filter((p): p is string => typeof p === 'string'))];
   const summary = presets.map((preset) => {
     // the GPU-resident (device) store is the headline; a forced host-store run is its comparison
@@ -101,6 +112,8 @@ export function collectReport(dir: string): GpuCheckReport {
     torch,
     workers,
     gpuWorkers,
+    profiles,
+    copies,
     summary,
   };
 }
@@ -127,6 +140,19 @@ export function formatReport(r: GpuCheckReport): string {
   if (r.gpuWorkers.length) {
     lines.push('', '| GPU worker processes | preset | ms/step | pairs/s | speed-up |', '|---:|---|---:|---:|---:|');
     for (const w of r.gpuWorkers) lines.push(`| ${String(w.workers)} | ${String(w.preset)} | ${fmt(num(w['ms/step']))} | ${fmt(num(w['pairs/s']), 2)} | ${fmt(num(w['speed-up vs 1 worker']), 2)} |`);
+  }
+  if (r.profiles.length) {
+    lines.push('', '| step profile | fused kernels | ms/step | pairs/s | dispatches/step | tfjs kernels/step | GPU kernel ms | wall / kernel |', '|---|---|---:|---:|---:|---:|---:|---:|');
+    for (const p of r.profiles) {
+      lines.push(
+        `| ${String(p.preset)} | ${p.fused ? 'on' : 'off'} | ${fmt(num(p.stepMs))} | ${fmt(num(p.pairsPerSec), 2)} | ${String(p.dispatchesPerStep ?? '-')} | ${String(p.kernelCallsPerStep ?? '-')} | ` +
+          `${fmt(num(p.kernelMs))} | ${fmt(num(p.wallOverKernel), 2)} |`,
+      );
+    }
+  }
+  if (r.copies.length) {
+    lines.push('', '| copy size (MB) | upload GB/s | read-back GB/s |', '|---:|---:|---:|');
+    for (const c of r.copies) lines.push(`| ${String(c.mb)} | ${fmt(num(c.uploadGBs), 2)} | ${fmt(num(c.readGBs), 2)} |`);
   }
   const skipped = r.steps.filter((s) => s.skipped === true);
   const failed = r.steps.filter((s) => s.rc !== 0 && s.skipped !== true);
