@@ -4,7 +4,7 @@
  * with no registry and no `npm ci`: how a trainer ships to an air-gapped GPU cluster.
  *
  *   rewardkit-linux-x64/
- *     bin/trainer.cjs evaluator.cjs bench.cjs kernel-check.cjs gpu-report.cjs   esbuild bundles (cjs, node)
+ *     bin/trainer.cjs evaluator.cjs bench.cjs kernel-check.cjs gpu-report.cjs step-profile.cjs   esbuild bundles (cjs, node)
  *     bin/*.wasm             tfjs-backend-wasm's binaries: its Node build loads them from __dirname
  *     node_modules/          only what cannot be inlined: zeromq (+ cmake-ts's loader), webgpu (dawn.node)
  *     hh-rlhf/               the embedded sample (sample-data resolves it as bin/../hh-rlhf)
@@ -35,6 +35,7 @@ const ENTRIES: Readonly<Record<string, string>> = {
   bench: 'apps/trainer/bench/train-bench.ts',
   'kernel-check': 'tools/gpu/src/kernel-check.ts',
   'gpu-report': 'tools/gpu/src/gpu-report.ts',
+  'step-profile': 'tools/gpu/src/step-profile.ts',
 };
 
 // The proto loader looks three directories above its source; in the bundle it sits in bin/.
