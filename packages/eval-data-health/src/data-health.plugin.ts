@@ -36,37 +36,40 @@ type Key = (t: TextOrChat) => string;
  * The numbers are counts of pairs; the report is nested under `health`.
  */
 export function evaluateDataHealth(cfg: DataHealthConfig, scores: PairScores): EvalReport {
+  // a text's key: itself (a conversation: its roles and contents), tagged so the two kinds never meet
   const key: Key = (t) =>
-    typeof t === 'string' ? JSON.stringify(cfg.trim ? t.trim() : t) : JSON.stringify(t.map((m) => [m.role, cfg.trim ? m.content.trim() : m.content]));
-  const pairKey = (p: PreferencePair, swap = false) => `${key(p.prompt)}\u0000${key(swap ? p.rejected : p.chosen)}\u0000${key(swap ? p.chosen : p.rejected)}`;
+    typeof t === 'string' ? `s${cfg.trim ? t.trim() : t}` : `c${JSON.stringify(t.map((m) => [m.role, cfg.trim ? m.content.trim() : m.content]))}`;
+  const keysOf = (p: PreferencePair) => ({ prompt: key(p.prompt), chosen: key(p.chosen), rejected: key(p.rejected) });
+  const join = (...parts: string[]) => parts.join('\u0000');
   const { pairs, truncated, identicalTokens, trainPairs } = scores;
+  const keys = pairs.map(keysOf); // once per text: conversations are stringified
 
   const seen = new Set<string>();
   let duplicates = 0;
-  for (const p of pairs) {
-    const k = pairKey(p);
-    if (seen.has(k)) duplicates++;
-    seen.add(k);
+  for (const k of keys) {
+    const whole = join(k.prompt, k.chosen, k.rejected);
+    if (seen.has(whole)) duplicates++;
+    seen.add(whole);
   }
   let contradictions = 0;
-  for (const p of pairs) if (seen.has(pairKey(p, true))) contradictions++;
+  for (const k of keys) if (seen.has(join(k.prompt, k.rejected, k.chosen))) contradictions++;
 
   let identical = 0;
   let truncatedIdentical = 0;
-  pairs.forEach((p, i) => {
-    const sameText = key(p.chosen) === key(p.rejected);
-    if (sameText || (identicalTokens?.[i] && !truncated?.[i])) identical++;
+  keys.forEach((k, i) => {
+    if (k.chosen === k.rejected || (identicalTokens?.[i] && !truncated?.[i])) identical++;
     else if (identicalTokens?.[i] && truncated?.[i]) truncatedIdentical++;
   });
 
   let sharedPrompts: number | null = null;
   let sharedPairs: number | null = null;
   if (trainPairs) {
-    const trainPrompts = new Set(trainPairs.map((p) => key(p.prompt)));
-    const trainKeys = new Set(trainPairs.map((p) => pairKey(p)));
+    const trainKeys = trainPairs.map(keysOf);
+    const trainPrompts = new Set(trainKeys.map((k) => k.prompt));
+    const trainWhole = new Set(trainKeys.map((k) => join(k.prompt, k.chosen, k.rejected)));
     const blank = key('');
-    sharedPrompts = pairs.filter((p) => key(p.prompt) !== blank && trainPrompts.has(key(p.prompt))).length;
-    sharedPairs = pairs.filter((p) => trainKeys.has(pairKey(p))).length;
+    sharedPrompts = keys.filter((k) => k.prompt !== blank && trainPrompts.has(k.prompt)).length;
+    sharedPairs = keys.filter((k) => trainWhole.has(join(k.prompt, k.chosen, k.rejected))).length;
   }
   const health: HealthReport = {
     n: pairs.length,
