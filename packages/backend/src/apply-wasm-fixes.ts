@@ -28,7 +28,7 @@ export function applyWasmFixes(): string[] {
   applyWasmFusedMatMulBias();
   fixes.push('_FusedMatMul batched bias');
   applyWasmSumLeadingAxes();
-  fixes.push('Sum leading axes as matMul');
+  fixes.push('Sum leading axes by columns');
   applyWasmGatherRows();
   fixes.push('GatherV2 rows');
   if (applyWasmUnsortedSegmentSum()) fixes.push('UnsortedSegmentSum kernel');

@@ -47,7 +47,7 @@ describe('initBackend', () => {
       'BatchMatMul batch loop',
       'transpose-first BatchMatMul/_FusedMatMul',
       '_FusedMatMul batched bias',
-      'Sum leading axes as matMul',
+      'Sum leading axes by columns',
       'GatherV2 rows',
       'UnsortedSegmentSum kernel',
     ]);

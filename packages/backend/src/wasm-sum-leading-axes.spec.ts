@@ -44,7 +44,7 @@ describe('wasm Sum over leading axes', () => {
       const ref = await runOn('cpu', run);
       const got = await runOn('wasm', run);
       expect(got.shape).toEqual(ref.shape);
-      expect(relativeError(got.y, ref.y)).toBeLessThan(1e-5);
+      expect(relativeError(got.y, ref.y)).toBeLessThan(1e-6);
       expect(relativeError(got.dx, ref.dx)).toBeLessThan(1e-6);
     });
   });
