@@ -44,6 +44,8 @@ describe('calibration', () => {
     expect(r.ece).toBeGreaterThan(0.1); // p 0.94 for 80% right, 0.69 for 60%
     expect(r.ece_calibrated).toBeLessThan(1e-6);
     expect(fitTemperature(Float64Array.from(calibrated.map((m) => m / 4)))).toBeCloseTo(0.25, 5);
+    // an early model's tiny margins: the temperature that calibrates them is tiny too
+    expect(fitTemperature(Float64Array.from(calibrated.map((m) => m / 2000)))).toBeCloseTo(1 / 2000, 8);
   });
 
   it('scores a model tie as confidence 0.5, half right; all-zero margins keep temperature 1', () => {

@@ -60,14 +60,15 @@ export function nll(margins: Float64Array, temperature = 1): number {
 
 /**
  * The temperature T that minimises the NLL of sigmoid(margin / T): NLL is convex in 1/T, so a
- * golden-section search over log T in [0.01, 100] finds it (to ~1e-6 relative). T > 1 means the
- * model is over-confident (divide its margins by T), T < 1 under-confident. All-zero margins: 1.
+ * golden-section search over log T in [1e-6, 1e6] finds it (to ~1e-7 relative; an early model's
+ * margins can be 1e-3 of what they should be). T > 1 means the model is over-confident (divide its
+ * margins by T), T < 1 under-confident. All-zero margins: 1; separable data drives T to the bound.
  */
 export function fitTemperature(margins: Float64Array): number {
   if (!margins.some((m) => m !== 0)) return 1;
   const phi = (Math.sqrt(5) - 1) / 2;
-  let a = Math.log(0.01);
-  let b = Math.log(100);
+  let a = Math.log(1e-6);
+  let b = Math.log(1e6);
   let c = b - phi * (b - a);
   let d = a + phi * (b - a);
   let fc = nll(margins, Math.exp(c));
