@@ -1,7 +1,7 @@
 #!/usr/bin/env tsx
 /**
  * rewardkit evaluator: every configured evaluator on a held-out set for a trained reward model.
- *   nx run evaluator:run --model=runs/default/final --data=held-out.jsonl [--train=train.jsonl] [--scores=pairs.jsonl] [--json]
+ *   nx run evaluator:run --model=runs/default/final --data=held-out.jsonl [--train=train.jsonl] [--scores=pairs.jsonl] [--out=DIR] [--json]
  * The evaluators come from `--config` (a run config's `evaluators`), `--set evaluators=[...]` or
  * `--evaluator NAME`; by default every shipped one. With --json the last line of stdout is one
  * JSON object holding every figure, nested tables included.
@@ -28,6 +28,7 @@ import {
   runEvaluators,
   type EvaluatorRef,
 } from '@rewardkit/runtime';
+import { readTrainingMetrics, startReportRenderer, writeReport } from './report';
 import { writeScoresFile } from './scores-file';
 import { parseSetOverride } from './set-override';
 import { summaryLines } from './summary-table';
@@ -39,6 +40,7 @@ interface EvaluateOptions {
   readonly data: string;
   readonly train?: string;
   readonly scores?: string;
+  readonly out?: string;
   readonly json?: boolean;
   readonly maxLength?: number;
   readonly skipInvalid?: boolean;
@@ -62,6 +64,7 @@ async function evaluate(opts: EvaluateOptions): Promise<void> {
   const cfg = resolveConfig(opts);
   const registry = createShippedRegistry(cfg.plugins);
   checkEvaluators(registry, cfg.evaluators); // a typo fails before the model loads
+  if (opts.out) startReportRenderer(); // the chart library loads while the data is read and scored
   await initBackend({ prefer: opts.backend, gpu: true, logger: log });
   const { model, tokenizer, meta } = loadModelDir(opts.model, registry);
   const data = await prepareDataset(opts.data, registry, tokenizer, {
@@ -89,7 +92,11 @@ async function evaluate(opts: EvaluateOptions): Promise<void> {
     writeScoresFile(opts.scores, scores);
     log.info(`per-pair scores: ${opts.scores}`);
   }
-  // --out DIR (the report: report.json and report.html) goes here, from `report` and the scores' margins
+  if (opts.out) {
+    const margins = Array.from(scores.chosen, (c, i) => c - scores.rejected[i]);
+    const written = await writeReport(opts.out, { figures: report, margins, training: readTrainingMetrics(opts.model), model: opts.model, data: opts.data });
+    log.info(`report: ${written.html} (${written.charts.length} charts), ${written.json}`);
+  }
 
   process.stdout.write(summaryLines(report).join('\n') + '\n');
   if (opts.json) process.stdout.write(JSON.stringify(report) + '\n');
@@ -103,6 +110,7 @@ const program = new Command('evaluator')
   .requiredOption('--data <file>', 'held-out pairs (.jsonl, .json, .parquet)')
   .option('--train <file>', 'the training pairs, to count prompts and pairs the held-out file shares with them')
   .option('--scores <file>', 'write one JSON line per pair: id, reward_chosen, reward_rejected, margin, tokens_chosen, tokens_rejected, truncated')
+  .option('--out <dir>', 'write report.json (every figure) and report.html (charts, tables; opens offline) to this directory')
   .option('--json', 'end stdout with one JSON object of every figure')
   .option('--max-length <n>', 'tokens per sequence (default: as trained)', (v) => Number.parseInt(v, 10))
   .option('--skip-invalid', 'skip (and count) invalid records instead of stopping')

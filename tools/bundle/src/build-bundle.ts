@@ -75,6 +75,9 @@ async function bundleEntries(binDir: string): Promise<void> {
     // gpt-tokenizer's cjs/ subpaths are exported under "require" only
     conditions: ['require'],
     define: { REWARDKIT_BUNDLED_TRAINER: JSON.stringify('trainer.cjs') },
+    // vega-canvas's node build opens with a top-level await (an optional node-canvas), which cjs cannot
+    // hold; the evaluator's report charts need no canvas, and its browser build is the same without it
+    alias: { 'vega-canvas': path.join(REPO_ROOT, 'node_modules/vega-canvas/build/vega-canvas.browser.js') },
     banner: { js: BANNER },
     plugins: [webgpuRequirePlugin],
     tsconfig: path.join(REPO_ROOT, 'tsconfig.base.json'),

@@ -46,8 +46,8 @@ function table(title: string, head: readonly string[], rows: readonly (readonly 
 // a nested figure nobody charts is shown as JSON, cut short: report.json has it whole
 const clip = (s: string) => (s.length > 160 ? `${s.slice(0, 157)}...` : s);
 
-/** Keys the cards, charts and tables already show; the rest go to "Other figures". */
-const SHOWN = new Set(['accuracy', 'accuracy_ci', 'n', 'ties', 'tie_rate', 'reward_mean', 'reward_std', 'margin_mean', 'ece', 'brier', 'temperature', 'longer_wins', 'length_reward_corr', 'ece_calibrated', 'model_prefers_longer', 'length_unit', 'sections', 'sections_overall', 'health', 'margin_buckets', 'length_buckets', 'reliability']);
+/** Keys the title, cards, charts and tables already show; the rest go to "Other figures". */
+const SHOWN = new Set(['model', 'data', 'accuracy', 'accuracy_ci', 'n', 'ties', 'tie_rate', 'reward_mean', 'reward_std', 'margin_mean', 'ece', 'brier', 'temperature', 'longer_wins', 'length_reward_corr', 'ece_calibrated', 'model_prefers_longer', 'length_unit', 'sections', 'sections_overall', 'health', 'margin_buckets', 'length_buckets', 'reliability']);
 
 /** Health, buckets, reliability, sections with subsets, and every other figure. */
 export function figureTables(f: Figures): string {
