@@ -88,9 +88,15 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
   // Heartbeats only after hello: the coordinator refuses a peer whose first word is anything else.
   lastHeard = Date.now();
   const helloAt = lastHeard;
+  let lastTick = Date.now();
   const watchdog = setInterval(() => {
     // told to shut down while a step still runs: the socket is closed, and a send on it throws
     if (socket.closed) return;
+    // Timers run before pending socket reads: right after a long synchronous step (a loaded
+    // machine) the heartbeats that arrived meanwhile are still unread, so judge silence next tick.
+    const late = Date.now() - lastTick > 2 * HEARTBEAT_INTERVAL_MS;
+    lastTick = Date.now();
+    if (late) return;
     const limit = lastHeard === helloAt ? Math.max(opts.firstContactMs ?? 0, COORDINATOR_SILENCE_MS) : COORDINATOR_SILENCE_MS;
     if (Date.now() - lastHeard > limit) stop(`no word from the coordinator for ${limit / 1000}s: exiting`);
     else void send({ body: 'heartbeat', heartbeat: {} }).catch(() => undefined);
