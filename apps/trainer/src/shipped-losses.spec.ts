@@ -6,7 +6,7 @@ import { lcg } from '@rewardkit/testing';
 import { train } from './train';
 
 /**
- * Every shipped pairwise loss trains through the trainer (what `trainer:launch --loss NAME` runs)
+ * Every shipped loss trains through the trainer (what `trainer:launch --loss NAME` runs)
  * on generated data whose true ordering is known, for the bag model and the transformer, and
  * beats chance on held-out pairs clearly.
  *
@@ -74,6 +74,7 @@ const LOSSES: ReadonlyArray<readonly [string, Record<string, unknown>]> = [
   ['bradley-terry-ties', { model: 'davidson', learnTie: true }],
   ['bradley-terry-ties', { model: 'rao-kupper' }],
   ['hinge', { margin: 1, tieBand: 0.5, rankings: 'each' }],
+  ['plackett-luce', {}],
 ];
 const MODELS = {
   bag: { model: { name: 'bag-of-embeddings', config: { bigramBuckets: 0, dim: 8, hidden: 8 } }, lr: 1e-2, steps: 40 },
