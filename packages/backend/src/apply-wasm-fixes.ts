@@ -8,6 +8,7 @@ import { applyWasmBatchLoopMatMul } from './wasm-batch-loop-matmul';
 import { applyWasmTransposeFirstMatMul } from './wasm-batch-matmul';
 import { applyWasmFusedMatMulBias } from './wasm-fused-matmul-bias';
 import { applyWasmGatherRows } from './wasm-gather-rows';
+import { applyWasmSharedIdentity } from './wasm-identity-shared';
 import { applyWasmSumLeadingAxes } from './wasm-sum-leading-axes';
 import { applyWasmTransposeLastTwo } from './wasm-transpose-last-two';
 import { applyWasmUnsortedSegmentSum } from './wasm-unsorted-segment-sum';
@@ -31,6 +32,8 @@ export function applyWasmFixes(): string[] {
   fixes.push('Sum leading axes by columns');
   applyWasmGatherRows();
   fixes.push('GatherV2 rows');
+  applyWasmSharedIdentity();
+  fixes.push('Identity shares its buffer');
   if (applyWasmUnsortedSegmentSum()) fixes.push('UnsortedSegmentSum kernel');
   return fixes;
 }

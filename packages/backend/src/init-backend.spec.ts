@@ -49,6 +49,7 @@ describe('initBackend', () => {
       '_FusedMatMul batched bias',
       'Sum leading axes by columns',
       'GatherV2 rows',
+      'Identity shares its buffer',
       'UnsortedSegmentSum kernel',
     ]);
     expect(tf.getBackend()).toBe('wasm');
