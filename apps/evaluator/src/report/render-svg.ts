@@ -19,11 +19,16 @@ function load(): Promise<Modules> {
 }
 
 /**
- * Starts loading vega and vega-lite without waiting: called when a report will be written, it lets
- * the module loading (much of it off the main thread under tsx) overlap reading and scoring the data.
+ * Starts loading vega and vega-lite; resolves when they are loaded. Called (not awaited) when a report
+ * will be written, it lets the module loading (much of it off the main thread under tsx) overlap
+ * reading and scoring the data.
  */
-export function startReportRenderer(): void {
-  load().catch(() => undefined); // a failure surfaces again, with its cause, at the first renderSvg
+export function startReportRenderer(): Promise<void> {
+  // never rejects: a failure surfaces again, with its cause, at the first renderSvg
+  return load().then(
+    () => undefined,
+    () => undefined,
+  );
 }
 
 /** The SVG text of one Vega-Lite spec (data inline). */
