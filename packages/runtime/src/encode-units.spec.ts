@@ -1,4 +1,4 @@
-import { unitPairs, type PreferenceUnit } from '@rewardkit/core';
+import { unitPairs, type EncodedRanking, type PreferenceUnit } from '@rewardkit/core';
 import { encodeUnits } from './encode-units';
 
 /** One token per character, EOS = 0: lengths are string lengths. */
@@ -18,7 +18,7 @@ describe('encodeUnits', () => {
     expect(units).toHaveLength(3);
     expect(units[0]).toMatchObject({ id: 'p', strength: 2, margin: 0 });
     expect(units[1]).toMatchObject({ id: 't', tie: true });
-    const r = units[2] as { responses: Int32Array[]; ranks: Int32Array; promptLength: number };
+    const r = units[2] as EncodedRanking;
     expect(r.responses.map(seq)).toEqual([[...ids('PROMPTa'), 0], [...ids('PROMPTbbbbbb'), 0], [...ids('PROMPTcc'), 0]]);
     expect(Array.from(r.ranks)).toEqual([1, 0, 1]);
     expect(r.promptLength).toBe(6);
@@ -33,7 +33,7 @@ describe('encodeUnits', () => {
   it('truncates a ranking like a pair: every response keeps the same prompt tail, room set by the longest', () => {
     // maxLength 10: budget 9, minResponse 4, longest response reserves 4 -> prompt keeps 5
     const { units, truncated, truncatedPairs } = encodeUnits([records[2]], chars, { maxLength: 10 });
-    const r = units[0] as { responses: Int32Array[]; promptLength: number };
+    const r = units[0] as EncodedRanking;
     expect(r.promptLength).toBe(5);
     expect(r.responses.map(seq)).toEqual([[...ids('ROMPTa'), 0], [...ids('ROMPTbbbb'), 0], [...ids('ROMPTcc'), 0]]);
     expect(truncated).toBe(1);

@@ -5,6 +5,7 @@ import { register as registerAccuracy } from '@rewardkit/eval-accuracy';
 import { register as registerCalibration } from '@rewardkit/eval-calibration';
 import { register as registerDataHealth } from '@rewardkit/eval-data-health';
 import { register as registerLengthBias } from '@rewardkit/eval-length-bias';
+import { register as registerRanking } from '@rewardkit/eval-ranking';
 import { register as registerRewardStats } from '@rewardkit/eval-reward-stats';
 import { register as registerSections } from '@rewardkit/eval-sections';
 import { register as registerBradleyTerry } from '@rewardkit/loss-bradley-terry';
@@ -35,6 +36,7 @@ export function createShippedRegistry(externalPackages: readonly string[] = [], 
     registerRewardStats,
     registerCalibration,
     registerLengthBias,
+    registerRanking,
     registerSections,
     registerDataHealth,
   ]) {
