@@ -74,10 +74,10 @@ el "host: $cores cores; ${gpus:-no nvidia-smi}; node $("$NODE" --version 2>/dev/
 # limits (s): each step's timeout; quick mode is for a software adapter, which compiles shaders slowly
 if [ "$quick" = 1 ]; then
   presets="tiny"; steps=2; warmup=1; worker_counts="1,2"; worker_preset=tiny; torch_steps=3
-  lim_kernels=300; lim_bench=300; profile_presets="tiny"; copy_mb="4,16"
+  lim_kernels=300; lim_bench=300; profile_presets="tiny"; copy_mb="4,16"; matmul_n="64"
 else
   presets="small mid gpt2-small"; steps=5; warmup=2; worker_counts=""; worker_preset=small; torch_steps=10
-  lim_kernels=120; lim_bench=0; profile_presets="small mid gpt2-small"; copy_mb="16,64,256"
+  lim_kernels=120; lim_bench=0; profile_presets="small mid gpt2-small"; copy_mb="16,64,256"; matmul_n="1024,2048,4096"
   for n in 1 2 4 8; do [ "$n" -le "$cores" ] && worker_counts="${worker_counts:+$worker_counts,}$n"; done
 fi
 
@@ -97,7 +97,7 @@ for p in $profile_presets; do
   case "$p" in gpt2-small) lim=100 ;; mid) lim=70 ;; *) lim=50 ;; esac
   [ "$quick" = 1 ] && lim=240
   step "profile-$p" "$lim" "$NODE" bin/step-profile.cjs --preset "$p" --backend "$BACKEND" --steps 3 --warmup 1 \
-    --copy-mb "$([ "$first" = 1 ] && echo "$copy_mb")" --out "$pieces/profile-$p.json"
+    --copy-mb "$([ "$first" = 1 ] && echo "$copy_mb")" --matmul-n "$([ "$first" = 1 ] && echo "$matmul_n")" --out "$pieces/profile-$p.json"
   first=0
 done
 

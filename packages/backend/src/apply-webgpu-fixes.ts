@@ -7,6 +7,7 @@
  */
 import { registerWebGpuAdamW } from './webgpu-adamw';
 import { fusedKernelsWanted, registerWebGpuFusedKernels } from './webgpu-fused-switch';
+import { applyWebGpuMatMulChoice } from './webgpu-tiled-matmul';
 import { applyWebGpuReadSync } from './webgpu-read-sync';
 import { applyWebGpuChunkedTransfer, chunkedTransferLabel } from './webgpu-upload';
 
@@ -21,5 +22,7 @@ export function applyWebGpuFixes(backendClass: { prototype: unknown }): string[]
   fixes.push(registerWebGpuAdamW()); // the engine's device parameter store runs its update on it
   if (fusedKernelsWanted()) fixes.push(...registerWebGpuFusedKernels());
   else fixes.push('fused attention/layer norm/bias+GELU off (REWARDKIT_FUSED_KERNELS=0)');
+  const matMul = applyWebGpuMatMulChoice(); // off unless REWARDKIT_WEBGPU_MATMUL=tiled
+  if (matMul) fixes.push(matMul);
   return fixes;
 }

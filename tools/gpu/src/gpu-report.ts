@@ -52,6 +52,7 @@ export interface GpuCheckReport {
   readonly gpuWorkers: Row[];
   /** One row per preset and fused mode, from step-profile; copies per size. */
   readonly profiles: Row[];
+  readonly matmuls: Row[];
   readonly copies: Row[];
   readonly summary: Row[];
 }
@@ -72,10 +73,12 @@ export function collectReport(dir: string): GpuCheckReport {
   const gpuWorkers = workerRows('gpu-workers.json');
   const profiles: Row[] = [];
   const copies: Row[] = [];
+  const matmuls: Row[] = [];
   for (const f of fs.readdirSync(dir).filter((n) => /^profile-.+\.json$/.test(n)).sort()) {
     const p = readJson(path.join(dir, f));
     for (const m of (p?.modes as Row[] | undefined) ?? []) profiles.push({ preset: p?.preset, params: p?.params, ...m });
     for (const c of (p?.copies as Row[] | undefined) ?? []) copies.push({ preset: p?.preset, ...c });
+    for (const m of (p?.matmuls as Row[] | undefined) ?? []) matmuls.push(m);
   }
   const presets = [...new Set([...webgpu.map((r) => r.preset), ...torch.map((r) => r.preset)].filter((p): p is string => typeof p === 'string'))];
   const summary = presets.map((preset) => {
@@ -113,6 +116,7 @@ export function collectReport(dir: string): GpuCheckReport {
     workers,
     gpuWorkers,
     profiles,
+    matmuls,
     copies,
     summary,
   };
@@ -142,12 +146,21 @@ export function formatReport(r: GpuCheckReport): string {
     for (const w of r.gpuWorkers) lines.push(`| ${String(w.workers)} | ${String(w.preset)} | ${fmt(num(w['ms/step']))} | ${fmt(num(w['pairs/s']), 2)} | ${fmt(num(w['speed-up vs 1 worker']), 2)} |`);
   }
   if (r.profiles.length) {
-    lines.push('', '| step profile | fused kernels | ms/step | pairs/s | dispatches/step | tfjs kernels/step | GPU kernel ms | wall / kernel |', '|---|---|---:|---:|---:|---:|---:|---:|');
+    lines.push('', '| step profile | kernels | ms/step | pairs/s | dispatches/step | tfjs kernels/step | GPU kernel ms | wall / kernel |', '|---|---|---:|---:|---:|---:|---:|---:|');
     for (const p of r.profiles) {
       lines.push(
-        `| ${String(p.preset)} | ${p.fused ? 'on' : 'off'} | ${fmt(num(p.stepMs))} | ${fmt(num(p.pairsPerSec), 2)} | ${String(p.dispatchesPerStep ?? '-')} | ${String(p.kernelCallsPerStep ?? '-')} | ` +
+        `| ${String(p.preset)} | ${String(p.mode ?? (p.fused ? 'on' : 'off'))} | ${fmt(num(p.stepMs))} | ${fmt(num(p.pairsPerSec), 2)} | ${String(p.dispatchesPerStep ?? '-')} | ${String(p.kernelCallsPerStep ?? '-')} | ` +
           `${fmt(num(p.kernelMs))} | ${fmt(num(p.wallOverKernel), 2)} |`,
       );
+    }
+  }
+  if (r.matmuls.length) {
+    lines.push('', '| matMul n | product | tfjs kernel TFLOP/s | tiled TFLOP/s |', '|---:|---|---:|---:|');
+    const key = (m: Row) => `${String(m.n)} ${String(m.product)}`;
+    for (const k of [...new Set(r.matmuls.map(key))]) {
+      const at = (kernel: string) => num(r.matmuls.find((m) => key(m) === k && m.kernel === kernel)?.tflops);
+      const [n, product] = k.split(' ');
+      lines.push(`| ${n} | ${product} | ${fmt(at('stock'), 2)} | ${fmt(at('tiled'), 2)} |`);
     }
   }
   if (r.copies.length) {

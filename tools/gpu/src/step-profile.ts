@@ -8,15 +8,19 @@
  *     none), the ratio wall / kernel time, and the kernels taking the most time;
  *   - host<->GPU copy rates: upload (tensor from a Float32Array, made resident) and read-back
  *     (`await data()`), GB/s each way, per size.
- * Fused on/off alternates step by step, so drift in a shared machine's speed hits both alike.
+ *   - plain matMul TFLOP/s with tfjs's kernel and with the opt-in tiled one (webgpu-tiled-matmul.ts),
+ *     A.B, A.B^T and A^T.B at each --matmul-n.
+ * Modes alternate step by step, so drift in a shared machine's speed hits all alike: `on` (fused
+ * kernels), `off` (tfjs ops only), `tiled` (fused kernels and the tiled matMul).
  *   node bin/step-profile.cjs [--preset tiny|small|mid|gpt2-small] [--backend webgpu] [--pairs N]
- *        [--steps 3] [--warmup 1] [--fused on,off] [--copy-mb 16,64,256] [--top 12] [--out FILE]
+ *        [--steps 3] [--warmup 1] [--modes on,off,tiled] [--copy-mb 16,64,256] [--matmul-n 1024,4096]
+ *        [--top 12] [--out FILE]
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, setWebGpuFusedKernels } from '@rewardkit/backend';
+import { initBackend, setWebGpuFusedKernels, setWebGpuTiledMatMul } from '@rewardkit/backend';
 import { type BackendPreference, type EncodedPair, packUnits, parseRunConfig, setLogSink } from '@rewardkit/core';
 import { learningRate, Replica } from '@rewardkit/engine';
 import { TRANSFORMER_PRESET_NAMES, TRANSFORMER_PRESETS, type TransformerPresetName } from '@rewardkit/model-transformer';
@@ -28,13 +32,17 @@ interface Options {
   readonly pairs?: number;
   readonly steps: number;
   readonly warmup: number;
-  readonly fused: string;
+  readonly modes: string;
   readonly copyMb: string;
+  readonly matmulN: string;
   readonly top: number;
   readonly out?: string;
 }
 
+type Mode = 'on' | 'off' | 'tiled';
+
 interface ModeResult {
+  readonly mode: Mode;
   readonly fused: boolean;
   readonly stepMs: number;
   readonly pairsPerSec: number;
@@ -45,6 +53,13 @@ interface ModeResult {
   readonly wallOverKernel?: number;
   readonly topKernels: { name: string; calls: number; ms: number }[];
   readonly loss: number;
+}
+
+interface MatMulResult {
+  readonly n: number;
+  readonly kernel: 'stock' | 'tiled';
+  readonly product: 'A.B' | 'A.B^T' | 'A^T.B';
+  readonly tflops: number;
 }
 
 interface CopyResult {
@@ -93,6 +108,30 @@ async function kernelTime(k: KernelInfo): Promise<number | undefined> {
   return typeof t === 'number' && Number.isFinite(t) ? t : undefined;
 }
 
+/** Turns the kernels of a mode on (and the others off). */
+function useMode(mode: Mode): void {
+  setWebGpuFusedKernels(mode !== 'off');
+  setWebGpuTiledMatMul(mode === 'tiled');
+}
+
+/** TFLOP/s of an n x n x n product: one warm-up, then the median of 3 timed (each read back). */
+async function measureMatMul(n: number, kernel: 'stock' | 'tiled', product: MatMulResult['product']): Promise<MatMulResult> {
+  setWebGpuTiledMatMul(kernel === 'tiled');
+  const a = tf.randomUniform([n, n], -1, 1, 'float32', 1);
+  const b = tf.randomUniform([n, n], -1, 1, 'float32', 2);
+  const once = async () => {
+    const t0 = performance.now();
+    const c = tf.matMul(a, b, product === 'A^T.B', product === 'A.B^T');
+    await tf.slice(c, [0, 0], [1, 1]).data(); // waits for the product; a 1-element read costs nothing
+    c.dispose();
+    return performance.now() - t0;
+  };
+  await once();
+  const ms = median([await once(), await once(), await once()]);
+  tf.dispose([a, b]);
+  return { n, kernel, product, tflops: (2 * n ** 3) / (ms / 1000) / 1e12 };
+}
+
 /** Upload and read-back rates for one size: median of 3. */
 async function measureCopies(mb: number): Promise<CopyResult> {
   const n = Math.floor((mb * 1024 * 1024) / 4);
@@ -114,7 +153,7 @@ async function measureCopies(mb: number): Promise<CopyResult> {
   return { mb, uploadGBs: gbs(median(up)), readGBs: gbs(median(down)) };
 }
 
-async function profileSteps(opts: Options): Promise<{ backend: string; reason: string; preset: string; params: number; modes: ModeResult[]; copies: CopyResult[] }> {
+async function profileSteps(opts: Options): Promise<{ backend: string; reason: string; preset: string; params: number; modes: ModeResult[]; matmuls: MatMulResult[]; copies: CopyResult[] }> {
   setLogSink(() => undefined);
   const info = await initBackend({ prefer: opts.backend as BackendPreference, gpu: true });
   const preset = TRANSFORMER_PRESETS[opts.preset];
@@ -128,17 +167,18 @@ async function profileSteps(opts: Options): Promise<{ backend: string; reason: s
   const replica = new Replica(model, loss, cfg.train);
   const data = randomPairs(pairs * (opts.warmup + opts.steps + 1), vocabSize, T);
   const batch = (i: number) => packUnits(data.slice((i % (opts.warmup + opts.steps + 1)) * pairs, ((i % (opts.warmup + opts.steps + 1)) + 1) * pairs), 0);
-  const modes = opts.fused.split(',').filter(Boolean).map((m) => m === 'on');
+  const modes = opts.modes.split(',').filter(Boolean) as Mode[];
+  for (const m of modes) if (!['on', 'off', 'tiled'].includes(m)) throw new Error(`--modes: ${m} is not on, off or tiled`);
   let step = 0;
-  const run = async (fused: boolean, i: number) => {
-    setWebGpuFusedKernels(fused);
+  const run = async (mode: Mode, i: number) => {
+    useMode(mode);
     const t0 = performance.now();
     const out = await replica.trainStep(batch(i), { step: ++step, lr: learningRate({ ...cfg.train, steps: 1000 }, step) });
     return { ms: performance.now() - t0, loss: out.loss };
   };
   for (let w = 0; w < opts.warmup; w++) for (const f of modes) await run(f, w);
-  const times = new Map<boolean, number[]>(modes.map((f) => [f, []]));
-  const losses = new Map<boolean, number>();
+  const times = new Map<Mode, number[]>(modes.map((f) => [f, []]));
+  const losses = new Map<Mode, number>();
   for (let s = 0; s < opts.steps; s++) {
     for (const f of modes) {
       const r = await run(f, opts.warmup + s);
@@ -148,7 +188,7 @@ async function profileSteps(opts: Options): Promise<{ backend: string; reason: s
   }
   const results: ModeResult[] = [];
   for (const f of modes) {
-    setWebGpuFusedKernels(f);
+    useMode(f);
     const { value: prof, dispatches } = await countDispatches(() => tf.profile(async () => void (await run(f, opts.warmup + opts.steps))));
     const groups = new Map<string, { calls: number; ms: number }>();
     let kernelMs: number | undefined = 0;
@@ -163,7 +203,8 @@ async function profileSteps(opts: Options): Promise<{ backend: string; reason: s
     }
     const stepMs = median(times.get(f) ?? []);
     results.push({
-      fused: f,
+      mode: f,
+      fused: f !== 'off',
       stepMs,
       pairsPerSec: pairs / (stepMs / 1000),
       dispatchesPerStep: dispatches,
@@ -176,18 +217,24 @@ async function profileSteps(opts: Options): Promise<{ backend: string; reason: s
   }
   replica.dispose();
   model.dispose();
+  const matmuls: MatMulResult[] = [];
+  for (const n of opts.matmulN.split(',').filter(Boolean).map(Number)) {
+    for (const product of ['A.B', 'A.B^T', 'A^T.B'] as const) for (const k of ['stock', 'tiled'] as const) matmuls.push(await measureMatMul(n, k, product));
+  }
+  useMode('on');
   const copies: CopyResult[] = [];
   for (const mb of opts.copyMb.split(',').filter(Boolean).map(Number)) copies.push(await measureCopies(mb));
-  return { backend: info.name, reason: info.reason, preset: opts.preset, params: replica.layout.size, modes: results, copies };
+  return { backend: info.name, reason: info.reason, preset: opts.preset, params: replica.layout.size, modes: results, matmuls, copies };
 }
 
 function print(r: Awaited<ReturnType<typeof profileSteps>>): void {
   const f = (v: number | undefined, d = 1) => (v === undefined ? '-' : v.toFixed(d));
-  const lines = [`step profile: ${r.preset} (${(r.params / 1e6).toFixed(1)}M parameters) on ${r.backend}`, 'fused | step ms | pairs/s | dispatches | tfjs kernels | GPU kernel ms | wall/kernel | loss (its last step)'];
+  const lines = [`step profile: ${r.preset} (${(r.params / 1e6).toFixed(1)}M parameters) on ${r.backend}`, 'mode  | step ms | pairs/s | dispatches | tfjs kernels | GPU kernel ms | wall/kernel | loss (its last step)'];
   for (const m of r.modes) {
-    lines.push(`${m.fused ? 'on ' : 'off'}   | ${f(m.stepMs)} | ${f(m.pairsPerSec, 2)} | ${m.dispatchesPerStep} | ${m.kernelCallsPerStep} | ${f(m.kernelMs)} | ${f(m.wallOverKernel, 2)} | ${m.loss.toFixed(4)}`);
+    lines.push(`${m.mode.padEnd(5)} | ${f(m.stepMs)} | ${f(m.pairsPerSec, 2)} | ${m.dispatchesPerStep} | ${m.kernelCallsPerStep} | ${f(m.kernelMs)} | ${f(m.wallOverKernel, 2)} | ${m.loss.toFixed(4)}`);
   }
-  for (const m of r.modes) lines.push(`top kernels, fused ${m.fused ? 'on' : 'off'}: ${m.topKernels.map((k) => `${k.name} x${k.calls} ${k.ms.toFixed(1)} ms`).join('; ')}`);
+  for (const m of r.modes) lines.push(`top kernels, ${m.mode}: ${m.topKernels.map((k) => `${k.name} x${k.calls} ${k.ms.toFixed(1)} ms`).join('; ')}`);
+  for (const m of r.matmuls) lines.push(`matMul ${m.n} ${m.product} ${m.kernel}: ${(m.tflops * 1000).toFixed(1)} GFLOP/s`);
   for (const c of r.copies) lines.push(`copies ${c.mb} MB: upload ${c.uploadGBs.toFixed(2)} GB/s, read-back ${c.readGBs.toFixed(2)} GB/s`);
   process.stdout.write(lines.join('\n') + '\n');
 }
@@ -199,8 +246,9 @@ async function main(): Promise<number> {
     .option('--pairs <n>', "pairs per step (default: the preset's reference)", int)
     .option('--steps <n>', 'timed steps per mode', int, 3)
     .option('--warmup <n>', 'untimed steps per mode first (shader compilation)', int, 1)
-    .option('--fused <modes>', 'fused kernel modes to compare, in order', 'on,off')
+    .option('--modes <modes>', 'on (fused kernels), off (tfjs ops), tiled (fused + tiled matMul), in order', 'on,off,tiled')
     .option('--copy-mb <sizes>', 'host<->GPU copy sizes in MB (empty: none)', '16,64')
+    .option('--matmul-n <sizes>', 'plain n x n matMul sizes, stock vs tiled kernel (empty: none)', '')
     .option('--top <n>', 'kernels listed per mode', int, 12)
     .option('--out <file>', 'JSON results')
     .parse()
