@@ -11,7 +11,7 @@
 #   --quick     tiny preset only (a software adapter, or a first look)
 #   --software  use the software Vulkan driver of tools/scripts/setup-software-vulkan.sh (.cache/vulkan)
 #               instead of a GPU: to test this script on a CPU machine
-# Whole run on a GPU: under 8 minutes (every gpu-check step has its own timeout, the whole check 400 s + 75 s of start-up).
+# Whole run on a GPU: under 9 minutes (every gpu-check step has its own timeout, the whole check 450 s + 75 s of start-up).
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 dev=$repo/dist/device
@@ -94,8 +94,8 @@ ls /usr/local/nvidia/share/vulkan/icd.d /usr/share/vulkan/icd.d /etc/vulkan/icd.
 tar -xzf "$dev/rewardkit-linux-x64.tar.gz" -C "$work" || { el "cannot unpack the bundle"; exit 1; }
 el "bundle: $(cat "$work/rewardkit-linux-x64/BUILD.json" | tr -d '\n ' | cut -c1-160)"
 cd "$work" || exit 1
-# full: gpu-check's steps add up to under 7 minutes on a GPU; quick on a software adapter is slower
-limit=$([ ${#quick[@]} -gt 0 ] && echo 900 || echo $(( ${GPU_CHECK_BUDGET:-400} + 75 )))
+# full: gpu-check's steps add up to under 8 minutes on a GPU; quick on a software adapter is slower
+limit=$([ ${#quick[@]} -gt 0 ] && echo 900 || echo $(( ${GPU_CHECK_BUDGET:-450} + 75 )))
 NODE=$NODE timeout -k 10 "$limit" rewardkit-linux-x64/tools/gpu-check.sh "${quick[@]}" --out "$OUT/gpu-check.json"
 rc=$?
 el "gpu-check exited $rc; results: $OUT/gpu-check.json"
