@@ -32,17 +32,28 @@ export class AdamW {
     this.v = new Float32Array(layout.size);
   }
 
-  /** theta <- theta * (1 - lr*wd) - lr * mhat / (sqrt(vhat) + eps), in place; frozen ranges untouched. */
-  step(theta: Float32Array, grad: Float32Array, lr: number): void {
+  /**
+   * theta <- theta * (1 - lr*wd) - lr * mhat / (sqrt(vhat) + eps), in place; frozen ranges
+   * untouched. The gradient used is float32(grad * gradScale) (clipping folded in: the same value
+   * a separate in-place scaling pass would store). Where the gradient and both moments are zero
+   * (embedding rows no batch has reached yet: most of a 50k vocabulary) the update is exactly
+   * theta * decay, so the square root and divisions are skipped with no change in any bit.
+   */
+  step(theta: Float32Array, grad: Float32Array, lr: number, gradScale = 1): void {
     const { beta1, beta2, eps, weightDecay } = this.cfg;
     this.t++;
     const bc1 = 1 - beta1 ** this.t;
     const bc2 = 1 - beta2 ** this.t;
     const { m, v } = this;
+    const scaled = gradScale !== 1;
     for (const range of this.layout.trainable) {
       const decay = range.decay ? 1 - lr * weightDecay : 1;
       for (let i = range.start; i < range.end; i++) {
-        const g = grad[i];
+        const g = scaled ? Math.fround(grad[i] * gradScale) : grad[i];
+        if (g === 0 && m[i] === 0 && v[i] === 0) {
+          theta[i] = theta[i] * decay;
+          continue;
+        }
         const mi = beta1 * m[i] + (1 - beta1) * g;
         const vi = beta2 * v[i] + (1 - beta2) * g * g;
         m[i] = mi;

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { AdamW, type AdamWState } from './adamw';
-import { clipGradNorm } from './clip-grad-norm';
 import type { ParameterLayout } from './parameter-layout';
 import type { ParameterSnapshot, ParameterStore, StoreConfig } from './parameter-store';
 
@@ -46,10 +45,20 @@ export class HostParameterStore implements ParameterStore {
   update(grad: Float32Array | tf.Tensor1D, count: number, lr: number): number {
     const P = this.layout.size;
     const g = grad instanceof Float32Array ? grad.subarray(0, P) : (grad.dataSync() as Float32Array).slice(0, P);
-    for (let i = 0; i < P; i++) g[i] /= count;
     for (const [a, b] of this.layout.frozen) g.fill(0, a, b); // rounding residue, not signal
-    const gradNorm = clipGradNorm(g, this.cfg.clipNorm);
-    this.optimizer.step(this.theta, g, lr);
+    // One pass divides and sums squares (float64, in index order: frozen zeros add nothing), the
+    // optimizer's pass applies the clip scale: what clipGradNorm's two passes then AdamW computed.
+    let sq = 0;
+    for (const { start, end } of this.layout.trainable) {
+      for (let i = start; i < end; i++) {
+        const x = Math.fround(g[i] / count); // the float32 the buffer holds
+        g[i] = x;
+        sq += x * x;
+      }
+    }
+    const gradNorm = Math.sqrt(sq);
+    const { clipNorm } = this.cfg;
+    this.optimizer.step(this.theta, g, lr, gradNorm > clipNorm && gradNorm > 0 ? clipNorm / gradNorm : 1);
     this.layout.write(this.theta);
     return gradNorm;
   }
