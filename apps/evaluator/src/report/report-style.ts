@@ -23,6 +23,7 @@ table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nu
 caption { text-align: left; font-weight: 600; padding-bottom: 6px; }
 th, td { padding: 4px 8px; border-bottom: 1px solid var(--line); text-align: right; }
 td + td, th + th { white-space: nowrap; }
+td.text { white-space: normal; overflow-wrap: anywhere; }
 th:first-child, td:first-child { text-align: left; }
 thead th { color: var(--muted); font-weight: 500; border-bottom: 1px solid #d1d5db; }
 tr.sub td:first-child { padding-left: 22px; color: var(--muted); }

@@ -38,7 +38,9 @@ export function headlineCards(f: Figures): string {
 
 /** A table with a caption, header cells and rows (each a list of cells, or [class, cells]). */
 function table(title: string, head: readonly string[], rows: readonly (readonly (string | number)[] | { cls: string; cells: readonly (string | number)[] })[]): string {
-  const cells = (r: readonly (string | number)[]) => r.map((c) => `<td>${esc(typeof c === 'number' ? figure(c) : c)}</td>`).join('');
+  // long text (a path, a nested figure's JSON) may wrap anywhere; numbers never do
+  const cells = (r: readonly (string | number)[]) =>
+    r.map((c) => (typeof c === 'number' ? `<td>${esc(figure(c))}</td>` : `<td${c.length > 24 ? ' class="text"' : ''}>${esc(c)}</td>`)).join('');
   const body = rows.map((r) => ('cls' in r ? `<tr class="${r.cls}">${cells(r.cells)}</tr>` : `<tr>${cells(r)}</tr>`)).join('');
   return `<table><caption>${esc(title)}</caption><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${body}</tbody></table>`;
 }
