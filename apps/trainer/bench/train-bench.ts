@@ -116,7 +116,12 @@ interface InProcessTiming {
   readonly arch?: Gpt2Architecture;
 }
 
-async function timeInProcess(setup: BenchSetup, opts: BenchOptions, matmul: number | undefined): Promise<InProcessTiming> {
+/**
+ * `matmul`: measure the plain matMul rate right before every timed step, so each step's share of
+ * it compares two figures taken under the same load (this machine is shared); the row reports the
+ * medians of both and of the per-step ratios.
+ */
+async function timeInProcess(setup: BenchSetup, opts: BenchOptions, matmul: boolean): Promise<InProcessTiming> {
   const { cfg } = setup;
   const registry = createShippedRegistry();
   const model = registry.create('model', cfg.model.name, cfg.model.config, { vocabSize: setup.vocabSize, padId: setup.padId, eosId: setup.eosId, seed: cfg.train.seed });
@@ -125,6 +130,8 @@ async function timeInProcess(setup: BenchSetup, opts: BenchOptions, matmul: numb
   const next = batches(setup);
   const times: number[] = [];
   const losses: number[] = [];
+  const rates: number[] = []; // plain matMul GFLOP/s before each timed step
+  const stepFlops: number[] = []; // forward + backward of each timed step
   let paddedTokens = 0;
   let pairs = 0;
   try {
@@ -132,12 +139,14 @@ async function timeInProcess(setup: BenchSetup, opts: BenchOptions, matmul: numb
       const shard = next();
       const units = packUnits(shard, setup.padId);
       const { batch } = units;
+      if (matmul && i > opts.warmup) rates.push(await measureMatMulGflops(1024, { reps: 1 }));
       const t0 = performance.now();
       const out = await replica.trainStep(units, { step: i, lr: learningRate({ ...cfg.train, steps: opts.warmup + opts.steps }, i) });
       const ms = performance.now() - t0;
       losses.push(out.loss);
       if (i <= opts.warmup) continue;
       times.push(ms);
+      stepFlops.push(3 * model.flopsPerToken() * batch.rows * batch.width); // the width just scored
       paddedTokens += batch.rows * batch.width;
       pairs += shard.length;
     }
@@ -157,7 +166,12 @@ async function timeInProcess(setup: BenchSetup, opts: BenchOptions, matmul: numb
       'pairs/s': (1000 * perStep.pairs) / ms,
       'tokens/s': (1000 * perStep.tokens) / ms,
       'step GFLOP/s': gflops,
-      ...(matmul === undefined ? {} : { 'matMul GFLOP/s': matmul, 'step/matMul': gflops / matmul }),
+      ...(rates.length === 0
+        ? {}
+        : {
+            'matMul GFLOP/s': median(rates),
+            'step/matMul': median(times.map((t, k) => stepFlops[k] / t / 1e6 / rates[k])),
+          }),
       'loss first': losses[0],
       'loss last': losses[losses.length - 1],
     };
@@ -235,14 +249,13 @@ function torchPeerRows(setup: BenchSetup, opts: BenchOptions, arch: Gpt2Architec
 async function main(): Promise<void> {
   const opts = parseOptions();
   const backend = await initBackend({ prefer: opts.backend as BackendPreference, gpu: true });
-  const matmul = opts.matmul && opts.inProcess ? await measureMatMulGflops(1024) : undefined;
   const rows: BenchRow[] = [];
   const workerRows: BenchRow[] = [];
   const torchRows: BenchRow[] = [];
   const models = opts.preset ? ['transformer'] : opts.models.split(',').filter(Boolean);
   for (const name of models) {
     const setup = await prepare(name, opts);
-    const timed = opts.inProcess ? await timeInProcess(setup, opts, matmul) : undefined;
+    const timed = opts.inProcess ? await timeInProcess(setup, opts, opts.matmul) : undefined;
     if (timed) rows.push(timed.row);
     let base: number | undefined;
     const byWorkers = new Map<number, number>(timed ? [[0, timed.row['pairs/s'] as number]] : []);
