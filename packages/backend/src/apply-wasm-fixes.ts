@@ -33,7 +33,7 @@ export function applyWasmFixes(): string[] {
   applyWasmGatherRows();
   fixes.push('GatherV2 rows');
   applyWasmSharedIdentity();
-  fixes.push('Identity shares its buffer');
+  fixes.push('Identity/Cast share buffers');
   if (applyWasmUnsortedSegmentSum()) fixes.push('UnsortedSegmentSum kernel');
   return fixes;
 }

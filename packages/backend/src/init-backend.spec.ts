@@ -49,7 +49,7 @@ describe('initBackend', () => {
       '_FusedMatMul batched bias',
       'Sum leading axes by columns',
       'GatherV2 rows',
-      'Identity shares its buffer',
+      'Identity/Cast share buffers',
       'UnsortedSegmentSum kernel',
     ]);
     expect(tf.getBackend()).toBe('wasm');

@@ -29,6 +29,19 @@ describe('wasm Identity sharing its buffer', () => {
     expect(tf.backend().numDataIds()).toBe(buffers - 1);
   });
 
+  it('a cast to the same dtype shares too; a cast to another dtype still converts', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor1d([1.5, -2.5]);
+    const buffers = tf.backend().numDataIds();
+    const same = tf.cast(x, 'float32');
+    expect(tf.backend().numDataIds()).toBe(buffers);
+    const other = tf.cast(x, 'int32');
+    expect(tf.backend().numDataIds()).toBe(buffers + 1);
+    expect(Array.from(same.dataSync())).toEqual([1.5, -2.5]);
+    expect(Array.from(other.dataSync())).toEqual([1, -2]);
+    tf.dispose([x, same, other]);
+  });
+
   it('a variable assigned after a clone leaves the clone its old values', async () => {
     await tf.setBackend('wasm');
     const v = tf.variable(tf.tensor1d([1, 2]));

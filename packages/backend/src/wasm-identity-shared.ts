@@ -7,6 +7,9 @@
  * copies of [8192, 64] and [8192, 256] floats in one 2-layer transformer step (profile-step.ts).
  * Sharing is safe because no tfjs kernel writes into its inputs, and a variable's assign swaps
  * its buffer rather than writing into it. Strings keep wasm's own kernel.
+ *
+ * 'Cast' to the dtype a tensor already has is the same identity (tfjs-core's Mul gradient casts
+ * its other operand to float32: 12 copies of [8192, 256] a step) and shares too.
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import { wrapWasmKernel, type BackendWasm, type WasmKernelArgs } from './wasm-kernel-patch';
@@ -23,7 +26,16 @@ function shared(inner: tf.KernelFunc): tf.KernelFunc {
   };
 }
 
-/** Wraps wasm's 'Identity' so it shares its input's buffer. Idempotent. */
+function sameDtypeCastShared(inner: tf.KernelFunc): tf.KernelFunc {
+  const share = shared(inner);
+  return (rawArgs) => {
+    const { inputs, attrs } = rawArgs as unknown as WasmKernelArgs;
+    return (inputs.x as tf.TensorInfo).dtype === attrs?.dtype ? share(rawArgs) : inner(rawArgs);
+  };
+}
+
+/** Wraps wasm's 'Identity' and 'Cast' (to the same dtype) so they share the input's buffer. Idempotent. */
 export function applyWasmSharedIdentity(): void {
   wrapWasmKernel('Identity', SHARED_IDENTITY, shared);
+  wrapWasmKernel('Cast', SHARED_IDENTITY, sameDtypeCastShared);
 }
