@@ -52,7 +52,7 @@ const SAMPLES: { [K in keyof EnvelopeBodyMap]: EnvelopeBodyMap[K] } = {
   error: { code: 'E_COLLECTIVE', message: 'rank 3: timed out waiting for rank 2', step: 101 },
   refused: { reason: 'wrong token' },
   ready: { rank: 1, parameters: 115793, step: 100 },
-  score: { requestId: 4, pairs: 0, width: 1 },
+  score: { requestId: 4, pairs: 0, width: 1, rows: 0 },
   scores: { requestId: 4, rank: 1, pairs: 0 },
   exportModel: { dir: 'runs/x/final', modelJson: '{"name":"bag-of-embeddings","config":{}}', infoJson: '{}' },
   exportDone: { dir: 'runs/x/final' },

@@ -1,48 +1,69 @@
 /**
- * Held-out scoring on the wire: a ScoreRequest carries pairs in the `packPairs` layout (as a Shard
- * does, without margins); Scores carries one float32 reward per sequence, [2, n].
+ * Held-out scoring on the wire: a ScoreRequest carries each distinct sequence once (the pairs a
+ * ranking expands to share their responses' arrays) and, per pair, the rows of its two sequences;
+ * Scores carries one float32 reward per pair side, [2, n].
  */
-import { packPairs, type EncodedPair } from '@rewardkit/core';
+import { packSequences, type EncodedPair } from '@rewardkit/core';
 import { encodeMessage, type DecodedMessage, type EncodeOptions } from './codec';
 import type { ScoreRequest, Scores } from './generated/rewardkit';
 import { float32View, int32View } from './payload-view';
 import { ProtocolError } from './protocol-error';
 
 /** Frames of a ScoreRequest for `pairs`. The pad value is irrelevant: lengths say what is real. */
-export function encodeScoreRequest(request: Omit<ScoreRequest, 'width'>, pairs: readonly EncodedPair[], opts: EncodeOptions = {}): Buffer[] {
-  const batch = packPairs(pairs, 0);
+export function encodeScoreRequest(request: Omit<ScoreRequest, 'width' | 'rows'>, pairs: readonly EncodedPair[], opts: EncodeOptions = {}): Buffer[] {
   const n = pairs.length;
   if (request.pairs !== n) throw new ProtocolError(`score request ${request.requestId}: header says ${request.pairs} pairs, data has ${n}`);
+  const rowOf = new Map<Int32Array, number>();
+  const seqs: Int32Array[] = [];
+  const prompts: number[] = [];
+  const pairRows = new Int32Array(2 * n);
+  pairs.forEach((p, i) =>
+    [p.chosen, p.rejected].forEach((s, side) => {
+      let r = rowOf.get(s);
+      if (r === undefined) {
+        r = seqs.push(s) - 1;
+        prompts.push(p.promptLength);
+        rowOf.set(s, r);
+      }
+      pairRows[side * n + i] = r;
+    }),
+  );
+  const batch = packSequences(seqs, prompts, 0);
+  const m = seqs.length;
   return encodeMessage(
     {
       body: 'score',
-      score: { ...request, width: batch.width },
+      score: { ...request, width: batch.width, rows: m },
       payloads: [
-        { name: 'ids', dtype: 'DTYPE_INT32', shape: [2 * n, batch.width] },
-        { name: 'lengths', dtype: 'DTYPE_INT32', shape: [2 * n] },
-        { name: 'prompt_lengths', dtype: 'DTYPE_INT32', shape: [2 * n] },
+        { name: 'ids', dtype: 'DTYPE_INT32', shape: [m, batch.width] },
+        { name: 'lengths', dtype: 'DTYPE_INT32', shape: [m] },
+        { name: 'prompt_lengths', dtype: 'DTYPE_INT32', shape: [m] },
+        { name: 'pair_rows', dtype: 'DTYPE_INT32', shape: [2, n] },
       ],
     },
-    [batch.ids, batch.lengths, batch.promptLengths],
+    [batch.ids, batch.lengths, batch.promptLengths, pairRows],
     opts,
   );
 }
 
-/** The request and its pairs, rebuilt from the rows (ids views over the received frame). */
+/** The request and its pairs, rebuilt from the rows: pairs sharing a row share one array (scored once). */
 export function decodeScoreRequest(msg: DecodedMessage): { request: ScoreRequest; pairs: EncodedPair[] } {
   const { envelope, payloads } = msg;
   if (envelope.body !== 'score') throw new ProtocolError(`expected a score message, got ${envelope.body}`);
   const request = envelope.score;
-  const n = request.pairs;
-  const [ids, lengths, prompts] = envelope.payloads;
-  if (envelope.payloads.length !== 3 || ids?.shape.join() !== `${2 * n},${request.width}` || lengths.shape.join() !== `${2 * n}` || prompts.shape.join() !== `${2 * n}`) {
-    throw new ProtocolError(`score request ${request.requestId}: payloads do not match ${n} pairs of width ${request.width}`);
-  }
+  const { pairs: n, rows: m, width } = request;
+  const [ids, lengths, prompts, pairRows] = envelope.payloads;
+  const ok =
+    envelope.payloads.length === 4 && ids.shape.join() === `${m},${width}` && lengths.shape.join() === `${m}` &&
+    prompts.shape.join() === `${m}` && pairRows.shape.join() === `2,${n}`;
+  if (!ok) throw new ProtocolError(`score request ${request.requestId}: payloads do not match ${n} pairs over ${m} rows of width ${width}`);
   const idv = int32View(payloads[0]);
   const len = int32View(payloads[1]);
   const pl = int32View(payloads[2]);
-  const row = (r: number) => idv.subarray(r * request.width, r * request.width + len[r]);
-  const pairs = Array.from({ length: n }, (_, i) => ({ id: String(i), chosen: row(i), rejected: row(n + i), promptLength: pl[i], margin: 0 }));
+  const at = int32View(payloads[3]);
+  if (at.some((r) => r < 0 || r >= m)) throw new ProtocolError(`score request ${request.requestId}: a pair row is outside [0, ${m})`);
+  const rows = Array.from({ length: m }, (_, r) => idv.subarray(r * width, r * width + len[r]));
+  const pairs = Array.from({ length: n }, (_, i) => ({ id: String(i), chosen: rows[at[i]], rejected: rows[at[n + i]], promptLength: pl[at[i]], margin: 0 }));
   return { request, pairs };
 }
 

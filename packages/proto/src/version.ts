@@ -3,4 +3,4 @@
  * an older peer would misread: a renumbered or retyped field, a new payload layout, a changed meaning.
  * Adding an optional field that old peers may ignore does not need a bump.
  */
-export const PROTOCOL_VERSION = 3; // 3: shards carry units (rankings, ties), not pairs
+export const PROTOCOL_VERSION = 3; // 3: shards carry units (rankings, ties), score requests distinct rows

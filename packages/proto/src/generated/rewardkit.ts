@@ -282,10 +282,12 @@ export interface Ready {
 }
 
 /**
- * coordinator -> worker: score held-out pairs. Payloads (n = pairs, rows 0..n-1 chosen, n..2n-1 rejected):
- * "ids"            int32   [2n, width]  token ids, right-padded
- * "lengths"        int32   [2n]         real tokens per row
- * "prompt_lengths" int32   [2n]         prompt tokens at the start of each row
+ * coordinator -> worker: score held-out pairs. Each distinct sequence is one row, scored once (the
+ * pairs of a ranking share their responses). Payloads (n = pairs, m = rows):
+ * "ids"            int32   [m, width]   token ids, right-padded
+ * "lengths"        int32   [m]          real tokens per row
+ * "prompt_lengths" int32   [m]          prompt tokens at the start of each row
+ * "pair_rows"      int32   [2, n]       row of each pair's chosen (row 0) and rejected (row 1) sequence
  */
 export interface ScoreRequest {
   /** Matches the Scores reply to its request. */
@@ -294,6 +296,8 @@ export interface ScoreRequest {
   readonly pairs: number;
   /** Row width of the ids payload. */
   readonly width: number;
+  /** Distinct sequences (m). */
+  readonly rows: number;
 }
 
 /**
