@@ -71,6 +71,15 @@ describe('shardByTokens', () => {
     expect(Math.max(...loads) - Math.min(...loads)).toBeLessThanOrEqual(2 * 10);
   });
 
+  it('keeps a ranking whole on one shard and weighs it by all its responses', () => {
+    const ranking = (K: number, len: number, i: number) => ({ id: `r${i}`, responses: Array.from({ length: K }, () => new Int32Array(len)), ranks: new Int32Array(K), promptLength: 0 });
+    const units = [ranking(8, 10, 0), pair(10, 1), pair(10, 2), ranking(2, 10, 3), pair(5, 4), pair(5, 5)];
+    const shards = shardByTokens(units, 2);
+    expect(shards.flat().map((u) => u.id).sort()).toEqual(units.map((u) => u.id).sort());
+    // the 8-response ranking (80 tokens) outweighs everything else (70): it sits alone
+    expect(shards.find((s) => s.some((u) => u.id === 'r0'))!.map((u) => u.id)).toEqual(['r0']);
+  });
+
   it('leaves shards empty when there are fewer pairs than workers', () => {
     const shards = shardByTokens([pair(4, 0)], 3);
     expect(shards.map((s) => s.length).sort()).toEqual([0, 0, 1]);

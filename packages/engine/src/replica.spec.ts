@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { packUnits, type EncodedPair } from '@rewardkit/core';
+import { packUnits, type EncodedRanking, type EncodedUnit, type LossFn } from '@rewardkit/core';
 import { randomPairs, useBackend } from '@rewardkit/testing';
 import { BatchSampler } from './batch-sampler';
 import { checkpointDir, latestCheckpoint, listCheckpoints, pruneCheckpoints, readCheckpoint, writeCheckpoint } from './checkpoint';
@@ -15,10 +15,10 @@ const VOCAB = 40;
 const EOS = VOCAB - 1;
 const cfg = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, clipNorm: 1 };
 const newReplica = () => new Replica(tinyModel(VOCAB), plainBradleyTerry, cfg);
-const gradientsOf = (r: Replica, pairs: readonly EncodedPair[]) => Float32Array.from(r.computeGradients(packUnits(pairs, EOS)));
+const gradientsOf = (r: Replica, pairs: readonly EncodedUnit[]) => Float32Array.from(r.computeGradients(packUnits(pairs, EOS)));
 
 /** One step of N replicas: shard, compute, sum the buffers (a stand-in all-reduce), update all. */
-function stepTogether(replicas: Replica[], pairs: readonly EncodedPair[], lr: number): void {
+function stepTogether(replicas: Replica[], pairs: readonly EncodedUnit[], lr: number): void {
   const shards = shardByTokens(pairs, replicas.length);
   const bufs = replicas.map((r, i) => gradientsOf(r, shards[i]));
   const sum = new Float32Array(bufs[0].length);
@@ -83,6 +83,56 @@ describe('Replica', () => {
     for (let i = 0; i < 3; i++) stepTogether([r], pairs.slice(8, 16), 0.01);
     expect(tf.memory().numTensors).toBe(before);
     r.model.dispose();
+  });
+});
+
+describe('Replica on K-wise units', () => {
+  useBackend('wasm');
+  const seqs = randomPairs(12, VOCAB, EOS, 29).flatMap((p) => [p.chosen, p.rejected]);
+  // a 4-ranking with a tie, a 3-ranking, a tie record and a plain pair
+  const units: EncodedUnit[] = [
+    { id: 'r4', responses: seqs.slice(0, 4), ranks: Int32Array.from([1, 0, 2, 1]), promptLength: 0 } as EncodedRanking,
+    { id: 'r3', responses: seqs.slice(4, 7), ranks: Int32Array.from([2, 1, 0]), promptLength: 0 } as EncodedRanking,
+    { id: 't', chosen: seqs[7], rejected: seqs[8], promptLength: 0, margin: 0, tie: true },
+    { id: 'p', chosen: seqs[9], rejected: seqs[10], promptLength: 0, margin: 0 },
+  ];
+
+  it('scores every response once and counts accuracy over strict pairs only', () => {
+    const model = tinyModel(VOCAB);
+    const rows: number[] = [];
+    const counting = { ...model, score: (b: Parameters<typeof model.score>[0], o?: Parameters<typeof model.score>[1]) => (rows.push(b.rows), model.score(b, o)) };
+    const r = new Replica(counting, plainBradleyTerry, cfg);
+    const buf = r.computeGradients(packUnits(units, EOS));
+    expect(rows).toEqual([4 + 3 + 2 + 2]);
+    // strict pairs: 6 - 1 tie in r4, 3 in r3, 0 for the tie record, 1 for the pair
+    expect(buf[buf.length - 2]).toBe(5 + 3 + 0 + 1);
+    expect(buf[buf.length - 1]).toBe(6 + 3 + 1 + 1); // plain BT counts every pair it is given
+    model.dispose();
+  });
+
+  it('sums over shards of whole units', () => {
+    const r = newReplica();
+    const whole = Float32Array.from(r.computeGradients(packUnits(units, EOS)));
+    const a = Float32Array.from(r.computeGradients(packUnits(units.slice(0, 2), EOS)));
+    const b = r.computeGradients(packUnits(units.slice(2), EOS));
+    expect(maxRelDiff(a.map((x, i) => x + b[i]), whole)).toBeLessThan(1e-5);
+    r.model.dispose();
+  });
+
+  it("trains a loss's own parameters with the model's, without weight decay", () => {
+    const scale = tf.variable(tf.scalar(1));
+    const scaled: LossFn = Object.assign((input: Parameters<LossFn>[0]) => {
+      const out = plainBradleyTerry({ ...input, rChosen: tf.mul(input.rChosen, scale) as tf.Tensor1D, rRejected: tf.mul(input.rRejected, scale) as tf.Tensor1D });
+      return out;
+    }, { parameters: [{ name: 'loss.scale', variable: scale }] });
+    const model = tinyModel(VOCAB);
+    const r = new Replica(model, scaled, cfg);
+    expect(r.layout.slots.map((s) => [s.name, s.decay])).toEqual([['embed', true], ['w', true], ['loss.scale', false]]);
+    stepTogether([r], units, 0.05);
+    expect(scale.dataSync()[0]).not.toBe(1);
+    expect(r.theta[r.layout.size - 1]).toBe(scale.dataSync()[0]);
+    model.dispose();
+    scale.dispose();
   });
 });
 
