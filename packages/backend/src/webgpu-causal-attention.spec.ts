@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from './init-backend';
 import { registerAllGradients } from './register-gradients';
 import { stopWebGpu } from './webgpu-backend';
-import { registerWebGpuCausalAttention, WEBGPU_ATTENTION_GRAD_KERNEL, WEBGPU_ATTENTION_KERNEL } from './webgpu-causal-attention';
+import { registerWebGpuCausalAttention, WEBGPU_ATTENTION_GRAD_KERNEL, WEBGPU_ATTENTION_KERNEL, WEBGPU_ATTENTION_PACKED_KERNEL } from './webgpu-causal-attention';
 import { attentionReference, expectFusedMatchesReference, type FusedCase } from './webgpu-fused.spec-helper';
 import { describeWebGpu } from './webgpu-test-adapter';
 
@@ -19,12 +19,29 @@ function attentionCase(B: number, T: number, H: number, D: number, lengths: numb
   };
 }
 
+/** The same with q, k, v packed as c_attn's [B*T, 3C] output; the gradient is c_attn's too. */
+function packedCase(B: number, T: number, H: number, D: number, lengths: number[]): FusedCase {
+  const C = H * D;
+  return {
+    name: `packed qkv: B=${B} T=${T} H=${H} D=${D} lengths ${lengths}`,
+    floats: { qkv: { shape: [B * T, 3 * C], scale: 2 } },
+    ints: { lengths: { shape: [B], values: lengths } },
+    kernel: WEBGPU_ATTENTION_PACKED_KERNEL,
+    attrs: { width: T, heads: H },
+    reference: (x) => {
+      const [q, k, v] = tf.split(x.qkv as tf.Tensor, 3, 1);
+      return attentionReference({ q, k, v, lengths: x.lengths as tf.Tensor }, T, H) as tf.Tensor;
+    },
+  };
+}
+
 describeWebGpu('webgpu fused causal attention against the unfused reference on cpu (1e-4)', () => {
   beforeAll(async () => {
     registerAllGradients();
     await initBackend({ prefer: 'webgpu' });
     expect(tf.getKernel(WEBGPU_ATTENTION_KERNEL, 'webgpu')).toBeDefined(); // registered by initBackend
     expect(tf.getKernel(WEBGPU_ATTENTION_GRAD_KERNEL, 'webgpu')).toBeDefined();
+    expect(tf.getKernel(WEBGPU_ATTENTION_PACKED_KERNEL, 'webgpu')).toBeDefined();
     expect(registerWebGpuCausalAttention()).toBe('fused causal attention'); // and idempotent
   });
   afterAll(() => stopWebGpu());
@@ -34,8 +51,10 @@ describeWebGpu('webgpu fused causal attention against the unfused reference on c
     attentionCase(3, 9, 2, 8, [9, 4, 1]),
     attentionCase(2, 5, 2, 64, [5, 3]),
     attentionCase(1, 17, 1, 4, [17]),
+    packedCase(3, 9, 2, 8, [9, 4, 1]),
+    packedCase(2, 5, 2, 64, [5, 3]),
   ]) {
-    it(`forward and dq, dk, dv: ${c.name}`, async () => {
+    it(`forward and gradients: ${c.name}`, async () => {
       await expectFusedMatchesReference(c);
     });
   }

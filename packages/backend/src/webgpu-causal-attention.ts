@@ -33,7 +33,9 @@ import { expectInput, named, type ProgramSpec, runProgram, type Uniform } from '
 
 /** Must equal CAUSAL_ATTENTION_KERNEL in packages/ops/src/fused-kernel-names.ts. */
 export const WEBGPU_ATTENTION_KERNEL = 'RewardkitCausalAttention';
-/** The backward kernel: outputs [dq, dk, dv]. */
+/** Must equal CAUSAL_ATTENTION_PACKED_KERNEL in packages/ops/src/fused-kernel-names.ts: q, k, v as one [B*T, 3C] input. */
+export const WEBGPU_ATTENTION_PACKED_KERNEL = 'RewardkitCausalAttentionPacked';
+/** The backward kernel: outputs [dq, dk, dv], each [B*T, C] (attr packed: from one qkv input). */
 export const WEBGPU_ATTENTION_GRAD_KERNEL = 'RewardkitCausalAttentionGrad';
 
 const WG = 64;
@@ -41,6 +43,8 @@ const WG = 64;
 interface Attrs {
   readonly heads: number;
   readonly width: number;
+  /** q, k, v packed as one [B*T, 3C] tensor (c_attn's output), bound three times. */
+  readonly packed?: boolean;
 }
 
 interface Shape {
@@ -49,16 +53,20 @@ interface Shape {
   readonly H: number;
   readonly D: number;
   readonly C: number;
+  readonly packed: boolean;
 }
 
 function shapeOf(kernel: string, q: tf.TensorInfo | undefined, attrs: Attrs): Shape {
-  if (q === undefined || q.shape.length !== 2) throw new Error(`${kernel}: q must be [B*T, C]; got ${q ? `[${q.shape}]` : 'nothing'}`);
-  const [N, C] = q.shape;
+  const what = attrs.packed ? 'qkv must be [B*T, 3C]' : 'q must be [B*T, C]';
+  if (q === undefined || q.shape.length !== 2) throw new Error(`${kernel}: ${what}; got ${q ? `[${q.shape}]` : 'nothing'}`);
+  const N = q.shape[0] as number;
+  const C = attrs.packed ? (q.shape[1] as number) / 3 : (q.shape[1] as number);
+  if (!Number.isInteger(C)) throw new Error(`${kernel}: ${what}; got [${q.shape}]`);
   const T = attrs.width;
   const H = attrs.heads;
   if (!(T > 0) || N % T !== 0) throw new Error(`${kernel}: ${N} rows are not a whole number of sequences of width ${T}`);
   if (!(H > 0) || C % H !== 0) throw new Error(`${kernel}: ${C} columns do not split into ${H} heads`);
-  return { B: N / T, T, H, D: C / H, C };
+  return { B: N / T, T, H, D: C / H, C, packed: attrs.packed === true };
 }
 
 function uniforms(s: Shape): Uniform[] {
@@ -66,6 +74,10 @@ function uniforms(s: Shape): Uniform[] {
     { name: 'seqLen', type: 'i32', value: s.T },
     { name: 'numHeads', type: 'i32', value: s.H },
     { name: 'scale', type: 'f32', value: 1 / Math.sqrt(s.D) },
+    { name: 'inStride', type: 'i32', value: s.packed ? 3 * s.C : s.C },
+    { name: 'qOff', type: 'i32', value: 0 },
+    { name: 'kOff', type: 'i32', value: s.packed ? s.C : 0 },
+    { name: 'vOff', type: 'i32', value: s.packed ? 2 * s.C : 0 },
   ];
 }
 
@@ -73,16 +85,21 @@ function uniforms(s: Shape): Uniform[] {
 function header(D: number): string {
   return `
     const HD = ${D};
-    struct Row { b : i32, h : i32, t : i32, base : i32 };
+    // base: the head vector in a [B*T, C] tensor (y, dy, outputs); inb: in q, k, v, whose rows may be
+    // packed [B*T, 3C] (then q, k, v are one tensor bound three times, at column offsets qOff, kOff, vOff)
+    struct Row { b : i32, h : i32, t : i32, base : i32, inb : i32 };
     fn rowOf(index : i32) -> Row {
       let t = index % uniforms.seqLen;
       let bh = index / uniforms.seqLen;
       let h = bh % uniforms.numHeads;
       let b = bh / uniforms.numHeads;
-      return Row(b, h, t, headBase(b, h, t));
+      return Row(b, h, t, headBase(b, h, t), inBase(b, h, t));
     }
     fn headBase(b : i32, h : i32, t : i32) -> i32 {
       return (b * uniforms.seqLen + t) * uniforms.numHeads * HD + h * HD;
+    }
+    fn inBase(b : i32, h : i32, t : i32) -> i32 {
+      return (b * uniforms.seqLen + t) * uniforms.inStride + h * HD;
     }`;
 }
 
@@ -102,18 +119,18 @@ function forwardSpec(s: Shape): ProgramSpec {
       let last = min(r.t, lengths[r.b] - 1);
       var qv : array<f32, HD>;
       var acc : array<f32, HD>;
-      for (var d = 0; d < HD; d = d + 1) { qv[d] = q[r.base + d] * uniforms.scale; acc[d] = 0.0; }
+      for (var d = 0; d < HD; d = d + 1) { qv[d] = q[uniforms.qOff + r.inb + d] * uniforms.scale; acc[d] = 0.0; }
       var mx = -3.0e38;
       var l = 0.0;
       for (var j = 0; j <= last; j = j + 1) {
-        let kb = headBase(r.b, r.h, j);
+        let kb = inBase(r.b, r.h, j);
         var s = 0.0;
-        for (var d = 0; d < HD; d = d + 1) { s = s + qv[d] * k[kb + d]; }
+        for (var d = 0; d < HD; d = d + 1) { s = s + qv[d] * k[uniforms.kOff + kb + d]; }
         let mNew = max(mx, s);
         let corr = exp(mx - mNew);
         let p = exp(s - mNew);
         l = l * corr + p;
-        for (var d = 0; d < HD; d = d + 1) { acc[d] = acc[d] * corr + p * v[kb + d]; }
+        for (var d = 0; d < HD; d = d + 1) { acc[d] = acc[d] * corr + p * v[uniforms.vOff + kb + d]; }
         mx = mNew;
       }
       for (var d = 0; d < HD; d = d + 1) { result[r.base + d] = acc[d] / l; }
@@ -144,13 +161,13 @@ function statsSpec(s: Shape): ProgramSpec {
       let r = rowOf(index);
       let last = min(r.t, lengths[r.b] - 1);
       var qv : array<f32, HD>;
-      for (var d = 0; d < HD; d = d + 1) { qv[d] = q[r.base + d] * uniforms.scale; }
+      for (var d = 0; d < HD; d = d + 1) { qv[d] = q[uniforms.qOff + r.inb + d] * uniforms.scale; }
       var mx = -3.0e38;
       var l = 0.0;
       for (var j = 0; j <= last; j = j + 1) {
-        let kb = headBase(r.b, r.h, j);
+        let kb = inBase(r.b, r.h, j);
         var s = 0.0;
-        for (var d = 0; d < HD; d = d + 1) { s = s + qv[d] * k[kb + d]; }
+        for (var d = 0; d < HD; d = d + 1) { s = s + qv[d] * k[uniforms.kOff + kb + d]; }
         let mNew = max(mx, s);
         l = l * exp(mx - mNew) + exp(s - mNew);
         mx = mNew;
@@ -179,14 +196,14 @@ function dqSpec(s: Shape): ProgramSpec {
       var qv : array<f32, HD>;
       var gv : array<f32, HD>;
       var acc : array<f32, HD>;
-      for (var d = 0; d < HD; d = d + 1) { qv[d] = q[r.base + d] * uniforms.scale; gv[d] = dy[r.base + d]; acc[d] = 0.0; }
+      for (var d = 0; d < HD; d = d + 1) { qv[d] = q[uniforms.qOff + r.inb + d] * uniforms.scale; gv[d] = dy[r.base + d]; acc[d] = 0.0; }
       for (var j = 0; j <= last; j = j + 1) {
-        let kb = headBase(r.b, r.h, j);
+        let kb = inBase(r.b, r.h, j);
         var s = 0.0;
         var dp = 0.0;
-        for (var d = 0; d < HD; d = d + 1) { s = s + qv[d] * k[kb + d]; dp = dp + gv[d] * v[kb + d]; }
+        for (var d = 0; d < HD; d = d + 1) { s = s + qv[d] * k[uniforms.kOff + kb + d]; dp = dp + gv[d] * v[uniforms.vOff + kb + d]; }
         let ds = exp(s - lse) * (dp - dl);
-        for (var d = 0; d < HD; d = d + 1) { acc[d] = acc[d] + ds * k[kb + d]; }
+        for (var d = 0; d < HD; d = d + 1) { acc[d] = acc[d] + ds * k[uniforms.kOff + kb + d]; }
       }
       for (var d = 0; d < HD; d = d + 1) { result[r.base + d] = acc[d] * uniforms.scale; }
     }`,
@@ -200,7 +217,7 @@ function dkvSpec(s: Shape, which: 'dk' | 'dv'): ProgramSpec {
       ? `var dp = 0.0;
          for (var d = 0; d < HD; d = d + 1) { dp = dp + dy[qb + d] * vv[d]; }
          let w = exp(s - stats[qi]) * (dp - stats[rows + qi]);
-         for (var d = 0; d < HD; d = d + 1) { acc[d] = acc[d] + w * q[qb + d]; }`
+         for (var d = 0; d < HD; d = d + 1) { acc[d] = acc[d] + w * q[qin + d]; }`
       : `let w = exp(s - stats[qi]);
          for (var d = 0; d < HD; d = d + 1) { acc[d] = acc[d] + w * dy[qb + d]; }`;
   return {
@@ -218,13 +235,14 @@ function dkvSpec(s: Shape, which: 'dk' | 'dv'): ProgramSpec {
       var kv : array<f32, HD>;
       var vv : array<f32, HD>;
       var acc : array<f32, HD>;
-      for (var d = 0; d < HD; d = d + 1) { kv[d] = k[r.base + d] * uniforms.scale; vv[d] = v[r.base + d]; acc[d] = 0.0; }
+      for (var d = 0; d < HD; d = d + 1) { kv[d] = k[uniforms.kOff + r.inb + d] * uniforms.scale; vv[d] = v[uniforms.vOff + r.inb + d]; acc[d] = 0.0; }
       if (r.t < lengths[r.b]) {
         for (var i = r.t; i < uniforms.seqLen; i = i + 1) {
           let qb = headBase(r.b, r.h, i);
+          let qin = uniforms.qOff + inBase(r.b, r.h, i);
           let qi = index - r.t + i;
           var s = 0.0;
-          for (var d = 0; d < HD; d = d + 1) { s = s + q[qb + d] * kv[d]; }
+          for (var d = 0; d < HD; d = d + 1) { s = s + q[qin + d] * kv[d]; }
           ${accumulate}
         }
       }
@@ -239,23 +257,27 @@ interface KernelArgs {
   readonly attrs: Attrs;
 }
 
-function checkInputs(kernel: string, inputs: tf.NamedTensorInfoMap, attrs: Attrs, names: readonly string[]): Shape {
-  const s = shapeOf(kernel, inputs.q, attrs);
-  for (const n of names) expectInput(kernel, n, inputs[n], [s.B * s.T, s.C]);
+/** Checks the inputs; q, k, v are the three inputs, or the one packed qkv input three times. */
+function checkInputs(kernel: string, inputs: tf.NamedTensorInfoMap, attrs: Attrs, outs: readonly string[]): { s: Shape; q: tf.TensorInfo; k: tf.TensorInfo; v: tf.TensorInfo } {
+  const s = shapeOf(kernel, attrs.packed ? inputs.qkv : inputs.q, attrs);
+  const names = attrs.packed ? ['qkv'] : ['q', 'k', 'v'];
+  for (const n of names) expectInput(kernel, n, inputs[n], [s.B * s.T, s.packed ? 3 * s.C : s.C]);
+  for (const n of outs) expectInput(kernel, n, inputs[n], [s.B * s.T, s.C]);
   expectInput(kernel, 'lengths', inputs.lengths, [s.B], 'int32');
-  return s;
+  const x = named(kernel, inputs, names);
+  const get = (n: 'q' | 'k' | 'v') => (attrs.packed ? x.qkv : x[n]) as tf.TensorInfo;
+  return { s, q: get('q'), k: get('k'), v: get('v') };
 }
 
 function attentionForward({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
-  const s = checkInputs(WEBGPU_ATTENTION_KERNEL, inputs, attrs, ['q', 'k', 'v']);
-  const { q, k, v, lengths } = named(WEBGPU_ATTENTION_KERNEL, inputs, ['q', 'k', 'v', 'lengths']);
-  return runProgram(backend, forwardSpec(s), [q, k, v, lengths]);
+  const { s, q, k, v } = checkInputs(WEBGPU_ATTENTION_KERNEL, inputs, attrs, []);
+  return runProgram(backend, forwardSpec(s), [q, k, v, inputs.lengths as tf.TensorInfo]);
 }
 
-/** Inputs q, k, v, y (the forward's output), dy, lengths; outputs [dq, dk, dv]. */
+/** Inputs q, k, v (or qkv), y (the forward's output), dy, lengths; outputs [dq, dk, dv]. */
 function attentionBackward({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
-  const s = checkInputs(WEBGPU_ATTENTION_GRAD_KERNEL, inputs, attrs, ['q', 'k', 'v', 'y', 'dy']);
-  const { q, k, v, y, dy, lengths } = named(WEBGPU_ATTENTION_GRAD_KERNEL, inputs, ['q', 'k', 'v', 'y', 'dy', 'lengths']);
+  const { s, q, k, v } = checkInputs(WEBGPU_ATTENTION_GRAD_KERNEL, inputs, attrs, ['y', 'dy']);
+  const { y, dy, lengths } = named(WEBGPU_ATTENTION_GRAD_KERNEL, inputs, ['y', 'dy', 'lengths']);
   const stats = runProgram(backend, statsSpec(s), [q, k, dy, y, lengths]);
   const out = [
     runProgram(backend, dqSpec(s), [q, k, v, dy, stats, lengths]),
@@ -271,6 +293,26 @@ export function registerWebGpuCausalAttention(): string {
   if (tf.getKernel(WEBGPU_ATTENTION_KERNEL, 'webgpu') === undefined) {
     tf.registerKernel({ kernelName: WEBGPU_ATTENTION_KERNEL, backendName: 'webgpu', kernelFunc: attentionForward as unknown as tf.KernelFunc });
     tf.registerKernel({ kernelName: WEBGPU_ATTENTION_GRAD_KERNEL, backendName: 'webgpu', kernelFunc: attentionBackward as unknown as tf.KernelFunc });
+  }
+  if (tf.getKernel(WEBGPU_ATTENTION_PACKED_KERNEL, 'webgpu') === undefined) {
+    const packed = (args: KernelArgs) => attentionForward({ ...args, attrs: { ...args.attrs, packed: true } });
+    tf.registerKernel({ kernelName: WEBGPU_ATTENTION_PACKED_KERNEL, backendName: 'webgpu', kernelFunc: packed as unknown as tf.KernelFunc });
+  }
+  if (tf.getGradient(WEBGPU_ATTENTION_PACKED_KERNEL) === undefined) {
+    tf.registerGradient({
+      kernelName: WEBGPU_ATTENTION_PACKED_KERNEL,
+      inputsToSave: ['qkv', 'lengths'],
+      outputsToSave: [true],
+      gradFunc: (dy, saved, attrs) => {
+        const [qkv, lengths, y] = saved;
+        const grads = tf.engine().runKernel(
+          WEBGPU_ATTENTION_GRAD_KERNEL,
+          { qkv, y, dy: dy as tf.Tensor, lengths },
+          { ...attrs, packed: true } as unknown as tf.NamedAttrMap,
+        ) as tf.Tensor[];
+        return { qkv: () => tf.concat(grads, 1) }; // [B*T, 3C], c_attn's column blocks
+      },
+    });
   }
   if (tf.getGradient(WEBGPU_ATTENTION_KERNEL) === undefined) {
     tf.registerGradient({

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { registerWebGpuBiasGelu, WEBGPU_BIAS_GELU_GRAD_KERNEL, WEBGPU_BIAS_GELU_KERNEL } from './webgpu-bias-gelu';
-import { registerWebGpuCausalAttention, WEBGPU_ATTENTION_GRAD_KERNEL, WEBGPU_ATTENTION_KERNEL } from './webgpu-causal-attention';
+import { registerWebGpuCausalAttention, WEBGPU_ATTENTION_GRAD_KERNEL, WEBGPU_ATTENTION_KERNEL, WEBGPU_ATTENTION_PACKED_KERNEL } from './webgpu-causal-attention';
 import { registerWebGpuLayerNorm, WEBGPU_LAYER_NORM_GRAD_KERNEL, WEBGPU_LAYER_NORM_KERNEL } from './webgpu-layer-norm';
 
 export const FUSED_KERNELS_ENV = 'REWARDKIT_FUSED_KERNELS';
@@ -14,6 +14,7 @@ export const FUSED_KERNELS_ENV = 'REWARDKIT_FUSED_KERNELS';
 /** The fused forward kernels and their backward kernels. */
 export const FUSED_KERNEL_NAMES = [
   WEBGPU_ATTENTION_KERNEL,
+  WEBGPU_ATTENTION_PACKED_KERNEL,
   WEBGPU_ATTENTION_GRAD_KERNEL,
   WEBGPU_LAYER_NORM_KERNEL,
   WEBGPU_LAYER_NORM_GRAD_KERNEL,

@@ -7,7 +7,7 @@
  * Activations stay [B*T, C] between blocks so every linear layer is one 2-D matMul.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { biasGelu, CAUSAL_ATTENTION_KERNEL, causalAttention, hasFusedKernel, layerNorm as fusedLayerNorm, paddedCausalBias } from '@rewardkit/ops';
+import { biasGelu, CAUSAL_ATTENTION_PACKED_KERNEL, causalAttentionPacked, hasFusedKernel, layerNorm as fusedLayerNorm, paddedCausalBias } from '@rewardkit/ops';
 import { embeddingLookup } from './embedding-lookup';
 import type { Gpt2Activation, Gpt2Architecture } from './gpt2-architecture';
 
@@ -82,15 +82,17 @@ function attention(x: tf.Tensor2D, blk: BlockWeights, inp: ForwardInputs, arch: 
   const { rows: B, width: T } = inp;
   const H = arch.nHead;
   const D = arch.nEmbd / H;
+  if (dropout === noDropout && hasFusedKernel(CAUSAL_ATTENTION_PACKED_KERNEL)) {
+    // webgpu: one matMul for q, k, v and one kernel reading them in place: no split, no [B, H, T, T]
+    // tensor, no mask (attention dropout needs the unfused path)
+    const qkv = linear(x, blk.attn); // [B*T, 3C]
+    return linear(causalAttentionPacked(qkv, inp.lengths, { width: T, heads: H }), blk.attnProj); // [B*T, C]
+  }
   // c_attn packs the q, k and v projections as column blocks. Splitting the [C, 3C] weight rather
   // than the [B*T, 3C] output keeps the big split off the step (cpu's strided slice is slow).
   const weights = tf.split(blk.attn.weight, 3, 1) as tf.Tensor2D[]; // 3 x [C, C]
   const biases = tf.split(blk.attn.bias, 3) as tf.Tensor1D[]; // 3 x [C]
   const [q, k, v] = weights.map((weight, i) => linear(x, { weight, bias: biases[i] })); // 3 x [B*T, C]
-  if (dropout === noDropout && hasFusedKernel(CAUSAL_ATTENTION_KERNEL)) {
-    // one kernel (webgpu): no [B, H, T, T] tensor, no mask; attention dropout needs the unfused path
-    return linear(causalAttention(q, k, v, inp.lengths, { width: T, heads: H }), blk.attnProj); // [B*T, C]
-  }
   const heads = (t: tf.Tensor2D, perm: number[]) => tf.transpose(tf.reshape(t, [B, T, H, D]), perm);
   const qh = heads(q, [0, 2, 1, 3]) as tf.Tensor4D; // [B, H, T, D]
   const kt = heads(k, [0, 2, 3, 1]) as tf.Tensor4D; // [B, H, D, T]: plain matMul, no transpose flag

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { createLogger, type NamedParameter, type RewardModel, type ScoreOptions, type SequenceBatch } from '@rewardkit/core';
-import { CAUSAL_ATTENTION_KERNEL, hasFusedKernel } from '@rewardkit/ops';
+import { CAUSAL_ATTENTION_PACKED_KERNEL, hasFusedKernel } from '@rewardkit/ops';
 import { buildBatchInputs, responsePoolWeights } from './batch-inputs';
 import { type Gpt2Architecture, matmulWeightsPerToken, parameterSpecs, type ParameterSpec } from './gpt2-architecture';
 import { type Dropout, type ForwardInputs, type Gpt2Weights, gpt2Trunk, layerNorm, noDropout, scoreAtLastToken, scoreOverResponse } from './gpt2-forward';
@@ -128,7 +128,7 @@ function toTensors(inputs: ReturnType<typeof buildBatchInputs>, lengths: Int32Ar
     width,
     ids: inputs.ids,
     // the fused attention kernel (webgpu) masks from the lengths: no T x T upload
-    attentionBias: hasFusedKernel(CAUSAL_ATTENTION_KERNEL) ? undefined : tf.tensor4d(inputs.attentionBias, [rows, 1, width, width]), // [B, 1, T, T]
+    attentionBias: hasFusedKernel(CAUSAL_ATTENTION_PACKED_KERNEL) ? undefined : tf.tensor4d(inputs.attentionBias, [rows, 1, width, width]), // [B, 1, T, T]
     lengths: tf.tensor1d(lengths, 'int32'), // [B]
   };
 }

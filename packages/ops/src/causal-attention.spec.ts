@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@rewardkit/testing';
-import { causalAttention, paddedCausalBias } from './causal-attention';
+import { causalAttention, causalAttentionPacked, paddedCausalBias } from './causal-attention';
 import { CAUSAL_ATTENTION_KERNEL } from './fused-kernel-names';
 
 useBackend('cpu');
@@ -49,6 +49,22 @@ describe('causalAttention (reference path)', () => {
     let err = 0;
     for (let i = 0; i < n; i++) err = Math.max(err, Math.abs(got[i] - want[i]));
     expect(err).toBeLessThan(1e-5);
+  });
+
+  it('reads q, k, v from the column blocks of a packed [B*T, 3C] tensor', async () => {
+    const [B, T, H, D] = [2, 4, 2, 3];
+    const n = B * T * H * D;
+    const [q, k, v] = [rand(n, 4), rand(n, 5), rand(n, 6)];
+    const want = attention64(q, k, v, [4, 3], T, H, D);
+    const packed = tf.concat([q, k, v].map((x) => tf.tensor2d(x, [B * T, H * D])), 1) as tf.Tensor2D;
+    const len = tf.tensor1d([4, 3], 'int32');
+    const before = tf.memory().numTensors;
+    const y = causalAttentionPacked(packed, len, { width: T, heads: H });
+    const got = await y.data();
+    y.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([packed, len]);
+    for (let i = 0; i < n; i++) expect(Math.abs(got[i] - want[i])).toBeLessThan(1e-5);
   });
 
   it('builds the mask the transformer builds on the host: query i sees keys 0..min(i, length - 1)', async () => {

@@ -9,7 +9,7 @@
  * reference below, whose mask is built on the device from the lengths (no host T x T array).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { CAUSAL_ATTENTION_KERNEL, hasFusedKernel } from './fused-kernel-names';
+import { CAUSAL_ATTENTION_KERNEL, CAUSAL_ATTENTION_PACKED_KERNEL, hasFusedKernel } from './fused-kernel-names';
 
 /** Added to masked logits: exp underflows to exactly 0 and, unlike -Infinity, never makes NaN. */
 const MASKED_LOGIT = -1e9;
@@ -29,6 +29,21 @@ export function causalAttention(q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, 
     return tf.engine().runKernel(CAUSAL_ATTENTION_KERNEL, { q, k, v, lengths }, { ...shape } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
   }
   return causalAttentionReference(q, k, v, lengths, shape);
+}
+
+/**
+ * The same with q, k, v packed as column blocks of one [B*T, 3C] tensor, as GPT-2's c_attn computes
+ * them in one matMul: fused, the kernel reads the blocks in place (no split, one matMul instead of
+ * three); elsewhere it splits and runs the reference.
+ */
+export function causalAttentionPacked(qkv: tf.Tensor2D, lengths: tf.Tensor1D, shape: AttentionShape): tf.Tensor2D {
+  if (hasFusedKernel(CAUSAL_ATTENTION_PACKED_KERNEL)) {
+    return tf.engine().runKernel(CAUSAL_ATTENTION_PACKED_KERNEL, { qkv, lengths }, { ...shape } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+  }
+  return tf.tidy(() => {
+    const [q, k, v] = tf.split(qkv, 3, 1) as tf.Tensor2D[];
+    return causalAttentionReference(q as tf.Tensor2D, k as tf.Tensor2D, v as tf.Tensor2D, lengths, shape);
+  });
 }
 
 /** [B, 1, T, T]: 0 where query i may see key j, else MASKED_LOGIT; constant (no gradient). */

@@ -8,6 +8,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 export const CAUSAL_ATTENTION_KERNEL = 'RewardkitCausalAttention';
+/** The same attention reading q, k, v from one packed [B*T, 3C] tensor (c_attn's output). */
+export const CAUSAL_ATTENTION_PACKED_KERNEL = 'RewardkitCausalAttentionPacked';
 export const LAYER_NORM_KERNEL = 'RewardkitLayerNorm';
 export const BIAS_GELU_KERNEL = 'RewardkitBiasGelu';
 
