@@ -1,0 +1,25 @@
+import { describeWebGpu, stopWebGpu } from '@rewardkit/backend';
+import { setLogSink } from '@rewardkit/core';
+import { profileSteps } from './step-profile-run';
+
+// The fused kernels' point, kept from regressing: the transformer reaches them (through
+// @rewardkit/ops) and a training step records far fewer GPU dispatches with them than without.
+describeWebGpu('step profile on webgpu (tiny preset)', () => {
+  afterAll(() => {
+    setLogSink(undefined);
+    stopWebGpu();
+  });
+
+  it('measures fused on and off in one process: fewer than half the dispatches, both losses finite', async () => {
+    const r = await profileSteps({ preset: 'tiny', backend: 'webgpu', pairs: 2, steps: 1, warmup: 1, modes: 'on,off', copyMb: '1', matmulN: '32', top: 100 });
+    const [on, off] = r.modes;
+    expect([on?.mode, off?.mode]).toEqual(['on', 'off']);
+    expect(on!.dispatchesPerStep).toBeGreaterThan(0);
+    expect(on!.dispatchesPerStep).toBeLessThan(0.5 * off!.dispatchesPerStep);
+    expect(on!.topKernels.map((k) => k.name)).toEqual(expect.arrayContaining(['RewardkitCausalAttentionPacked', 'RewardkitLayerNorm']));
+    expect(off!.topKernels.map((k) => k.name)).not.toContain('RewardkitLayerNorm');
+    expect(Number.isFinite(on!.loss) && Number.isFinite(off!.loss)).toBe(true);
+    expect(r.matmuls).toHaveLength(6); // 3 products x (tfjs, tiled)
+    expect(r.copies[0]?.uploadGBs).toBeGreaterThan(0);
+  }, 120_000);
+});

@@ -1,0 +1,212 @@
+/**
+ * The step profile's measurements (tools/gpu/src/step-profile.ts is the command that prints them):
+ * a preset transformer's training step through Replica.trainStep in each kernel mode, alternating
+ * step by step, plus plain matMul rates and host<->GPU copy rates.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend, setWebGpuFusedKernels, setWebGpuTiledMatMul } from '@rewardkit/backend';
+import { type BackendPreference, type EncodedPair, packUnits, parseRunConfig, setLogSink } from '@rewardkit/core';
+import { learningRate, Replica } from '@rewardkit/engine';
+import { TRANSFORMER_PRESETS, type TransformerPresetName } from '@rewardkit/model-transformer';
+import { createShippedRegistry } from '@rewardkit/runtime';
+
+export interface StepProfileOptions {
+  readonly preset: TransformerPresetName;
+  readonly backend: string;
+  readonly pairs?: number;
+  readonly steps: number;
+  readonly warmup: number;
+  readonly modes: string;
+  readonly copyMb: string;
+  readonly matmulN: string;
+  readonly top: number;
+  readonly out?: string;
+}
+
+export type Mode = 'on' | 'off' | 'tiled';
+
+export interface ModeResult {
+  readonly mode: Mode;
+  readonly fused: boolean;
+  readonly stepMs: number;
+  readonly pairsPerSec: number;
+  readonly dispatchesPerStep: number;
+  readonly kernelCallsPerStep: number;
+  /** Summed GPU time of the profiled step's kernels; undefined without timestamp queries. */
+  readonly kernelMs?: number;
+  readonly wallOverKernel?: number;
+  readonly topKernels: { name: string; calls: number; ms: number }[];
+  readonly loss: number;
+}
+
+export interface MatMulResult {
+  readonly n: number;
+  readonly kernel: 'stock' | 'tiled';
+  readonly product: 'A.B' | 'A.B^T' | 'A^T.B';
+  readonly tflops: number;
+}
+
+export interface CopyResult {
+  readonly mb: number;
+  readonly uploadGBs: number;
+  readonly readGBs: number;
+}
+
+const median = (a: readonly number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)] as number;
+
+/** PyTorch-peer-shaped random pairs (tools/gpu/torch_peer.py): lengths in [T/2, T], EOS last. */
+function randomPairs(count: number, vocab: number, T: number): EncodedPair[] {
+  let s = 12345;
+  const rnd = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 4294967296;
+  const seq = () => {
+    const len = Math.floor(T / 2) + Math.floor(rnd() * (T - Math.floor(T / 2) + 1));
+    const ids = Int32Array.from({ length: len }, () => 1 + Math.floor(rnd() * (vocab - 2)));
+    ids[len - 1] = vocab - 1;
+    return ids;
+  };
+  return Array.from({ length: count }, (_, i) => ({ id: `p${i}`, chosen: seq(), rejected: seq(), promptLength: 0, margin: 0 }));
+}
+
+/** Counts the programs tfjs-webgpu records (each one compute dispatch) while `fn` runs. */
+async function countDispatches<T>(fn: () => Promise<T>): Promise<{ value: T; dispatches: number }> {
+  const backend = tf.backend() as unknown as { runWebGPUProgram?: (...a: unknown[]) => unknown };
+  const stock = backend.runWebGPUProgram;
+  if (typeof stock !== 'function') return { value: await fn(), dispatches: 0 };
+  let dispatches = 0;
+  backend.runWebGPUProgram = function counted(this: unknown, ...a: unknown[]) {
+    dispatches++;
+    return stock.apply(this, a);
+  };
+  try {
+    return { value: await fn(), dispatches };
+  } finally {
+    backend.runWebGPUProgram = stock;
+  }
+}
+
+type KernelInfo = Awaited<ReturnType<typeof tf.profile>>['kernels'][number];
+
+async function kernelTime(k: KernelInfo): Promise<number | undefined> {
+  const t = await k.kernelTimeMs;
+  return typeof t === 'number' && Number.isFinite(t) ? t : undefined;
+}
+
+/** Turns the kernels of a mode on (and the others off). */
+function useMode(mode: Mode): void {
+  setWebGpuFusedKernels(mode !== 'off');
+  setWebGpuTiledMatMul(mode === 'tiled');
+}
+
+/** TFLOP/s of an n x n x n product: one warm-up, then the median of 3 timed (each read back). */
+async function measureMatMul(n: number, kernel: 'stock' | 'tiled', product: MatMulResult['product']): Promise<MatMulResult> {
+  setWebGpuTiledMatMul(kernel === 'tiled');
+  const a = tf.randomUniform([n, n], -1, 1, 'float32', 1);
+  const b = tf.randomUniform([n, n], -1, 1, 'float32', 2);
+  const once = async () => {
+    const t0 = performance.now();
+    const c = tf.matMul(a, b, product === 'A^T.B', product === 'A.B^T');
+    await tf.slice(c, [0, 0], [1, 1]).data(); // waits for the product; a 1-element read costs nothing
+    c.dispose();
+    return performance.now() - t0;
+  };
+  await once();
+  const ms = median([await once(), await once(), await once()]);
+  tf.dispose([a, b]);
+  return { n, kernel, product, tflops: (2 * n ** 3) / (ms / 1000) / 1e12 };
+}
+
+/** Upload and read-back rates for one size: median of 3. */
+async function measureCopies(mb: number): Promise<CopyResult> {
+  const n = Math.floor((mb * 1024 * 1024) / 4);
+  const host = Float32Array.from({ length: n }, (_, i) => i % 1000);
+  const up: number[] = [];
+  const down: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    const t0 = performance.now();
+    const t = tf.tensor1d(host);
+    const resident = tf.add(t, 0); // uploading happens when a kernel first reads the tensor
+    await tf.slice(resident, [0], [1]).data(); // the queue has run the upload
+    up.push(performance.now() - t0);
+    const t1 = performance.now();
+    await resident.data();
+    down.push(performance.now() - t1);
+    tf.dispose([t, resident]);
+  }
+  const gbs = (ms: number) => (n * 4) / 1e9 / (ms / 1000);
+  return { mb, uploadGBs: gbs(median(up)), readGBs: gbs(median(down)) };
+}
+
+/** Runs the profile (see step-profile.ts) on the backend it starts; the caller prints or checks it. */
+export async function profileSteps(opts: StepProfileOptions): Promise<{ backend: string; reason: string; preset: string; params: number; modes: ModeResult[]; matmuls: MatMulResult[]; copies: CopyResult[] }> {
+  setLogSink(() => undefined);
+  const info = await initBackend({ prefer: opts.backend as BackendPreference, gpu: true });
+  const preset = TRANSFORMER_PRESETS[opts.preset];
+  const { vocabSize, pairs: refPairs } = preset.reference;
+  const pairs = opts.pairs ?? refPairs;
+  const T = preset.nPositions;
+  const cfg = parseRunConfig({ model: { name: 'transformer', config: { preset: opts.preset } }, train: { batchSize: pairs }, data: { maxLength: T }, backend: opts.backend });
+  const registry = createShippedRegistry();
+  const model = registry.create('model', 'transformer', cfg.model.config, { vocabSize, padId: 0, eosId: vocabSize - 1, seed: 1 });
+  const loss = registry.create('loss', cfg.loss.name, cfg.loss.config, undefined);
+  const replica = new Replica(model, loss, cfg.train);
+  const data = randomPairs(pairs * (opts.warmup + opts.steps + 1), vocabSize, T);
+  const batch = (i: number) => packUnits(data.slice((i % (opts.warmup + opts.steps + 1)) * pairs, ((i % (opts.warmup + opts.steps + 1)) + 1) * pairs), 0);
+  const modes = opts.modes.split(',').filter(Boolean) as Mode[];
+  for (const m of modes) if (!['on', 'off', 'tiled'].includes(m)) throw new Error(`--modes: ${m} is not on, off or tiled`);
+  let step = 0;
+  const run = async (mode: Mode, i: number) => {
+    useMode(mode);
+    const t0 = performance.now();
+    const out = await replica.trainStep(batch(i), { step: ++step, lr: learningRate({ ...cfg.train, steps: 1000 }, step) });
+    return { ms: performance.now() - t0, loss: out.loss };
+  };
+  for (let w = 0; w < opts.warmup; w++) for (const f of modes) await run(f, w);
+  const times = new Map<Mode, number[]>(modes.map((f) => [f, []]));
+  const losses = new Map<Mode, number>();
+  for (let s = 0; s < opts.steps; s++) {
+    for (const f of modes) {
+      const r = await run(f, opts.warmup + s);
+      times.get(f)?.push(r.ms);
+      losses.set(f, r.loss);
+    }
+  }
+  const results: ModeResult[] = [];
+  for (const f of modes) {
+    useMode(f);
+    const { value: prof, dispatches } = await countDispatches(() => tf.profile(async () => void (await run(f, opts.warmup + opts.steps))));
+    const groups = new Map<string, { calls: number; ms: number }>();
+    let kernelMs: number | undefined = 0;
+    for (const k of prof.kernels) {
+      const ms = await kernelTime(k);
+      if (ms === undefined) kernelMs = undefined;
+      else if (kernelMs !== undefined) kernelMs += ms;
+      const g = groups.get(k.name) ?? { calls: 0, ms: 0 };
+      g.calls++;
+      g.ms += ms ?? 0;
+      groups.set(k.name, g);
+    }
+    const stepMs = median(times.get(f) ?? []);
+    results.push({
+      mode: f,
+      fused: f !== 'off',
+      stepMs,
+      pairsPerSec: pairs / (stepMs / 1000),
+      dispatchesPerStep: dispatches,
+      kernelCallsPerStep: prof.kernels.length,
+      kernelMs,
+      wallOverKernel: kernelMs ? stepMs / kernelMs : undefined,
+      topKernels: [...groups].map(([name, g]) => ({ name, ...g })).sort((a, b) => b.ms - a.ms || b.calls - a.calls).slice(0, opts.top),
+      loss: losses.get(f) ?? NaN,
+    });
+  }
+  replica.dispose();
+  model.dispose();
+  const matmuls: MatMulResult[] = [];
+  for (const n of opts.matmulN.split(',').filter(Boolean).map(Number)) {
+    for (const product of ['A.B', 'A.B^T', 'A^T.B'] as const) for (const k of ['stock', 'tiled'] as const) matmuls.push(await measureMatMul(n, k, product));
+  }
+  useMode('on');
+  const copies: CopyResult[] = [];
+  for (const mb of opts.copyMb.split(',').filter(Boolean).map(Number)) copies.push(await measureCopies(mb));
+  return { backend: info.name, reason: info.reason, preset: opts.preset, params: replica.layout.size, modes: results, matmuls, copies };
+}
