@@ -113,4 +113,12 @@ describe('embedding (tf.gather) gradient on wasm', () => {
       expect(relativeError(got.grad, ref.grad)).toBeLessThan(TOLERANCE);
     });
   }
+
+  it('a segment sums the same rows to the same float32 in any order (float64 accumulation)', async () => {
+    // in float32, 1e8 + 1 - 1e8 + 1 is 1 and 1 + 1 + 1e8 - 1e8 is 0; exactly, both are 2
+    const sum = (values: number[]) =>
+      runOn('wasm', () => tf.tidy(() => Array.from(tf.unsortedSegmentSum(tf.tensor2d(values, [4, 1]), tf.tensor1d([0, 0, 0, 0], 'int32'), 1).dataSync())));
+    expect(await sum([1e8, 1, -1e8, 1])).toEqual([2]);
+    expect(await sum([1, 1, 1e8, -1e8])).toEqual([2]);
+  });
 });

@@ -9,7 +9,9 @@
  * Semantics follow TensorFlow and the cpu kernel: for segmentIds of shape S (a prefix of x's
  * shape), out[s, ...] = sum of x[i, ...] over all flat positions i of S with segmentIds[i] == s;
  * out has shape [numSegments, ...x.shape.slice(S.length)]; ids outside [0, numSegments) are
- * dropped; segments nobody maps to are zero.
+ * dropped; segments nobody maps to are zero. float32 sums accumulate in float64 (rounded once), so
+ * a bag of the same words pools to the same vector in any order: the word-order spec's bag model
+ * ties exactly, whatever the training before it did to the weights' low bits.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm, WasmKernelArgs } from './wasm-kernel-patch';
@@ -48,8 +50,10 @@ function unsortedSegmentSum(rawArgs: Parameters<tf.KernelFunc>[0]): tf.TensorInf
   // typed array made over the old buffer.
   const xs = wasm.typedArrayFromHeap(x) as Float32Array | Int32Array;
   const ids = wasm.typedArrayFromHeap(segmentIds) as Int32Array;
-  const acc = wasm.typedArrayFromHeap(out) as Float32Array | Int32Array;
-  acc.fill(0); // malloc does not zero
+  const result = wasm.typedArrayFromHeap(out) as Float32Array | Int32Array;
+  // float32 sums accumulate in float64 and round once: a segment's sum then does not depend on
+  // the order its rows come in (a bag of words scores the same words in any order the same).
+  const acc = x.dtype === 'float32' ? new Float64Array(result.length) : result.fill(0); // malloc does not zero
   for (let r = 0; r < rows; r++) {
     const s = ids[r];
     if (s < 0 || s >= numSegments) continue;
@@ -57,6 +61,7 @@ function unsortedSegmentSum(rawArgs: Parameters<tf.KernelFunc>[0]): tf.TensorInf
     const dst = s * inner;
     for (let j = 0; j < inner; j++) acc[dst + j] += xs[src + j];
   }
+  if (acc !== result) result.set(acc);
   return out;
 }
 
