@@ -26,7 +26,7 @@ const EarlyStopSchema = z
   .strict();
 
 /** The evaluators rewardkit ships, in report order: what a run config without `evaluators` runs. */
-export const SHIPPED_EVALUATORS = ['accuracy', 'reward-stats', 'calibration', 'length-bias', 'sections', 'data-health'] as const;
+export const SHIPPED_EVALUATORS = ['accuracy', 'reward-stats', 'calibration', 'length-bias', 'sections', 'data-health', 'ranking'] as const;
 
 /** An evaluator by name (default config) or as `{ name, config }`. */
 const evaluatorRef = z.union([

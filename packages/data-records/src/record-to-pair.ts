@@ -77,13 +77,17 @@ export function recordToPair(
 
 export type Fail = (field: string | undefined, problem: string) => never;
 
-/** `tie: true` or `label: 0.5`; the two must agree when both are given. */
+/**
+ * `tie: true` or `label: 0.5`; the two must agree when both are given. Only a numeric label is a
+ * preference probability: a string label (the labeler's "a"/"b", naming which of response_a/b
+ * was chosen) says nothing about ties and is left alone.
+ */
 function readTie(record: Record<string, unknown>, cols: ResolvedColumns, fail: Fail): boolean {
   const t = record[cols.tie];
   const l = record[cols.label];
   if (t !== undefined && t !== null && typeof t !== 'boolean') fail(cols.tie, `expected true or false, got ${kindOf(t)}`);
   let byLabel: boolean | undefined;
-  if (l !== undefined && l !== null) {
+  if (typeof l === 'number') {
     if (l !== 0.5 && l !== 1) fail(cols.label, `expected 0.5 (a tie) or 1 ("${cols.chosen}" is better), got ${kindOf(l)}`);
     byLabel = l === 0.5;
   }

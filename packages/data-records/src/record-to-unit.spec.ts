@@ -20,6 +20,7 @@ describe('recordToUnit: pairs with ties and strengths', () => {
     expect(pairOf({ prompt: 'Q', chosen: 'a', rejected: 'b', tie: true }).tie).toBe(true);
     expect(pairOf({ prompt: 'Q', chosen: 'a', rejected: 'b', label: 0.5 }).tie).toBe(true);
     expect(pairOf({ prompt: 'Q', chosen: 'a', rejected: 'b', label: 1 }).tie).toBeUndefined();
+    expect(pairOf({ prompt: 'Q', chosen: 'a', rejected: 'b', label: 'b' }).tie).toBeUndefined(); // the labeler's A/B label
     expect(pairOf({ prompt: 'Q', chosen: 'a', rejected: 'b', tie: false, margin: 1 })).toMatchObject({ margin: 1 });
   });
 

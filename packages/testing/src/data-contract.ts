@@ -1,9 +1,10 @@
-import { DataError, type DataPlugin } from '@rewardkit/core';
+import { DataError, unitPairs, type DataPlugin } from '@rewardkit/core';
 import { describePluginContract } from './plugin-contract';
 
 /**
  * The shared suite every data loader runs, given a valid sample file of its format:
- * every pair has an id and non-empty, different responses; a missing file is a DataError.
+ * every pair has an id and non-empty, different responses; the records, when the loader returns
+ * them (`units`), expand to exactly its pairs; a missing file is a DataError.
  */
 export function describeDataContract(plugin: DataPlugin, sampleFile: string, config: unknown = {}): void {
   describePluginContract(plugin);
@@ -20,6 +21,11 @@ export function describeDataContract(plugin: DataPlugin, sampleFile: string, con
         expect(p.chosen.length).toBeGreaterThan(0);
         expect(p.rejected.length).toBeGreaterThan(0);
       }
+    });
+
+    it('returns records (units) that expand to its pairs, when it returns them', async () => {
+      const { pairs, units } = await loader.load(sampleFile, { skipInvalid: false });
+      if (units) expect(unitPairs(units).map((p) => p.id)).toEqual(pairs.map((p) => p.id));
     });
 
     it('reports a missing file as a DataError naming it', async () => {
