@@ -30,6 +30,10 @@ export function checkRoot(c: Collective, root: number): CollectiveError | undefi
 
 export type CollectiveAlgorithm = 'ring' | 'star' | 'local';
 
+/** How allReduce carries gradients between ranks: float32, or bfloat16 (half the bytes, ring only). */
+export type GradientWire = 'f32' | 'bf16';
+export const GRADIENT_WIRES: readonly GradientWire[] = ['f32', 'bf16'];
+
 /** Tuning shared by the socket implementations. Every rank must use the same chunkBytes. */
 export interface CollectiveTuning {
   /**
@@ -53,6 +57,18 @@ export interface CollectiveTuning {
    * anyone who can reach a rank's socket may send it well-formed messages; garbage is dropped either way.
    */
   readonly key?: Uint8Array;
+  /**
+   * Element type of allReduce's frames (default 'f32', exact sums). 'bf16' halves the bytes at the
+   * cost of bf16 rounding at every hop (ring-all-reduce.ts); every rank must use the same (a mismatch
+   * fails on the first frame's byte count). Broadcast is always float32.
+   */
+  readonly wire?: GradientWire;
+  /**
+   * On the bf16 wire, this many elements at the end of every allReduce buffer travel as float32 and
+   * sum exactly: counts a trainer appends to its gradient (bf16 holds integers exactly only to 256).
+   * Default 0; every rank must use the same.
+   */
+  readonly exactTail?: number;
 }
 
 export const DEFAULT_CHUNK_BYTES = 1 << 20;

@@ -13,6 +13,7 @@ import {
   type Collective,
   type CollectiveAlgorithm,
   type CollectiveTuning,
+  GRADIENT_WIRES,
 } from './collective';
 import { LocalCollective } from './local';
 import { PeerLinks } from './peer-links';
@@ -99,6 +100,15 @@ function connectCollective(pull: zmq.Pull | undefined, address: string, opts: Co
   const chunkBytes = opts.chunkBytes ?? DEFAULT_CHUNK_BYTES;
   if (!(chunkBytes >= 4)) throw new CollectiveError(`rank ${rank}: chunkBytes must be at least 4 (one float), got ${chunkBytes}`);
   const chunkElems = Math.floor(chunkBytes / 4);
+  const wire = opts.wire ?? 'f32';
+  if (!GRADIENT_WIRES.includes(wire)) {
+    throw new CollectiveError(`rank ${rank}: unknown gradient wire "${wire}" (known: ${GRADIENT_WIRES.join(', ')})`);
+  }
+  const exactTail = opts.exactTail ?? 0;
+  if (!(Number.isInteger(exactTail) && exactTail >= 0)) throw new CollectiveError(`rank ${rank}: exactTail must be a whole number >= 0, got ${exactTail}`);
+  if (wire === 'bf16' && algorithm === 'star' && worldSize > 1) {
+    throw new CollectiveError(`rank ${rank}: the bf16 gradient wire is built for the ring all-reduce only, not "${algorithm}"`);
+  }
   if (algorithm === 'local' || !pull) {
     if (worldSize !== 1) throw new CollectiveError(`rank ${rank}: the local collective only serves world size 1, not ${worldSize}`);
     pull?.close(); // bound by a generic endpoint, not needed by one process
@@ -118,6 +128,6 @@ function connectCollective(pull: zmq.Pull | undefined, address: string, opts: Co
   const links = new PeerLinks(rank, pull, peerAddresses, sendTo, settings);
   log.debug(`rank ${rank}/${worldSize} ${algorithm} at ${address}, sends to ${sendTo.map((r) => `${r}@${peerAddresses[r]}`).join(', ') || 'nobody'}`);
   return algorithm === 'ring'
-    ? new RingCollective(links, rank, worldSize, chunkElems)
+    ? new RingCollective(links, rank, worldSize, chunkElems, wire, exactTail)
     : new StarCollective(links, rank, worldSize, chunkElems);
 }

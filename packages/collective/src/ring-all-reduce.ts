@@ -42,8 +42,18 @@
  *
  * Summation order differs between segments (segment s is summed starting at rank s), but the all-gather
  * copies one rank's result to all, so every replica ends bit-identical.
+ *
+ * bf16 wire (`wire: 'bf16'`, allReduce only): every frame carries bfloat16 (bf16.ts), half the bytes.
+ * A rank widens the partial sum it receives to float32, adds its own float32 values, and rounds the
+ * result to bf16 to forward it, so each hop adds in float32 and rounds once (as NCCL's bf16 ring does).
+ * The rank completing a segment writes the bf16-rounded value into its own buffer too, the one the
+ * all-gather hands everyone else, so replicas stay bit-identical. Frames are always fresh or received
+ * memory (step 0 converts into a new frame), never views of the caller's buffer. Broadcast and barrier
+ * stay float32: weights must arrive exact. The last `exactTail` elements of the buffer travel as
+ * float32 even so (counts riding with the gradient; bf16-frames.ts).
  */
-import { checkRoot, type Collective } from './collective';
+import { bf16FrameBytes, bf16Split, decodeBf16Frame, encodeBf16Frame } from './bf16-frames';
+import { checkRoot, type Collective, type GradientWire } from './collective';
 import { ChunkLayout, mod } from './chunk-layout';
 import { addFrom, copyOut, floatsOf, frameOf } from './float-frames';
 import { OpKind } from './frame-header';
@@ -55,7 +65,15 @@ export class RingCollective extends SocketCollective implements Collective {
   private readonly right: number;
 
   /** `links` must send to rank (rank + 1) % worldSize. */
-  constructor(links: PeerLinks, rank: number, worldSize: number, chunkElems: number) {
+  constructor(
+    links: PeerLinks,
+    rank: number,
+    worldSize: number,
+    chunkElems: number,
+    private readonly wire: GradientWire = 'f32',
+    /** bf16 wire: the last elements of every allReduce that travel as float32 (bf16-frames.ts). */
+    private readonly exactTail = 0,
+  ) {
     super(links, rank, worldSize, chunkElems);
     this.left = mod(rank - 1, worldSize);
     this.right = mod(rank + 1, worldSize);
@@ -63,8 +81,47 @@ export class RingCollective extends SocketCollective implements Collective {
 
   allReduce(buf: Float32Array): Promise<void> {
     return this.run(OpKind.AllReduce, buf.length, 0, async (call) => {
-      if (this.worldSize > 1) await this.ringAllReduce(call, buf);
+      if (this.worldSize === 1) return;
+      if (this.wire === 'bf16') await this.ringAllReduceBf16(call, buf);
+      else await this.ringAllReduce(call, buf);
     });
+  }
+
+  /** The same schedule as ringAllReduce with bf16 frames (see the header comment). */
+  private async ringAllReduceBf16(call: OpCall, buf: Float32Array): Promise<void> {
+    const n = this.worldSize;
+    const r = this.rank;
+    const layout = new ChunkLayout(buf.length, n, this.chunkElems);
+    const chunks = layout.chunksPerSegment;
+    const lastStep = 2 * (n - 1) - 1;
+    const wide = new Float32Array(Math.min(this.chunkElems, buf.length)); // a received chunk widened to f32
+    const split = (a: number, b: number): number => bf16Split(a, b, buf.length, this.exactTail);
+
+    for (let c = 0; c < chunks; c++) {
+      const [a, b] = layout.chunk(r, c);
+      const frame = Buffer.allocUnsafeSlow(bf16FrameBytes(b - a, split(a, b)));
+      encodeBf16Frame(buf.subarray(a, b), split(a, b), frame);
+      await call.send(this.right, 0, r, c, frame, `ring step 0 segment ${r} chunk ${c}`);
+    }
+    for (let k = 0; k <= lastStep; k++) {
+      const seg = mod(r - k - 1, n);
+      for (let c = 0; c < chunks; c++) {
+        const [a, b] = layout.chunk(seg, c);
+        const where = `ring step ${k} segment ${seg} chunk ${c}`;
+        const at = split(a, b);
+        const { data } = await call.receiveFrom(this.left, k, seg, c, bf16FrameBytes(b - a, at), where);
+        const values = wide.subarray(0, b - a);
+        decodeBf16Frame(data, at, values);
+        if (k < n - 1) {
+          // reduce-scatter: add this rank's float32 contribution, round once for the next hop
+          addFrom(values, buf, a);
+          encodeBf16Frame(values, at, data);
+          if (k === n - 2) decodeBf16Frame(data, at, values); // the rounded sum every other rank gets
+        }
+        if (k >= n - 2) buf.set(values, a); // final values
+        if (k < lastStep) await call.send(this.right, k + 1, seg, c, data, where);
+      }
+    }
   }
 
   private async ringAllReduce(call: OpCall, buf: Float32Array): Promise<void> {

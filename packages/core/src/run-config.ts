@@ -81,6 +81,11 @@ export const RunConfigSchema = z
         eps: z.number().positive().default(1e-8),
         clipNorm: z.number().positive().default(1.0), // global gradient-norm clip
         seed: z.number().int().min(0).default(1234), // weights, sampling order, dropout
+        /**
+         * Gradients between workers: 'f32' (exact sums) or 'bf16' (half the bytes on the ring, each hop
+         * rounded to bfloat16; counts stay exact). Only matters with gpus > 1.
+         */
+        gradWire: z.enum(['f32', 'bf16']).default('f32'),
       })
       .strict()
       .prefault({}),

@@ -1,6 +1,6 @@
 // The public API of @rewardkit/engine: one replica (its step, parameter store and optimizer), the
 // service that runs it for 1 or N workers, and what a training loop or a scoring app needs around it.
-export { Replica, type ReplicaConfig, type StepOutcome } from './replica';
+export { GRADIENT_STATS, Replica, type ReplicaConfig, type StepOutcome } from './replica';
 export { ReplicaService, type GradientReducer, type ModelRef, type StepRequest } from './replica-service';
 export { PARAMETER_STORE_ENV, type StoreChoice, type StoreKind } from './parameter-store';
 export { BatchSampler, type BatchSamplerOptions, type SamplerState } from './batch-sampler';

@@ -14,6 +14,8 @@ import { DEFAULT_BUCKET_BYTES, readGradients } from './parameter-store-transfer'
  * unit of accuracy.
  */
 const STATS = ['lossSum', 'correct', 'pairs', 'count'] as const;
+/** Floats at the end of every gradient buffer (STATS): they must sum exactly (a bf16 wire's exactTail). */
+export const GRADIENT_STATS = STATS.length;
 
 export interface ReplicaConfig extends StoreConfig {
   /** Where parameters and AdamW live: `auto` (default) is the device on webgpu, the host elsewhere. */

@@ -10,7 +10,7 @@ import * as zmq from 'zeromq';
 import { initBackend } from '@rewardkit/backend';
 import { bindCollective, collectiveKey } from '@rewardkit/collective';
 import { createLogger, parseRunConfig, printable, RewardkitError } from '@rewardkit/core';
-import { ReplicaService } from '@rewardkit/engine';
+import { GRADIENT_STATS, ReplicaService } from '@rewardkit/engine';
 import { decodeMessage, type DecodedMessage, encodeMessage, PROTOCOL_VERSION, type EnvelopeInput, type Welcome } from '@rewardkit/proto';
 import { buildTokenizer, createShippedRegistry } from '@rewardkit/runtime';
 import { buildReplica } from '@rewardkit/training';
@@ -118,6 +118,9 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
       chunkBytes: w.chunkBytes,
       timeoutMs: w.collectiveTimeoutMs,
       generation: w.generation,
+      // train.gradWire: 'bf16' halves the ring's bytes; the step's counts after the gradient stay float32
+      wire: cfg.train.gradWire,
+      exactTail: GRADIENT_STATS,
       // ring messages are tagged with a key only this job's workers can derive: strangers' are dropped
       key: collectiveKey(opts.token, opts.jobId),
     });
