@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from './init-backend';
 import { randomFloats } from './spec-helpers';
 import { stopWebGpu } from './webgpu-backend';
-import { transferChunkBytes } from './webgpu-upload';
+import { READ_INTO, transferChunkBytes } from './webgpu-upload';
 import { describeWebGpu } from './webgpu-test-adapter';
 
 const MAP_READ = 0x0001;
@@ -60,6 +60,39 @@ describeWebGpu('webgpu chunked uploads and reads', () => {
     await initBackend({ prefer: 'webgpu' });
     expect(tf.getBackend()).toBe('webgpu');
   });
+  const readInto = (t: tf.Tensor, out: Float32Array, offset: number): Promise<void> =>
+    (tf.backend() as unknown as Record<symbol, (id: object, o: Float32Array, at: number) => Promise<void>>)[READ_INTO].call(tf.backend(), t.dataId, out, offset);
+
+  it.each([1, 3, per - 1, per + 1, 17 * per + 3, 33 * per + 5])(
+    'readInto x %d: the exact floats at an offset, the rest of the array untouched, no full-size staging',
+    async (n) => {
+      const values = valuesOf('float32', n, 7 * n) as Float32Array;
+      const out = new Float32Array(n + 8).fill(-7);
+      const sizes = await mappedSizesDuring(async () => {
+        const t = tf.tensor1d(values);
+        const twice = tf.mul(t, 2); // recorded, not yet submitted: the read must come after it
+        internals().uploadToGPU(t.dataId);
+        await readInto(twice, out, 5);
+        tf.dispose([t, twice]);
+      });
+      expect(mismatches(out.subarray(5, 5 + n), doubled(values))).toBe(0);
+      expect(Array.from(out.subarray(0, 5))).toEqual([-7, -7, -7, -7, -7]);
+      expect(Array.from(out.subarray(5 + n))).toEqual([-7, -7, -7]);
+      expect(Math.max(0, ...sizes)).toBeLessThanOrEqual(CHUNK);
+    },
+  );
+
+  it('readInto: host-resident values, wrong dtype and an array too small', async () => {
+    const host = tf.tensor1d([1, 2, 3]);
+    const out = new Float32Array(4);
+    await readInto(host, out, 1);
+    expect(Array.from(out)).toEqual([0, 1, 2, 3]);
+    await expect(readInto(host, out, 2)).rejects.toThrow(/3 values at 2 do not fit a buffer of 4/);
+    const ints = tf.tensor1d([1, 2], 'int32');
+    await expect(readInto(ints, out, 0)).rejects.toThrow(/int32 tensor/);
+    tf.dispose([host, ints]);
+  });
+
   beforeEach(() => {
     transferChunkBytes(CHUNK);
     tf.env().set('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE', 15);

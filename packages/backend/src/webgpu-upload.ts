@@ -35,6 +35,13 @@
  * change what is read; stock copies all of it before its one await), then read through up to 16
  * pooled chunk-sized MAP_READ buffers, 16 chunks per submit and map, so a 64 MiB gradient bucket
  * still costs one event-loop round trip, as stock. The private copy is destroyed at the end.
+ *
+ * Read into a caller's array (`READ_INTO`, a method on the backend: engine code calls it through
+ * `readTensorInto` in parameter-store-transfer.ts without depending on this package): the same
+ * pooled chunk-sized MAP_READ lanes, but each mapped chunk is copied straight into the caller's
+ * Float32Array. No private snapshot (the caller holds the tensor until the read resolves, so its
+ * buffer cannot be reused meanwhile), no fresh full-size ArrayBuffer (page faults on every step's
+ * 500 MB gradient), and one host copy instead of two. Any size, not only above a chunk.
  */
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -170,6 +177,47 @@ async function readChunked(backend: WebGpuBackendLike, buffer: GpuBuffer): Promi
   return out.buffer;
 }
 
+/** The backend method reading a float32 tensor into `out` at `offset`: `(dataId, out, offset) => Promise<void>`. */
+export const READ_INTO = Symbol.for('rewardkit.backend.readInto');
+
+async function readInto(backend: WebGpuBackendLike, dataId: object, out: Float32Array, offset: number): Promise<void> {
+  const data = backend.tensorMap.get(dataId);
+  const count = tf.util.sizeFromShape(data.shape);
+  if (data.dtype !== 'float32') throw new Error(`readInto: a ${data.dtype} tensor; only float32 reads into a Float32Array`);
+  if (offset < 0 || offset + count > out.length) throw new Error(`readInto: ${count} values at ${offset} do not fit a buffer of ${out.length}`);
+  if (data.values != null) {
+    out.set(data.values as Float32Array, offset); // still on the host
+    return;
+  }
+  const buffer = data.resource as GpuBuffer | undefined;
+  if (!buffer) throw new Error('readInto: the tensor has neither host values nor a GPU buffer (disposed?)');
+  const size = count * 4;
+  const lanes = Math.min(READ_LANES, Math.max(1, Math.ceil(size / chunkBytes)));
+  const laneBytes = Math.min(chunkBytes, Math.max(8, Math.ceil(size / 8) * 8));
+  const staging = Array.from({ length: lanes }, () => backend.bufferManager.acquireBuffer(laneBytes, COPY_DST | MAP_READ));
+  try {
+    for (let base = 0; base < size; base += lanes * laneBytes) {
+      const round: { at: number; n: number; lane: GpuBuffer }[] = [];
+      backend.ensureCommandEncoderReady();
+      backend.endComputePassEncoder();
+      for (let j = 0; j < lanes && base + j * laneBytes < size; j++) {
+        const at = base + j * laneBytes;
+        const n = Math.min(laneBytes, size - at); // a multiple of 4, as copies need
+        backend.commandEncoder!.copyBufferToBuffer(buffer, at, staging[j], 0, n);
+        round.push({ at, n, lane: staging[j] });
+      }
+      backend.submitQueue();
+      await Promise.all(round.map((r) => r.lane.mapAsync(MAP_MODE_READ, 0, Math.ceil(r.n / 8) * 8)));
+      for (const r of round) {
+        out.set(new Float32Array(r.lane.getMappedRange(0, Math.ceil(r.n / 8) * 8), 0, r.n / 4), offset + r.at / 4);
+        r.lane.unmap();
+      }
+    }
+  } finally {
+    for (const lane of staging) backend.bufferManager.releaseBuffer(lane);
+  }
+}
+
 /**
  * Wraps WebGPUBackend.prototype.uploadToGPU and getBufferData once so transfers larger than a
  * chunk go in chunks. Returns true when our wrappers are in place.
@@ -194,6 +242,11 @@ export function applyWebGpuChunkedTransfer(backendClass: { prototype: unknown })
     if (buffer.size <= chunkBytes || tf.env().getBool('WEBGPU_ENGINE_COMPILE_ONLY')) return stockRead.call(this, buffer);
     return readChunked(this, buffer);
   };
+  Object.defineProperty(proto, READ_INTO, {
+    value: function (this: WebGpuBackendLike, dataId: object, out: Float32Array, offset: number) {
+      return readInto(this, dataId, out, offset);
+    },
+  });
   Object.defineProperty(proto, OURS, { value: true });
   return true;
 }

@@ -1,6 +1,22 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ParameterLayout } from './parameter-layout';
 
+/** The webgpu backend's read straight into a caller's array (webgpu-upload.ts in @rewardkit/backend). */
+const READ_INTO = Symbol.for('rewardkit.backend.readInto');
+type ReadInto = (dataId: object, out: Float32Array, offset: number) => Promise<void>;
+
+/**
+ * Reads a float32 tensor into `out` at `offset`. On webgpu through reused staging buffers straight
+ * into `out` (no intermediate array, one host copy); elsewhere through `data()`. The caller keeps
+ * `t` alive until this resolves.
+ */
+export async function readTensorInto(t: tf.Tensor, out: Float32Array, offset: number): Promise<void> {
+  const backend = tf.backend() as unknown as { [READ_INTO]?: ReadInto };
+  const readInto = backend[READ_INTO];
+  if (typeof readInto === 'function' && t.dtype === 'float32') return readInto.call(backend, t.dataId, out, offset);
+  out.set((await t.data()) as Float32Array, offset);
+}
+
 /** Default read-back bucket: big enough that per-read overhead vanishes, small enough to stage twice. */
 export const DEFAULT_BUCKET_BYTES = 64 * 2 ** 20;
 
@@ -39,18 +55,7 @@ export async function readGradients(
       if (b > P) parts.push(tf.slice(tail, [Math.max(a, P) - P], [b - Math.max(a, P)]));
       return parts.length === 1 ? tf.clone(parts[0]) : tf.concat(parts);
     });
-    reads.push(
-      bucket.data().then(
-        (values) => {
-          out.set(values as Float32Array, a);
-          bucket.dispose();
-        },
-        (err) => {
-          bucket.dispose();
-          throw err;
-        },
-      ),
-    );
+    reads.push(readTensorInto(bucket, out, a).finally(() => bucket.dispose()));
   }
   await Promise.all(reads);
   return reads.length;

@@ -17,7 +17,7 @@ function pieces(): string {
   w('bench-small.json', JSON.stringify({ preset: 'small', backend: 'webgpu', rows: [row('device', 80, 0.1)] }));
   w('bench-big.json', JSON.stringify({ preset: 'big', backend: 'webgpu', rows: [{ ...row('device', 2, null), model: 'transformer:big', params: 1e8 }] }));
   const mode = (fused: boolean, stepMs: number, dispatches: number, kernelMs?: number) => ({ fused, stepMs, pairsPerSec: 16000 / stepMs, dispatchesPerStep: dispatches, kernelCallsPerStep: dispatches, kernelMs, wallOverKernel: kernelMs ? stepMs / kernelMs : undefined });
-  w('profile-small.json', JSON.stringify({ preset: 'small', params: 3710208, modes: [mode(true, 100, 1200, 80), mode(false, 200, 3000)], matmuls: [{ n: 4096, kernel: 'stock', product: 'A.B', tflops: 9.2 }, { n: 4096, kernel: 'tiled', product: 'A.B', tflops: 21.5 }], copies: [{ mb: 64, uploadGBs: 1.5, readGBs: 1.25 }] }));
+  w('profile-small.json', JSON.stringify({ preset: 'small', params: 3710208, modes: [mode(true, 100, 1200, 80), mode(false, 200, 3000)], matmuls: [{ n: 4096, kernel: 'stock', product: 'A.B', tflops: 9.2 }, { n: 4096, kernel: 'tiled', product: 'A.B', tflops: 21.5 }], copies: [{ mb: 64, uploadGBs: 1.5, readGBs: 1.25, readDataGBs: 1.05 }] }));
   w('gpu-workers.json', JSON.stringify({ preset: 'mid', workerRows: [{ workers: 2, 'ms/step': 1360, 'pairs/s': 11.77, 'speed-up vs 1 worker': 0.83 }] }));
   w('torch.jsonl', ['not json', JSON.stringify({ impl: 'pytorch-cuda-fp32', preset: 'small', pairs: 16, pairs_s: 2800, params: 3710208 }), JSON.stringify({ impl: 'pytorch-cuda-bf16', preset: 'small', pairs_s: 3100 })].join('\n'));
   return dir;
@@ -52,7 +52,7 @@ describe('gpu-report', () => {
       // fused on and off side by side; no timestamp queries: no kernel time, no ratio
       expect(text).toContain('| small | on | 100 | 160 | 1200 | 1200 | 80.0 | 1.25 |');
       expect(text).toContain('| small | off | 200 | 80.00 | 3000 | 3000 | - | - |');
-      expect(text).toContain('| 64 | 1.50 | 1.25 |');
+      expect(text).toContain('| 64 | 1.50 | 1.25 | 1.05 |');
       expect(text).toContain('| 4096 | A.B | 9.20 | 21.50 |');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

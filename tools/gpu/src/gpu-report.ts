@@ -164,8 +164,8 @@ export function formatReport(r: GpuCheckReport): string {
     }
   }
   if (r.copies.length) {
-    lines.push('', '| copy size (MB) | upload GB/s | read-back GB/s |', '|---:|---:|---:|');
-    for (const c of r.copies) lines.push(`| ${String(c.mb)} | ${fmt(num(c.uploadGBs), 2)} | ${fmt(num(c.readGBs), 2)} |`);
+    lines.push('', '| copy size (MB) | upload GB/s | read-back GB/s | read-back via data() GB/s |', '|---:|---:|---:|---:|');
+    for (const c of r.copies) lines.push(`| ${String(c.mb)} | ${fmt(num(c.uploadGBs), 2)} | ${fmt(num(c.readGBs), 2)} | ${fmt(num(c.readDataGBs), 2)} |`);
   }
   const skipped = r.steps.filter((s) => s.skipped === true);
   const failed = r.steps.filter((s) => s.rc !== 0 && s.skipped !== true);

@@ -21,5 +21,7 @@ describeWebGpu('step profile on webgpu (tiny preset)', () => {
     expect(Number.isFinite(on!.loss) && Number.isFinite(off!.loss)).toBe(true);
     expect(r.matmuls).toHaveLength(6); // 3 products x (tfjs, tiled)
     expect(r.copies[0]?.uploadGBs).toBeGreaterThan(0);
+    expect(r.copies[0]?.readGBs).toBeGreaterThan(0);
+    expect(r.copies[0]?.readDataGBs).toBeGreaterThan(0);
   }, 120_000);
 });

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, setWebGpuFusedKernels, setWebGpuTiledMatMul } from '@rewardkit/backend';
 import { type BackendPreference, type EncodedPair, packUnits, parseRunConfig, setLogSink } from '@rewardkit/core';
-import { learningRate, Replica } from '@rewardkit/engine';
+import { learningRate, readTensorInto, Replica } from '@rewardkit/engine';
 import { TRANSFORMER_PRESETS, type TransformerPresetName } from '@rewardkit/model-transformer';
 import { createShippedRegistry } from '@rewardkit/runtime';
 
@@ -49,7 +49,10 @@ export interface MatMulResult {
 export interface CopyResult {
   readonly mb: number;
   readonly uploadGBs: number;
+  /** Read-back as the trainer does it (readTensorInto: reused staging straight into a host array). */
   readonly readGBs: number;
+  /** Read-back through tfjs's `data()` (a fresh array each time), for comparison. */
+  readonly readDataGBs: number;
 }
 
 const median = (a: readonly number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)] as number;
@@ -119,8 +122,10 @@ async function measureMatMul(n: number, kernel: 'stock' | 'tiled', product: MatM
 async function measureCopies(mb: number): Promise<CopyResult> {
   const n = Math.floor((mb * 1024 * 1024) / 4);
   const host = Float32Array.from({ length: n }, (_, i) => i % 1000);
+  const into = new Float32Array(n); // reused, as the trainer reuses its gradient buffer
   const up: number[] = [];
   const down: number[] = [];
+  const downData: number[] = [];
   for (let r = 0; r < 3; r++) {
     const t0 = performance.now();
     const t = tf.tensor1d(host);
@@ -128,12 +133,15 @@ async function measureCopies(mb: number): Promise<CopyResult> {
     await tf.slice(resident, [0], [1]).data(); // the queue has run the upload
     up.push(performance.now() - t0);
     const t1 = performance.now();
-    await resident.data();
+    await readTensorInto(resident, into, 0);
     down.push(performance.now() - t1);
+    const t2 = performance.now();
+    await resident.data();
+    downData.push(performance.now() - t2);
     tf.dispose([t, resident]);
   }
   const gbs = (ms: number) => (n * 4) / 1e9 / (ms / 1000);
-  return { mb, uploadGBs: gbs(median(up)), readGBs: gbs(median(down)) };
+  return { mb, uploadGBs: gbs(median(up)), readGBs: gbs(median(down)), readDataGBs: gbs(median(downData)) };
 }
 
 /** Runs the profile (see step-profile.ts) on the backend it starts; the caller prints or checks it. */

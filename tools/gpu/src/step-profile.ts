@@ -7,7 +7,8 @@
  *   - summed GPU kernel time of one profiled step (timestamp queries; absent where the adapter has
  *     none), the ratio wall / kernel time, and the kernels taking the most time;
  *   - host<->GPU copy rates: upload (tensor from a Float32Array, made resident) and read-back
- *     (`await data()`), GB/s each way, per size.
+ *     (readTensorInto, the trainer's path: reused staging buffers straight into a host array; and
+ *     tfjs's `await data()` beside it), GB/s each way, per size.
  *   - plain matMul TFLOP/s with tfjs's kernel and with the opt-in tiled one (webgpu-tiled-matmul.ts),
  *     A.B, A.B^T and A^T.B at each --matmul-n.
  * Modes alternate step by step, so drift in a shared machine's speed hits all alike: `on` (fused
@@ -32,7 +33,7 @@ function print(r: Awaited<ReturnType<typeof profileSteps>>): void {
   }
   for (const m of r.modes) lines.push(`top kernels, ${m.mode}: ${m.topKernels.map((k) => `${k.name} x${k.calls} ${k.ms.toFixed(1)} ms`).join('; ')}`);
   for (const m of r.matmuls) lines.push(`matMul ${m.n} ${m.product} ${m.kernel}: ${(m.tflops * 1000).toFixed(1)} GFLOP/s`);
-  for (const c of r.copies) lines.push(`copies ${c.mb} MB: upload ${c.uploadGBs.toFixed(2)} GB/s, read-back ${c.readGBs.toFixed(2)} GB/s`);
+  for (const c of r.copies) lines.push(`copies ${c.mb} MB: upload ${c.uploadGBs.toFixed(2)} GB/s, read-back ${c.readGBs.toFixed(2)} GB/s (tfjs data(): ${c.readDataGBs.toFixed(2)})`);
   process.stdout.write(lines.join('\n') + '\n');
 }
 
