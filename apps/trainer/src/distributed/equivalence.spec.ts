@@ -34,7 +34,7 @@ describe('data-parallel equivalence', () => {
     const many = await runWith(`bag-${n}`, n);
     expect(relativeDifference(one.finalDir, many.finalDir)).toBeLessThan(1e-5);
     expect(many.eval!.accuracy).toBeCloseTo(one.eval!.accuracy, 6);
-  });
+  }, 180_000); // 1 + 4 runs: about 50 s alone, past the 60 s default on a loaded machine
 
   it('transformer: 2 workers match 1 worker to 1e-5', async () => {
     const tiny: RunConfigInput = {
