@@ -37,10 +37,23 @@ export function outcomeOf(reply: DecodedMessage): StepOutcome {
   return { loss, accuracy, pairs, count, gradNorm, computeMs, allreduceMs };
 }
 
-/** Held-out pairs in `size` contiguous slices (rank r scores slice r), and the rewards put back in order. */
+/**
+ * Held-out pairs in `size` contiguous slices (rank r scores slice r), and the rewards put back in
+ * order. A slice never cuts through pairs that share a sequence (a ranking's pairs share its
+ * responses), so each response is scored once on one rank; pair records cut anywhere.
+ */
 export function scoreSlices(pairs: readonly EncodedPair[], size: number): EncodedPair[][] {
+  const last = new Map<Int32Array, number>(); // the last pair each sequence appears in
+  pairs.forEach((p, i) => [p.chosen, p.rejected].forEach((s) => last.set(s, i)));
   const per = Math.ceil(pairs.length / size);
-  return Array.from({ length: size }, (_, r) => pairs.slice(r * per, (r + 1) * per));
+  const slices: EncodedPair[][] = Array.from({ length: size }, () => []);
+  let [rank, reach] = [0, -1];
+  pairs.forEach((p, i) => {
+    if (i > reach && slices[rank].length >= per && rank < size - 1) rank++; // a cut no shared sequence crosses
+    slices[rank].push(p);
+    reach = Math.max(reach, last.get(p.chosen)!, last.get(p.rejected)!);
+  });
+  return slices;
 }
 
 export function mergeScores(total: number, replies: readonly DecodedMessage[]): PairRewards {
