@@ -180,8 +180,9 @@ export async function openWebGpu(): Promise<WebGpuDevice | string> {
     maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
     maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
   };
-  // timestamp-query lets tf.profile time kernels; bgra8unorm-storage is for canvases only.
-  const requiredFeatures = adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
+  // timestamp-query lets tf.profile time kernels; shader-f16 lets kernels compute in half precision
+  // (webgpu-f16-support.ts); bgra8unorm-storage is for canvases only.
+  const requiredFeatures = ['timestamp-query', 'shader-f16'].filter((f) => adapter.features.has(f));
   const info = adapter.info;
   const device = await adapter.requestDevice({ requiredFeatures, requiredLimits });
   opened = { adapter: summarizeAdapter(info, limits), device, adapterInfo: info, placement };

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from './init-backend';
 import { randomFloats } from './spec-helpers';
 import { stopWebGpu } from './webgpu-backend';
+import { f16ComputeRefusal } from './webgpu-f16-support';
 import { READ_INTO, transferChunkBytes } from './webgpu-upload';
 import { describeWebGpu } from './webgpu-test-adapter';
 
@@ -60,6 +61,10 @@ describeWebGpu('webgpu chunked uploads and reads', () => {
     await initBackend({ prefer: 'webgpu' });
     expect(tf.getBackend()).toBe('webgpu');
   });
+  it('the device is opened with shader-f16 where the adapter offers it (lavapipe does): f16 compute may run', () => {
+    expect(f16ComputeRefusal()).toBeUndefined();
+  });
+
   const readInto = (t: tf.Tensor, out: Float32Array, offset: number): Promise<void> =>
     (tf.backend() as unknown as Record<symbol, (id: object, o: Float32Array, at: number) => Promise<void>>)[READ_INTO].call(tf.backend(), t.dataId, out, offset);
 

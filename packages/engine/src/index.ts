@@ -5,6 +5,7 @@ export { ReplicaService, type GradientReducer, type ModelRef, type StepRequest }
 export { PARAMETER_STORE_ENV, type StoreChoice, type StoreKind } from './parameter-store';
 export { BatchSampler, type BatchSamplerOptions, type SamplerState } from './batch-sampler';
 export { learningRate } from './lr-schedule';
+export { DynamicLossScale, type LossScaleOptions, type LossScaleState } from './loss-scale';
 export { readTensorInto } from './parameter-store-transfer';
 export { shardByTokens } from './shard-by-tokens';
 export { Rng } from './rng';
