@@ -14,7 +14,9 @@ export interface KernelSet {
 }
 
 /** Kernels either set may replace. */
-const NAMES = ['BatchMatMul', '_FusedMatMul', 'Transpose', 'Sum', 'UnsortedSegmentSum', 'GatherV2'];
+const NAMES = ['BatchMatMul', '_FusedMatMul', 'Transpose', 'Sum', 'UnsortedSegmentSum', 'GatherV2',
+  // @rewardkit/ops's fused kernels: absent in `before`, so the ops run their tfjs compositions
+  'RewardkitLayerNorm', 'RewardkitBiasGelu', 'RewardkitCausalAttention', 'RewardkitCausalAttentionPacked'];
 
 function snapshot(): Map<string, tf.KernelConfig | undefined> {
   return new Map(NAMES.map((n) => [n, tf.getKernel(n, 'wasm')]));

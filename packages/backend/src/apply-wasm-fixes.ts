@@ -8,6 +8,7 @@ import { applyWasmBatchLoopMatMul } from './wasm-batch-loop-matmul';
 import { applyWasmTransposeFirstMatMul } from './wasm-batch-matmul';
 import { applyWasmFusedMatMulBias } from './wasm-fused-matmul-bias';
 import { applyWasmGatherRows } from './wasm-gather-rows';
+import { registerWasmLayerNorm } from './wasm-layer-norm';
 import { applyWasmSharedIdentity } from './wasm-identity-shared';
 import { applyWasmSumLeadingAxes } from './wasm-sum-leading-axes';
 import { applyWasmTransposeLastTwo } from './wasm-transpose-last-two';
@@ -35,6 +36,8 @@ export function applyWasmFixes(): string[] {
   applyWasmSharedIdentity();
   fixes.push('Identity/Cast share buffers');
   if (applyWasmUnsortedSegmentSum()) fixes.push('UnsortedSegmentSum kernel');
+  // New kernels under @rewardkit/ops's fused names (the ops dispatch to them when registered).
+  fixes.push(registerWasmLayerNorm());
   return fixes;
 }
 

@@ -51,6 +51,7 @@ describe('initBackend', () => {
       'GatherV2 rows',
       'Identity/Cast share buffers',
       'UnsortedSegmentSum kernel',
+      'fused layer norm',
     ]);
     expect(tf.getBackend()).toBe('wasm');
     expect(log.lines.filter((l) => l.startsWith('info '))).toHaveLength(1);

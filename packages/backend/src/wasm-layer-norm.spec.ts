@@ -1,0 +1,46 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-wasm';
+import { applyWasmFixes } from './apply-wasm-fixes';
+import { registerAllGradients } from './register-gradients';
+import { expectWasmFusedMatchesReference } from './wasm-fused.spec-helper';
+import { registerWasmLayerNorm, WASM_LAYER_NORM_KERNEL } from './wasm-layer-norm';
+import { layerNormReference, type FusedCase } from './webgpu-fused.spec-helper';
+
+/** x of `shape` (values offset from 0, as a residual stream is), gamma and beta over its last axis. */
+function normCase(shape: number[], eps: number): FusedCase {
+  const C = shape[shape.length - 1] as number;
+  return {
+    name: `x [${shape}], eps ${eps}`,
+    floats: { x: { shape, scale: 3, offset: 0.5 }, gamma: { shape: [C], offset: 1 }, beta: { shape: [C] } },
+    kernel: WASM_LAYER_NORM_KERNEL,
+    attrs: { eps },
+    reference: (x) => layerNormReference(x, eps),
+  };
+}
+
+beforeAll(() => {
+  registerAllGradients();
+  applyWasmFixes();
+});
+
+describe('wasm fused layer norm against the unfused reference on cpu (1e-5)', () => {
+  it('is registered by applyWasmFixes, once', () => {
+    const first = tf.getKernel(WASM_LAYER_NORM_KERNEL, 'wasm')!.kernelFunc;
+    expect(registerWasmLayerNorm()).toBe('fused layer norm');
+    expect(tf.getKernel(WASM_LAYER_NORM_KERNEL, 'wasm')!.kernelFunc).toBe(first);
+  });
+
+  for (const c of [normCase([7, 33], 1e-5), normCase([1, 1], 1e-5), normCase([2, 3, 20], 1e-3), normCase([64, 768], 1e-5)]) {
+    it(`forward and dx, dgamma, dbeta: ${c.name}`, async () => {
+      await expectWasmFusedMatchesReference(c);
+    });
+  }
+
+  it('refuses a gamma of the wrong size, naming it', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.zeros([2, 4]);
+    const g = tf.zeros([3]);
+    expect(() => tf.engine().runKernel(WASM_LAYER_NORM_KERNEL, { x, gamma: g, beta: g }, { eps: 1e-5 })).toThrow(/input gamma must be float32 \[4\]; got float32 \[3\]/);
+    tf.dispose([x, g]);
+  });
+});

@@ -1,0 +1,140 @@
+/**
+ * Fused layer norm over the last axis for the wasm backend, forward and backward, under the op
+ * name `@rewardkit/ops`'s layerNorm calls (packages/ops/src/layer-norm.ts: contract and reference;
+ * webgpu-layer-norm.ts: the same kernels on the GPU, same inputs, attrs and outputs).
+ *
+ * Why: unfused, a norm is moments (mean, subtract, square, mean), subtract, add eps, rsqrt,
+ * multiply, multiply by gamma, add beta: 9 wasm kernels forward and about 20 backward, each
+ * allocating and writing a full [N, C] tensor. Here one JavaScript pass over views of the wasm
+ * heap each way (memory-bound: the row is read from cache a second time, written once).
+ *
+ * y = (x - mean) rstd gamma + beta, rstd = 1 / sqrt(var + eps), var = mean((x - mean)^2); with
+ * xhat = (x - mean) rstd and g = dy gamma:
+ *   dx = rstd (g - mean(g) - xhat mean(g xhat));  dgamma = sum_rows dy xhat;  dbeta = sum_rows dy
+ * Row sums accumulate in float64 (JavaScript numbers) and round once when stored, so a row's
+ * result does not depend on how many rows there are (the N-worker equivalence specs).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendWasm, WasmKernelArgs } from './wasm-kernel-patch';
+
+/** Must equal LAYER_NORM_KERNEL in packages/ops/src/fused-kernel-names.ts. */
+export const WASM_LAYER_NORM_KERNEL = 'RewardkitLayerNorm';
+/** The backward kernel (the webgpu one's name): inputs x, gamma, beta, dy; outputs [dx, dgamma, dbeta]. */
+export const WASM_LAYER_NORM_GRAD_KERNEL = 'RewardkitLayerNormGrad';
+
+function rowsOf(kernel: string, inputs: tf.NamedTensorInfoMap, withDy: boolean): { x: tf.TensorInfo; gamma: tf.TensorInfo; N: number; C: number } {
+  const { x, gamma, beta, dy } = inputs;
+  if (x === undefined || x.shape.length < 1) throw new Error(`${kernel} (wasm): input x is missing or a scalar`);
+  const C = x.shape[x.shape.length - 1];
+  const check = (name: string, t: tf.TensorInfo | undefined, shape: readonly number[]) => {
+    if (t === undefined || t.dtype !== 'float32' || t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+      throw new Error(`${kernel} (wasm): input ${name} must be float32 [${shape}]; got ${t ? `${t.dtype} [${t.shape}]` : 'nothing'}`);
+    }
+  };
+  check('x', x, x.shape);
+  check('gamma', gamma, [C]);
+  check('beta', beta, [C]);
+  if (withDy) check('dy', dy, x.shape);
+  return { x, gamma: gamma!, N: C === 0 ? 0 : tf.util.sizeFromShape(x.shape) / C, C };
+}
+
+/** Mean and rstd of row r (two passes, as tf.moments computes the variance). */
+function rowStats(xs: Float32Array, r: number, C: number, eps: number): [number, number] {
+  const o = r * C;
+  let s = 0;
+  for (let c = 0; c < C; c++) s += xs[o + c];
+  const mean = s / C;
+  let s2 = 0;
+  for (let c = 0; c < C; c++) {
+    const d = xs[o + c] - mean;
+    s2 += d * d;
+  }
+  return [mean, 1 / Math.sqrt(s2 / C + eps)];
+}
+
+function layerNormForward(rawArgs: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
+  const { inputs, backend, attrs } = rawArgs as unknown as WasmKernelArgs;
+  const { x, gamma, N, C } = rowsOf(WASM_LAYER_NORM_KERNEL, inputs, false);
+  const eps = attrs?.eps as number;
+  const wasm: BackendWasm = backend;
+  const out = wasm.makeOutput([...x.shape], 'float32');
+  // Views only after makeOutput: its malloc may grow the heap and detach older views.
+  const xs = wasm.typedArrayFromHeap(x) as Float32Array;
+  const gs = wasm.typedArrayFromHeap(gamma) as Float32Array;
+  const bs = wasm.typedArrayFromHeap(inputs.beta as tf.TensorInfo) as Float32Array;
+  const ys = wasm.typedArrayFromHeap(out) as Float32Array;
+  for (let r = 0; r < N; r++) {
+    const [mean, rstd] = rowStats(xs, r, C, eps);
+    const o = r * C;
+    for (let c = 0; c < C; c++) ys[o + c] = (xs[o + c] - mean) * rstd * gs[c] + bs[c];
+  }
+  return out;
+}
+
+function layerNormBackward(rawArgs: Parameters<tf.KernelFunc>[0]): tf.TensorInfo[] {
+  const { inputs, backend, attrs } = rawArgs as unknown as WasmKernelArgs;
+  const { x, gamma, N, C } = rowsOf(WASM_LAYER_NORM_GRAD_KERNEL, inputs, true);
+  const eps = attrs?.eps as number;
+  const wasm: BackendWasm = backend;
+  const dxOut = wasm.makeOutput([...x.shape], 'float32');
+  const dgOut = wasm.makeOutput([C], 'float32');
+  const dbOut = wasm.makeOutput([C], 'float32');
+  const xs = wasm.typedArrayFromHeap(x) as Float32Array;
+  const gs = wasm.typedArrayFromHeap(gamma) as Float32Array;
+  const dys = wasm.typedArrayFromHeap(inputs.dy as tf.TensorInfo) as Float32Array;
+  const dxs = wasm.typedArrayFromHeap(dxOut) as Float32Array;
+  const dgamma = new Float64Array(C);
+  const dbeta = new Float64Array(C);
+  for (let r = 0; r < N; r++) {
+    const [mean, rstd] = rowStats(xs, r, C, eps);
+    const o = r * C;
+    let sg = 0;
+    let sgx = 0;
+    for (let c = 0; c < C; c++) {
+      const dy = dys[o + c];
+      const xhat = (xs[o + c] - mean) * rstd;
+      const g = dy * gs[c];
+      sg += g;
+      sgx += g * xhat;
+      dgamma[c] += dy * xhat;
+      dbeta[c] += dy;
+    }
+    const meanG = sg / C;
+    const meanGX = sgx / C;
+    for (let c = 0; c < C; c++) {
+      const xhat = (xs[o + c] - mean) * rstd;
+      dxs[o + c] = rstd * (dys[o + c] * gs[c] - meanG - xhat * meanGX);
+    }
+  }
+  (wasm.typedArrayFromHeap(dgOut) as Float32Array).set(dgamma);
+  (wasm.typedArrayFromHeap(dbOut) as Float32Array).set(dbeta);
+  return [dxOut, dgOut, dbOut];
+}
+
+/**
+ * Registers both kernels for wasm and the forward's gradient (the same gradient webgpu-layer-norm.ts
+ * registers: whichever runs first installs it, and it calls the grad kernel of the active backend);
+ * idempotent. Returns the log label.
+ */
+export function registerWasmLayerNorm(): string {
+  if (tf.getKernel(WASM_LAYER_NORM_KERNEL, 'wasm') === undefined) {
+    tf.registerKernel({ kernelName: WASM_LAYER_NORM_KERNEL, backendName: 'wasm', kernelFunc: layerNormForward });
+    tf.registerKernel({ kernelName: WASM_LAYER_NORM_GRAD_KERNEL, backendName: 'wasm', kernelFunc: layerNormBackward as unknown as tf.KernelFunc });
+  }
+  if (tf.getGradient(WASM_LAYER_NORM_KERNEL) === undefined) {
+    tf.registerGradient({
+      kernelName: WASM_LAYER_NORM_KERNEL,
+      inputsToSave: ['x', 'gamma', 'beta'],
+      gradFunc: (dy, saved, attrs) => {
+        const [x, gamma, beta] = saved;
+        const [dx, dgamma, dbeta] = tf.engine().runKernel(
+          WASM_LAYER_NORM_GRAD_KERNEL,
+          { x, gamma, beta, dy: dy as tf.Tensor },
+          attrs as unknown as tf.NamedAttrMap,
+        ) as tf.Tensor[];
+        return { x: () => dx, gamma: () => dgamma, beta: () => dbeta };
+      },
+    });
+  }
+  return 'fused layer norm';
+}
