@@ -52,6 +52,7 @@ describe('initBackend', () => {
       'Identity/Cast share buffers',
       'UnsortedSegmentSum kernel',
       'fused layer norm',
+      'fused bias + GELU',
     ]);
     expect(tf.getBackend()).toBe('wasm');
     expect(log.lines.filter((l) => l.startsWith('info '))).toHaveLength(1);

@@ -1,0 +1,45 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-wasm';
+import { applyWasmFixes } from './apply-wasm-fixes';
+import { registerAllGradients } from './register-gradients';
+import { registerWasmBiasGelu, WASM_BIAS_GELU_KERNEL } from './wasm-bias-gelu';
+import { expectWasmFusedMatchesReference } from './wasm-fused.spec-helper';
+import { biasGeluReference, type FusedCase } from './webgpu-fused.spec-helper';
+
+/** x [N, F] spread over [-4, 4] (both tails of gelu), bias [F]. */
+function geluCase(N: number, F: number, activation: 'gelu' | 'gelu_new'): FusedCase {
+  return {
+    name: `${activation}, x [${N}, ${F}]`,
+    floats: { x: { shape: [N, F], scale: 3 }, bias: { shape: [F] } },
+    kernel: WASM_BIAS_GELU_KERNEL,
+    attrs: { activation },
+    reference: (x) => biasGeluReference(x, activation),
+  };
+}
+
+beforeAll(() => {
+  registerAllGradients();
+  applyWasmFixes();
+});
+
+describe('wasm fused bias + GELU against the unfused reference on cpu (1e-5)', () => {
+  it('is registered by applyWasmFixes, once', () => {
+    const first = tf.getKernel(WASM_BIAS_GELU_KERNEL, 'wasm')!.kernelFunc;
+    expect(registerWasmBiasGelu()).toBe('fused bias + GELU');
+    expect(tf.getKernel(WASM_BIAS_GELU_KERNEL, 'wasm')!.kernelFunc).toBe(first);
+  });
+
+  for (const c of [geluCase(5, 7, 'gelu_new'), geluCase(5, 7, 'gelu'), geluCase(64, 3072, 'gelu_new'), geluCase(33, 130, 'gelu')]) {
+    it(`forward, dx and dbias: ${c.name}`, async () => {
+      await expectWasmFusedMatchesReference(c);
+    });
+  }
+
+  it('refuses an unknown activation, naming it', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.zeros([2, 4]);
+    const b = tf.zeros([4]);
+    expect(() => tf.engine().runKernel(WASM_BIAS_GELU_KERNEL, { x, bias: b }, { activation: 'relu' })).toThrow(/activation relu is not gelu or gelu_new/);
+    tf.dispose([x, b]);
+  });
+});
