@@ -8,7 +8,8 @@
  *    ("whole") and as messages of chunkBytes ("chunked", what the collectives send), and both
  *    processes sending to each other at once ("bidi", per direction: what a two-rank ring moves), and
  *  - ring and star all-reduce for N = 2 and 4, reported as bus bandwidth 2(N-1)/N x bytes / time:
- *    the rate each rank's link must sustain, comparable with point-to-point throughput.
+ *    the rate each rank's link must sustain, comparable with point-to-point throughput; and the ring
+ *    on the bf16 wire ("ring-bf16", bus bandwidth in float32 bytes: the gradient it sums per second).
  * Times are medians over `reps` repetitions after one warm-up, each repetition timed by its slowest
  * rank. Writes bench-results/allreduce.json (gitignored) and prints a table.
  */
@@ -25,7 +26,7 @@ const MB = 1_000_000;
 
 interface Row {
   transport: Transport;
-  kind: 'p2p-whole' | 'p2p-chunked' | 'p2p-bidi' | 'ring' | 'star';
+  kind: 'p2p-whole' | 'p2p-chunked' | 'p2p-bidi' | 'ring' | 'ring-bf16' | 'star';
   ranks: number;
   bytes: number;
   medianMs: number;
@@ -68,10 +69,12 @@ async function pointToPoint(transport: Transport, bytes: number, messageBytes: n
   return bidi ? slowest(perRank) : perRank[0]; // one-way: rank 0 times from first send to ack
 }
 
-async function allReduce(transport: Transport, algorithm: 'ring' | 'star', ranks: number, bytes: number): Promise<number[]> {
+/** `ring-bf16`: the ring on the bf16 wire (half the bytes move; bus bandwidth still counts float32 bytes). */
+async function allReduce(transport: Transport, kind: 'ring' | 'ring-bf16' | 'star', ranks: number, bytes: number): Promise<number[]> {
   const perRank = await runRankProcesses<AllReduceBenchArgs, number[]>({
     worldSize: ranks,
-    algorithm,
+    algorithm: kind === 'star' ? 'star' : 'ring',
+    wire: kind === 'ring-bf16' ? 'bf16' : 'f32',
     transport,
     chunkBytes,
     timeoutMs: 120_000,
@@ -116,7 +119,7 @@ async function main(): Promise<void> {
           show(r);
         }
         for (const ranks of rankCounts) {
-          for (const algorithm of ['ring', 'star'] as const) {
+          for (const algorithm of ['ring', 'ring-bf16', 'star'] as const) {
             const r = row(transport, algorithm, ranks, bytes, await allReduce(transport, algorithm, ranks, bytes));
             rows.push(r);
             show(r);
