@@ -5,6 +5,7 @@
 // Imported for its side effect: it registers the wasm kernels that the patches wrap or complete.
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmBiasGelu } from './wasm-bias-gelu';
+import { registerWasmCausalAttention } from './wasm-causal-attention';
 import { applyWasmBatchLoopMatMul } from './wasm-batch-loop-matmul';
 import { applyWasmTransposeFirstMatMul } from './wasm-batch-matmul';
 import { applyWasmFusedMatMulBias } from './wasm-fused-matmul-bias';
@@ -40,6 +41,7 @@ export function applyWasmFixes(): string[] {
   // New kernels under @rewardkit/ops's fused names (the ops dispatch to them when registered).
   fixes.push(registerWasmLayerNorm());
   fixes.push(registerWasmBiasGelu());
+  fixes.push(registerWasmCausalAttention());
   return fixes;
 }
 

@@ -53,6 +53,7 @@ describe('initBackend', () => {
       'UnsortedSegmentSum kernel',
       'fused layer norm',
       'fused bias + GELU',
+      'fused causal attention',
     ]);
     expect(tf.getBackend()).toBe('wasm');
     expect(log.lines.filter((l) => l.startsWith('info '))).toHaveLength(1);
