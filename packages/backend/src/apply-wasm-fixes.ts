@@ -4,13 +4,11 @@
  */
 // Imported for its side effect: it registers the wasm kernels that the patches wrap or complete.
 import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmBiasGelu } from './wasm-bias-gelu';
 import { registerWasmCausalAttention } from './wasm-causal-attention';
 import { applyWasmBatchLoopMatMul } from './wasm-batch-loop-matmul';
 import { applyWasmTransposeFirstMatMul } from './wasm-batch-matmul';
 import { applyWasmFusedMatMulBias } from './wasm-fused-matmul-bias';
 import { applyWasmGatherRows } from './wasm-gather-rows';
-import { registerWasmLayerNorm } from './wasm-layer-norm';
 import { applyWasmSharedIdentity } from './wasm-identity-shared';
 import { applyWasmSumLeadingAxes } from './wasm-sum-leading-axes';
 import { applyWasmTransposeLastTwo } from './wasm-transpose-last-two';
@@ -38,9 +36,11 @@ export function applyWasmFixes(): string[] {
   applyWasmSharedIdentity();
   fixes.push('Identity/Cast share buffers');
   if (applyWasmUnsortedSegmentSum()) fixes.push('UnsortedSegmentSum kernel');
-  // New kernels under @rewardkit/ops's fused names (the ops dispatch to them when registered).
-  fixes.push(registerWasmLayerNorm());
-  fixes.push(registerWasmBiasGelu());
+  // Kernels under @rewardkit/ops's fused names (the ops dispatch to them when registered). Only
+  // attention pays on wasm (fwd + bwd 3x faster than its composition, fwd 10x; 2026-11-30). The
+  // JavaScript layer norm and bias + GELU (wasm-layer-norm.ts, wasm-bias-gelu.ts) lose to wasm's
+  // vectorised elementwise kernels (a JS pass costs ~8 ns an element here, an XNNPACK op ~1-2),
+  // so they stay unregistered: registerWasmLayerNorm / registerWasmBiasGelu opt in.
   fixes.push(registerWasmCausalAttention());
   return fixes;
 }

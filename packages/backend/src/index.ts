@@ -10,3 +10,6 @@ export { assertF16Compute, f16ComputeRefusal } from './webgpu-f16-support';
 export { describeWebGpu, type WebGpuTestAvailability } from './webgpu-test-adapter';
 export { measureMatMulGflops, type MeasureMatMulOptions } from './measure-matmul';
 export { applyWasmFixes, applyWasmFixesBeforeCpuSpeed } from './apply-wasm-fixes';
+// Opt-in wasm kernels that measured slower than the unfused composition (not in applyWasmFixes).
+export { registerWasmLayerNorm } from './wasm-layer-norm';
+export { registerWasmBiasGelu } from './wasm-bias-gelu';

@@ -51,8 +51,6 @@ describe('initBackend', () => {
       'GatherV2 rows',
       'Identity/Cast share buffers',
       'UnsortedSegmentSum kernel',
-      'fused layer norm',
-      'fused bias + GELU',
       'fused causal attention',
     ]);
     expect(tf.getBackend()).toBe('wasm');

@@ -11,6 +11,11 @@
  * y = (x - mean) rstd gamma + beta, rstd = 1 / sqrt(var + eps), var = mean((x - mean)^2); with
  * xhat = (x - mean) rstd and g = dy gamma:
  *   dx = rstd (g - mean(g) - xhat mean(g xhat));  dgamma = sum_rows dy xhat;  dbeta = sum_rows dy
+ *
+ * Measured (2026-11-30, [8192, 64] fwd + bwd, alternating in one process): fused 18.5 ms min,
+ * unfused 12.6 ms (medians 40 vs 44: noisy). JavaScript passes (~8 ns an element here) do not
+ * beat wasm's vectorised elementwise kernels, so applyWasmFixes leaves this kernel out;
+ * registerWasmLayerNorm opts in.
  * Row sums accumulate in float64 (JavaScript numbers) and round once when stored, so a row's
  * result does not depend on how many rows there are (the N-worker equivalence specs).
  */
