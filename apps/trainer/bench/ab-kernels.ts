@@ -4,7 +4,8 @@
  *   before: the kernel fixes up to 2026-11-30 (transpose-first matMul, fused bias, segment sum)
  *   after:  everything applyWasmFixes() registers now
  * on the same batches, swapping the registered kernels between steps.
- *   tsx apps/trainer/bench/ab-kernels.ts [--model=transformer] [--pairs=32] [--max-length=128] [--rounds=6]
+ * --baseline=unfused compares `after` with `after` minus the fused layer norm / GELU / attention.
+ *   tsx apps/trainer/bench/ab-kernels.ts [--model=transformer] [--pairs=32] [--max-length=128] [--rounds=6] [--baseline=before|unfused]
  */
 import { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs-core';
@@ -25,9 +26,12 @@ async function main(): Promise<void> {
     .option('--pairs <n>', 'pairs per step', int, 32)
     .option('--max-length <n>', 'tokens per sequence', int, 128)
     .option('--rounds <n>', 'timed rounds (one step of each set)', int, 6)
+    .option('--baseline <set>', 'set compared with after: before | unfused', 'before')
     .parse()
-    .opts<{ model: string; pairs: number; maxLength: number; rounds: number }>();
-  const sets = captureKernelSets();
+    .opts<{ model: string; pairs: number; maxLength: number; rounds: number; baseline: string }>();
+  const captured = captureKernelSets();
+  if (opts.baseline !== 'before' && opts.baseline !== 'unfused') throw new Error(`--baseline must be before or unfused, got ${opts.baseline}`);
+  const sets = { before: captured[opts.baseline], after: captured.after };
   await initBackend({ prefer: 'wasm' });
   const cfg = parseRunConfig({ data: { train: hhRlhf.train, maxLength: opts.maxLength }, model: { name: opts.model, config: {} }, train: { batchSize: opts.pairs }, backend: 'wasm' });
   const registry = createShippedRegistry();
@@ -37,7 +41,7 @@ async function main(): Promise<void> {
   const loss = registry.create('loss', cfg.loss.name, cfg.loss.config, undefined);
   const replica = new Replica(model, loss, cfg.train);
   const sampler = new BatchSampler({ size: data.encoded.length, batchSize: opts.pairs, seed: 1, lengths: data.encoded.map((p) => p.chosen.length + p.rejected.length) });
-  const times: Record<string, number[]> = { before: [], after: [] };
+  const times: Record<string, number[]> = { [opts.baseline]: [], after: [] };
   let step = 0;
   const run = async (set: KernelSet, units: ReturnType<typeof packUnits>) => {
     set.install();
@@ -54,10 +58,11 @@ async function main(): Promise<void> {
       if (r > 0) times[set.name].push(ms); // round 0 warms both up
     }
   }
-  const before = median(times.before);
+  const base = times[opts.baseline] as number[];
+  const before = median(base);
   const after = median(times.after);
   process.stdout.write(formatTable([
-    { kernels: 'before', 'ms/step (median)': before, 'ms min': Math.min(...times.before), 'speed-up': 1 },
+    { kernels: opts.baseline, 'ms/step (median)': before, 'ms min': Math.min(...base), 'speed-up': 1 },
     { kernels: 'after', 'ms/step (median)': after, 'ms min': Math.min(...times.after), 'speed-up': before / after },
   ]) + `\n(${opts.model}, ${opts.pairs} pairs x ${opts.maxLength} tokens, ${opts.rounds} rounds, tensors ${tf.memory().numTensors})\n`);
   model.dispose();
