@@ -4,8 +4,8 @@
  *   before: the kernel fixes up to 2026-11-30 (transpose-first matMul, fused bias, segment sum)
  *   after:  everything applyWasmFixes() registers now
  * on the same batches, swapping the registered kernels between steps.
- * --baseline=unfused compares `after` with `after` minus the fused layer norm / GELU / attention.
- *   tsx apps/trainer/bench/ab-kernels.ts [--model=transformer] [--pairs=32] [--max-length=128] [--rounds=6] [--baseline=before|unfused]
+ * --pair=after,fused compares `after` with `after` plus the opt-in fused layer norm / GELU / attention.
+ *   tsx apps/trainer/bench/ab-kernels.ts [--model=transformer] [--pairs=32] [--max-length=128] [--rounds=6] [--pair=before,after|after,fused]
  */
 import { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs-core';
@@ -26,12 +26,13 @@ async function main(): Promise<void> {
     .option('--pairs <n>', 'pairs per step', int, 32)
     .option('--max-length <n>', 'tokens per sequence', int, 128)
     .option('--rounds <n>', 'timed rounds (one step of each set)', int, 6)
-    .option('--baseline <set>', 'set compared with after: before | unfused', 'before')
+    .option('--pair <a,b>', 'kernel sets compared, baseline first: before,after | after,fused', 'before,after')
     .parse()
-    .opts<{ model: string; pairs: number; maxLength: number; rounds: number; baseline: string }>();
+    .opts<{ model: string; pairs: number; maxLength: number; rounds: number; pair: string }>();
   const captured = captureKernelSets();
-  if (opts.baseline !== 'before' && opts.baseline !== 'unfused') throw new Error(`--baseline must be before or unfused, got ${opts.baseline}`);
-  const sets = { before: captured[opts.baseline], after: captured.after };
+  if (opts.pair !== 'before,after' && opts.pair !== 'after,fused') throw new Error(`--pair must be before,after or after,fused; got ${opts.pair}`);
+  const [baseName, candName] = opts.pair.split(',') as ['before' | 'after', 'after' | 'fused'];
+  const sets = { before: captured[baseName], after: captured[candName] };
   await initBackend({ prefer: 'wasm' });
   const cfg = parseRunConfig({ data: { train: hhRlhf.train, maxLength: opts.maxLength }, model: { name: opts.model, config: {} }, train: { batchSize: opts.pairs }, backend: 'wasm' });
   const registry = createShippedRegistry();
@@ -41,30 +42,39 @@ async function main(): Promise<void> {
   const loss = registry.create('loss', cfg.loss.name, cfg.loss.config, undefined);
   const replica = new Replica(model, loss, cfg.train);
   const sampler = new BatchSampler({ size: data.encoded.length, batchSize: opts.pairs, seed: 1, lengths: data.encoded.map((p) => p.chosen.length + p.rejected.length) });
-  const times: Record<string, number[]> = { [opts.baseline]: [], after: [] };
+  const times: Record<string, number[]> = { [baseName]: [], [candName]: [] };
+  // CPU time of this process (user + system): less swayed than wall time by other processes on a shared machine
+  const cpu: Record<string, number[]> = { [baseName]: [], [candName]: [] };
   let step = 0;
   const run = async (set: KernelSet, units: ReturnType<typeof packUnits>) => {
     set.install();
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     await replica.trainStep(units, { step: ++step, lr: learningRate({ ...cfg.train, steps: 2 * (opts.rounds + 1) }, step) });
-    return performance.now() - t0;
+    const c = process.cpuUsage(c0);
+    return { ms: performance.now() - t0, cpuMs: (c.user + c.system) / 1000 };
   };
   for (let r = 0; r <= opts.rounds; r++) {
     const units = packUnits(sampler.next().map((j) => data.encoded[j]), tokenizer.padId);
     // alternate which set goes first, so neither always meets a warm (or a cold) cache
     const order = r % 2 ? [sets.after, sets.before] : [sets.before, sets.after];
     for (const set of order) {
-      const ms = await run(set, units);
-      if (r > 0) times[set.name].push(ms); // round 0 warms both up
+      const { ms, cpuMs } = await run(set, units);
+      if (r > 0) {
+        // round 0 warms both up
+        times[set.name].push(ms);
+        cpu[set.name].push(cpuMs);
+      }
     }
   }
-  const base = times[opts.baseline] as number[];
+  const base = times[baseName] as number[];
+  const cand = times[candName] as number[];
   const before = median(base);
-  const after = median(times.after);
+  const after = median(cand);
   process.stdout.write(formatTable([
-    { kernels: opts.baseline, 'ms/step (median)': before, 'ms min': Math.min(...base), 'speed-up': 1 },
-    { kernels: 'after', 'ms/step (median)': after, 'ms min': Math.min(...times.after), 'speed-up': before / after },
-  ]) + `\n(${opts.model}, ${opts.pairs} pairs x ${opts.maxLength} tokens, ${opts.rounds} rounds, tensors ${tf.memory().numTensors})\n`);
+    { kernels: baseName, 'ms/step (median)': before, 'ms min': Math.min(...base), 'speed-up': 1 },
+    { kernels: candName, 'ms/step (median)': after, 'ms min': Math.min(...cand), 'speed-up': before / after },
+  ]) + `\npaired: median over rounds of (${baseName} ms / ${candName} ms) on the same batch = ${median(base.map((b, i) => b / (cand[i] as number))).toFixed(3)}; CPU time: ${median((cpu[baseName] as number[]).map((b, i) => b / (cpu[candName]![i] as number))).toFixed(3)} (median cpu ms ${median(cpu[baseName] as number[]).toFixed(0)} vs ${median(cpu[candName] as number[]).toFixed(0)})\n(${opts.model}, ${opts.pairs} pairs x ${opts.maxLength} tokens, ${opts.rounds} rounds, tensors ${tf.memory().numTensors})\n`);
   model.dispose();
 }
 

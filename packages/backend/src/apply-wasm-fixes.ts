@@ -4,7 +4,6 @@
  */
 // Imported for its side effect: it registers the wasm kernels that the patches wrap or complete.
 import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmCausalAttention } from './wasm-causal-attention';
 import { applyWasmBatchLoopMatMul } from './wasm-batch-loop-matmul';
 import { applyWasmTransposeFirstMatMul } from './wasm-batch-matmul';
 import { applyWasmFusedMatMulBias } from './wasm-fused-matmul-bias';
@@ -36,12 +35,10 @@ export function applyWasmFixes(): string[] {
   applyWasmSharedIdentity();
   fixes.push('Identity/Cast share buffers');
   if (applyWasmUnsortedSegmentSum()) fixes.push('UnsortedSegmentSum kernel');
-  // Kernels under @rewardkit/ops's fused names (the ops dispatch to them when registered). Only
-  // attention pays on wasm (fwd + bwd 3x faster than its composition, fwd 10x; 2026-11-30). The
-  // JavaScript layer norm and bias + GELU (wasm-layer-norm.ts, wasm-bias-gelu.ts) lose to wasm's
-  // vectorised elementwise kernels (a JS pass costs ~8 ns an element here, an XNNPACK op ~1-2),
-  // so they stay unregistered: registerWasmLayerNorm / registerWasmBiasGelu opt in.
-  fixes.push(registerWasmCausalAttention());
+  // Not here: the fused kernels under @rewardkit/ops's names (wasm-layer-norm.ts, wasm-bias-gelu.ts,
+  // wasm-causal-attention.ts). Correct, but measured slower than the model's unfused path on wasm
+  // (2026-11-30: a JavaScript pass costs ~8 ns an element here, an XNNPACK elementwise op 1-2 ns;
+  // attention's JS softmax and transposes cancel what fewer kernels save). registerWasm* opt in.
   return fixes;
 }
 

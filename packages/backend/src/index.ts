@@ -13,3 +13,4 @@ export { applyWasmFixes, applyWasmFixesBeforeCpuSpeed } from './apply-wasm-fixes
 // Opt-in wasm kernels that measured slower than the unfused composition (not in applyWasmFixes).
 export { registerWasmLayerNorm } from './wasm-layer-norm';
 export { registerWasmBiasGelu } from './wasm-bias-gelu';
+export { registerWasmCausalAttention } from './wasm-causal-attention';

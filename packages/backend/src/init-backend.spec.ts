@@ -51,7 +51,6 @@ describe('initBackend', () => {
       'GatherV2 rows',
       'Identity/Cast share buffers',
       'UnsortedSegmentSum kernel',
-      'fused causal attention',
     ]);
     expect(tf.getBackend()).toBe('wasm');
     expect(log.lines.filter((l) => l.startsWith('info '))).toHaveLength(1);
