@@ -3,8 +3,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { applyWasmFixes } from './apply-wasm-fixes';
 import { registerAllGradients } from './register-gradients';
 import { registerWasmBiasGelu, WASM_BIAS_GELU_KERNEL } from './wasm-bias-gelu';
-import { expectWasmFusedMatchesReference } from './wasm-fused.spec-helper';
-import { biasGeluReference, type FusedCase } from './webgpu-fused.spec-helper';
+import { biasGeluReference, expectFusedMatchesReference, type FusedCase } from './fused-kernel.spec-helper';
 
 /** x [N, F] spread over [-4, 4] (both tails of gelu), bias [F]. */
 function geluCase(N: number, F: number, activation: 'gelu' | 'gelu_new'): FusedCase {
@@ -32,7 +31,7 @@ describe('wasm fused bias + GELU against the unfused reference on cpu (1e-5)', (
 
   for (const c of [geluCase(5, 7, 'gelu_new'), geluCase(5, 7, 'gelu'), geluCase(64, 3072, 'gelu_new'), geluCase(33, 130, 'gelu')]) {
     it(`forward, dx and dbias: ${c.name}`, async () => {
-      await expectWasmFusedMatchesReference(c);
+      await expectFusedMatchesReference(c, 'wasm');
     });
   }
 

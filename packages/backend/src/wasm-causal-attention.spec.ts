@@ -3,8 +3,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { applyWasmFixes } from './apply-wasm-fixes';
 import { registerAllGradients } from './register-gradients';
 import { registerWasmCausalAttention, WASM_ATTENTION_GRAD_KERNEL, WASM_ATTENTION_KERNEL, WASM_ATTENTION_PACKED_KERNEL } from './wasm-causal-attention';
-import { expectWasmFusedMatchesReference } from './wasm-fused.spec-helper';
-import { attentionReference, type FusedCase } from './webgpu-fused.spec-helper';
+import { attentionReference, expectFusedMatchesReference, type FusedCase } from './fused-kernel.spec-helper';
 
 /** B rows of width T, H heads of D dims, the given lengths (1..T). */
 function attentionCase(B: number, T: number, H: number, D: number, lengths: number[]): FusedCase {
@@ -60,7 +59,7 @@ describe('wasm fused causal attention against the unfused reference on cpu (1e-5
     packedCase(4, 64, 4, 16, [64, 50, 7, 33]),
   ]) {
     it(`forward and gradients: ${c.name}`, async () => {
-      await expectWasmFusedMatchesReference(c);
+      await expectFusedMatchesReference(c, 'wasm');
     });
   }
 

@@ -2,9 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { applyWasmFixes } from './apply-wasm-fixes';
 import { registerAllGradients } from './register-gradients';
-import { expectWasmFusedMatchesReference } from './wasm-fused.spec-helper';
 import { registerWasmLayerNorm, WASM_LAYER_NORM_KERNEL } from './wasm-layer-norm';
-import { layerNormReference, type FusedCase } from './webgpu-fused.spec-helper';
+import { layerNormReference, expectFusedMatchesReference, type FusedCase } from './fused-kernel.spec-helper';
 
 /** x of `shape` (values offset from 0, as a residual stream is), gamma and beta over its last axis. */
 function normCase(shape: number[], eps: number): FusedCase {
@@ -33,7 +32,7 @@ describe('wasm fused layer norm against the unfused reference on cpu (1e-5)', ()
 
   for (const c of [normCase([7, 33], 1e-5), normCase([1, 1], 1e-5), normCase([2, 3, 20], 1e-3), normCase([64, 768], 1e-5)]) {
     it(`forward and dx, dgamma, dbeta: ${c.name}`, async () => {
-      await expectWasmFusedMatchesReference(c);
+      await expectFusedMatchesReference(c, 'wasm');
     });
   }
 

@@ -3,7 +3,7 @@ import { initBackend } from './init-backend';
 import { registerAllGradients } from './register-gradients';
 import { stopWebGpu } from './webgpu-backend';
 import { registerWebGpuBiasGelu, WEBGPU_BIAS_GELU_KERNEL } from './webgpu-bias-gelu';
-import { biasGeluReference, expectFusedMatchesReference, type FusedCase } from './webgpu-fused.spec-helper';
+import { biasGeluReference, expectFusedMatchesReference, type FusedCase } from './fused-kernel.spec-helper';
 import { describeWebGpu } from './webgpu-test-adapter';
 
 function geluCase(N: number, F: number, activation: 'gelu' | 'gelu_new'): FusedCase {

@@ -3,7 +3,7 @@ import { initBackend } from './init-backend';
 import { registerAllGradients } from './register-gradients';
 import { stopWebGpu } from './webgpu-backend';
 import { registerWebGpuCausalAttention, WEBGPU_ATTENTION_GRAD_KERNEL, WEBGPU_ATTENTION_KERNEL, WEBGPU_ATTENTION_PACKED_KERNEL } from './webgpu-causal-attention';
-import { attentionReference, expectFusedMatchesReference, type FusedCase } from './webgpu-fused.spec-helper';
+import { attentionReference, expectFusedMatchesReference, type FusedCase } from './fused-kernel.spec-helper';
 import { describeWebGpu } from './webgpu-test-adapter';
 
 /** B rows of width T, H heads of D dims, the given lengths (1..T). */

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from './init-backend';
 import { registerAllGradients } from './register-gradients';
 import { stopWebGpu } from './webgpu-backend';
-import { expectFusedMatchesReference, layerNormReference, type FusedCase } from './webgpu-fused.spec-helper';
+import { expectFusedMatchesReference, layerNormReference, type FusedCase } from './fused-kernel.spec-helper';
 import { registerWebGpuLayerNorm, WEBGPU_LAYER_NORM_KERNEL } from './webgpu-layer-norm';
 import { describeWebGpu } from './webgpu-test-adapter';
 

@@ -4,7 +4,7 @@ import { initBackend } from './init-backend';
 import { registerAllGradients } from './register-gradients';
 import { randomFloats, relativeError } from './spec-helpers';
 import { stopWebGpu } from './webgpu-backend';
-import { TOLERANCE } from './webgpu-fused.spec-helper';
+import { TOLERANCE } from './fused-kernel.spec-helper';
 import { applyWebGpuMatMulChoice, setWebGpuTiledMatMul, tiledDims } from './webgpu-tiled-matmul';
 import { describeWebGpu } from './webgpu-test-adapter';
 
@@ -65,7 +65,7 @@ describeWebGpu('webgpu tiled matMul (opt-in) against cpu, forward and gradients 
       const got = await run(c, 'webgpu');
       expect(Array.from(got[3] as Float32Array)).toEqual(Array.from(want[3] as Float32Array)); // output shape
       const errors = [0, 1, 2].map((i) => relativeError(got[i] as Float32Array, want[i] as Float32Array));
-      if (!errors.every((e) => e < TOLERANCE)) throw new Error(`errors (value, da, db): ${errors.map((e) => e.toExponential(2)).join(', ')}`);
+      if (!errors.every((e) => e < TOLERANCE.webgpu)) throw new Error(`errors (value, da, db): ${errors.map((e) => e.toExponential(2)).join(', ')}`);
     });
   }
 

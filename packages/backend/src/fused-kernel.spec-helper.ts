@@ -1,8 +1,8 @@
 /**
- * Shared by the fused-kernel specs (webgpu-causal-attention/layer-norm/bias-gelu.spec.ts): run a
- * kernel on webgpu and its unfused reference on cpu on the same seeded inputs, and compare the
- * forward value and the gradient of sum(out * w) (w seeded, so every output element's upstream
- * gradient differs) for each float input, with no tensor or GPU buffer left behind.
+ * Shared by the fused-kernel specs (webgpu-* and wasm-causal-attention/layer-norm/bias-gelu.spec.ts):
+ * run a kernel on webgpu or wasm and its unfused reference on cpu on the same seeded inputs, and
+ * compare the forward value and the gradient of sum(out * w) (w seeded, so every output element's
+ * upstream gradient differs) for each float input, with no tensor or backend buffer left behind.
  *
  * The references repeat @rewardkit/ops's (causal-attention.ts, layer-norm.ts, bias-gelu.ts) in
  * tfjs ops, since the backend may not import that package; ops' own specs test those against
@@ -12,7 +12,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { randomFloats, relativeError } from './spec-helpers';
 
-export const TOLERANCE = 1e-4;
+/** webgpu's kernels (f32 on the GPU, other summation orders) vs wasm's (float64 row sums). */
+export const TOLERANCE = { webgpu: 1e-4, wasm: 1e-5 } as const;
+type FusedBackend = keyof typeof TOLERANCE;
 
 export interface FusedCase {
   readonly name: string;
@@ -25,7 +27,7 @@ export interface FusedCase {
   readonly reference: (x: Record<string, tf.Tensor>) => tf.Tensor;
 }
 
-async function valueAndGrads(c: FusedCase, backend: 'cpu' | 'webgpu'): Promise<Float32Array[]> {
+async function valueAndGrads(c: FusedCase, backend: 'cpu' | FusedBackend): Promise<Float32Array[]> {
   await tf.setBackend(backend);
   const tensors = tf.memory().numTensors;
   const buffers = tf.backend().numDataIds();
@@ -38,7 +40,7 @@ async function valueAndGrads(c: FusedCase, backend: 'cpu' | 'webgpu'): Promise<F
     const ints = Object.fromEntries(Object.entries(c.ints ?? {}).map(([n, v]) => [n, tf.tensor(v.values, v.shape, 'int32')]));
     const f = (...inputs: tf.Tensor[]) => {
       const named = { ...ints, ...Object.fromEntries(names.map((n, i) => [n, inputs[i] as tf.Tensor])) };
-      return backend === 'webgpu' ? (tf.engine().runKernel(c.kernel, named, c.attrs) as tf.Tensor) : c.reference(named);
+      return backend !== 'cpu' ? (tf.engine().runKernel(c.kernel, named, c.attrs) as tf.Tensor) : c.reference(named);
     };
     const value = f(...xs);
     const w = tf.tensor(randomFloats(value.size, 7), value.shape);
@@ -53,14 +55,15 @@ async function valueAndGrads(c: FusedCase, backend: 'cpu' | 'webgpu'): Promise<F
   return values;
 }
 
-/** Relative errors (value, then one per float input) of the fused kernel against the reference; throws over TOLERANCE. */
-export async function expectFusedMatchesReference(c: FusedCase): Promise<number[]> {
+/** Relative errors (value, then one per float input) of the fused kernel on `backend` against the reference; throws over its tolerance. */
+export async function expectFusedMatchesReference(c: FusedCase, backend: FusedBackend = 'webgpu'): Promise<number[]> {
+  const tolerance = TOLERANCE[backend];
   const ref = await valueAndGrads(c, 'cpu');
-  const got = await valueAndGrads(c, 'webgpu');
+  const got = await valueAndGrads(c, backend);
   const labels = ['value', ...Object.keys(c.floats).map((n) => `d${n}`)];
   const errors = got.map((g, i) => relativeError(g, ref[i] as Float32Array));
   const text = errors.map((e, i) => `${labels[i]} ${e.toExponential(2)}`).join(', ');
-  if (!errors.every((e) => e < TOLERANCE)) throw new Error(`${c.name}: ${text}`);
+  if (!errors.every((e) => e < tolerance)) throw new Error(`${c.name}: ${text}`);
   return errors;
 }
 
