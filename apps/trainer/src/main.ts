@@ -47,7 +47,8 @@ async function launch(opts: LaunchOptions): Promise<void> {
     const acc = result.eval?.accuracy;
     if (acc !== undefined) {
       process.stdout.write(
-        `held-out accuracy: ${acc.toFixed(4)} (${result.eval!.n} pairs, ${result.eval!.ties} ties` +
+        `held-out accuracy: ${acc.toFixed(4)} (${result.eval!.n} pairs` +
+          `${ci(result.eval!) ?? ''}, ${result.eval!.ties} ties` +
           `${result.eval!.margin_mean !== undefined ? `, mean margin ${result.eval!.margin_mean.toFixed(4)}` : ''})\nmodel: ${result.finalDir}` +
           // early stopping may export an earlier step than the last trained
           `${result.exportedStep !== undefined && result.exportedStep !== result.steps ? ` (step ${result.exportedStep} of ${result.steps}: the best held-out evaluation)` : ''}\n`,
@@ -84,3 +85,10 @@ export function buildProgram(): Command {
 }
 
 if (require.main === module) void runCli(buildProgram());
+
+/** ", 95% CI lo-hi" from the accuracy evaluator's bootstrap interval (flattened as accuracy_ci.0/.1). */
+function ci(figures: Record<string, number>): string | undefined {
+  const lo = figures['accuracy_ci.0'];
+  const hi = figures['accuracy_ci.1'];
+  return lo !== undefined && hi !== undefined ? `, 95% CI ${lo.toFixed(3)}-${hi.toFixed(3)}` : undefined;
+}
