@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { applyWasmFixes } from './apply-wasm-fixes';
 import { registerAllGradients } from './register-gradients';
-import { registerWasmBiasGelu, WASM_BIAS_GELU_KERNEL } from './wasm-bias-gelu';
+import { registerWasmBiasGelu } from './wasm-bias-gelu';
+import { BIAS_GELU_KERNEL } from './fused-kernels';
 import { biasGeluReference, expectFusedMatchesReference, type FusedCase } from './fused-kernel.spec-helper';
 
 /** x [N, F] spread over [-4, 4] (both tails of gelu), bias [F]. */
@@ -10,7 +11,7 @@ function geluCase(N: number, F: number, activation: 'gelu' | 'gelu_new'): FusedC
   return {
     name: `${activation}, x [${N}, ${F}]`,
     floats: { x: { shape: [N, F], scale: 3 }, bias: { shape: [F] } },
-    kernel: WASM_BIAS_GELU_KERNEL,
+    kernel: BIAS_GELU_KERNEL,
     attrs: { activation },
     reference: (x) => biasGeluReference(x, activation),
   };
@@ -24,9 +25,9 @@ beforeAll(() => {
 
 describe('wasm fused bias + GELU against the unfused reference on cpu (1e-5)', () => {
   it('is registered once, however often registered', () => {
-    const first = tf.getKernel(WASM_BIAS_GELU_KERNEL, 'wasm')!.kernelFunc;
+    const first = tf.getKernel(BIAS_GELU_KERNEL, 'wasm')!.kernelFunc;
     expect(registerWasmBiasGelu()).toBe('fused bias + GELU');
-    expect(tf.getKernel(WASM_BIAS_GELU_KERNEL, 'wasm')!.kernelFunc).toBe(first);
+    expect(tf.getKernel(BIAS_GELU_KERNEL, 'wasm')!.kernelFunc).toBe(first);
   });
 
   for (const c of [geluCase(5, 7, 'gelu_new'), geluCase(5, 7, 'gelu'), geluCase(64, 3072, 'gelu_new'), geluCase(33, 130, 'gelu')]) {
@@ -39,7 +40,7 @@ describe('wasm fused bias + GELU against the unfused reference on cpu (1e-5)', (
     await tf.setBackend('wasm');
     const x = tf.zeros([2, 4]);
     const b = tf.zeros([4]);
-    expect(() => tf.engine().runKernel(WASM_BIAS_GELU_KERNEL, { x, bias: b }, { activation: 'relu' })).toThrow(/activation relu is not gelu or gelu_new/);
+    expect(() => tf.engine().runKernel(BIAS_GELU_KERNEL, { x, bias: b }, { activation: 'relu' })).toThrow(/activation relu is not gelu or gelu_new/);
     tf.dispose([x, b]);
   });
 });

@@ -24,11 +24,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { requireWasmKernel, runWasmKernel, type BackendWasm, type WasmKernelArgs } from './wasm-kernel-patch';
-
-/** Must equal BIAS_GELU_KERNEL in packages/ops/src/fused-kernel-names.ts. */
-export const WASM_BIAS_GELU_KERNEL = 'RewardkitBiasGelu';
-/** The backward kernel (the webgpu one's name): inputs x, bias, dy; output dz (= dx); dbias is its column sum. */
-export const WASM_BIAS_GELU_GRAD_KERNEL = 'RewardkitBiasGeluGrad';
+import { BIAS_GELU_KERNEL, BIAS_GELU_GRAD_KERNEL, registerFusedGradients } from './fused-kernels';
 
 const C_TANH = 2 * Math.sqrt(2 / Math.PI);
 const A = 0.044715;
@@ -119,7 +115,7 @@ function sigmoid(wasm: BackendWasm, u: tf.TensorInfo): tf.TensorInfo {
 
 function biasGeluForward(rawArgs: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   const { inputs, backend, attrs } = rawArgs as unknown as WasmKernelArgs;
-  const { x, bias, N, F, activation } = check(WASM_BIAS_GELU_KERNEL, inputs, attrs, false);
+  const { x, bias, N, F, activation } = check(BIAS_GELU_KERNEL, inputs, attrs, false);
   const wasm: BackendWasm = backend;
   const out = wasm.makeOutput([N, F], 'float32');
   // Views only after makeOutput: its malloc may grow the heap and detach older views.
@@ -139,7 +135,7 @@ function biasGeluForward(rawArgs: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
 
 function biasGeluBackward(rawArgs: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   const { inputs, backend, attrs } = rawArgs as unknown as WasmKernelArgs;
-  const { x, bias, N, F, activation } = check(WASM_BIAS_GELU_GRAD_KERNEL, inputs, attrs, true);
+  const { x, bias, N, F, activation } = check(BIAS_GELU_GRAD_KERNEL, inputs, attrs, true);
   const wasm: BackendWasm = backend;
   const out = wasm.makeOutput([N, F], 'float32');
   const xs = wasm.typedArrayFromHeap(x) as Float32Array;
@@ -158,26 +154,12 @@ function biasGeluBackward(rawArgs: Parameters<tf.KernelFunc>[0]): tf.TensorInfo 
   return out;
 }
 
-/**
- * Registers both kernels for wasm and the forward's gradient (the same gradient webgpu-bias-gelu.ts
- * registers: whichever runs first installs it, and it calls the grad kernel of the active backend);
- * idempotent. Returns the log label.
- */
+/** Registers the kernels for wasm and (once, for every backend) their gradients (fused-kernels.ts); idempotent. Returns the log label. */
 export function registerWasmBiasGelu(): string {
-  if (tf.getKernel(WASM_BIAS_GELU_KERNEL, 'wasm') === undefined) {
-    tf.registerKernel({ kernelName: WASM_BIAS_GELU_KERNEL, backendName: 'wasm', kernelFunc: biasGeluForward });
-    tf.registerKernel({ kernelName: WASM_BIAS_GELU_GRAD_KERNEL, backendName: 'wasm', kernelFunc: biasGeluBackward });
+  if (tf.getKernel(BIAS_GELU_KERNEL, 'wasm') === undefined) {
+    tf.registerKernel({ kernelName: BIAS_GELU_KERNEL, backendName: 'wasm', kernelFunc: biasGeluForward });
+    tf.registerKernel({ kernelName: BIAS_GELU_GRAD_KERNEL, backendName: 'wasm', kernelFunc: biasGeluBackward });
   }
-  if (tf.getGradient(WASM_BIAS_GELU_KERNEL) === undefined) {
-    tf.registerGradient({
-      kernelName: WASM_BIAS_GELU_KERNEL,
-      inputsToSave: ['x', 'bias'],
-      gradFunc: (dy, saved, attrs) => {
-        const [x, bias] = saved;
-        const dz = tf.engine().runKernel(WASM_BIAS_GELU_GRAD_KERNEL, { x, bias, dy: dy as tf.Tensor }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
-        return { x: () => dz, bias: () => tf.sum(dz, 0) };
-      },
-    });
-  }
+  registerFusedGradients();
   return 'fused bias + GELU';
 }

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { applyWasmFixes } from './apply-wasm-fixes';
 import { registerAllGradients } from './register-gradients';
-import { registerWasmCausalAttention, WASM_ATTENTION_GRAD_KERNEL, WASM_ATTENTION_KERNEL, WASM_ATTENTION_PACKED_KERNEL } from './wasm-causal-attention';
+import { registerWasmCausalAttention } from './wasm-causal-attention';
+import { ATTENTION_GRAD_KERNEL, ATTENTION_KERNEL, ATTENTION_PACKED_KERNEL } from './fused-kernels';
 import { attentionReference, expectFusedMatchesReference, type FusedCase } from './fused-kernel.spec-helper';
 
 /** B rows of width T, H heads of D dims, the given lengths (1..T). */
@@ -12,7 +13,7 @@ function attentionCase(B: number, T: number, H: number, D: number, lengths: numb
     name: `B=${B} T=${T} H=${H} D=${D} lengths ${lengths}`,
     floats: { q: { shape: [B * T, C], scale: 2 }, k: { shape: [B * T, C], scale: 2 }, v: { shape: [B * T, C] } },
     ints: { lengths: { shape: [B], values: lengths } },
-    kernel: WASM_ATTENTION_KERNEL,
+    kernel: ATTENTION_KERNEL,
     attrs: { width: T, heads: H },
     reference: (x) => attentionReference(x, T, H),
   };
@@ -25,7 +26,7 @@ function packedCase(B: number, T: number, H: number, D: number, lengths: number[
     name: `packed qkv: B=${B} T=${T} H=${H} D=${D} lengths ${lengths}`,
     floats: { qkv: { shape: [B * T, 3 * C], scale: 2 } },
     ints: { lengths: { shape: [B], values: lengths } },
-    kernel: WASM_ATTENTION_PACKED_KERNEL,
+    kernel: ATTENTION_PACKED_KERNEL,
     attrs: { width: T, heads: H },
     reference: (x) => {
       const [q, k, v] = tf.split(x.qkv as tf.Tensor, 3, 1);
@@ -42,11 +43,11 @@ beforeAll(() => {
 
 describe('wasm fused causal attention against the unfused reference on cpu (1e-5)', () => {
   it('is registered once, however often registered', () => {
-    expect(tf.getKernel(WASM_ATTENTION_GRAD_KERNEL, 'wasm')).toBeDefined();
-    expect(tf.getKernel(WASM_ATTENTION_PACKED_KERNEL, 'wasm')).toBeDefined();
-    const first = tf.getKernel(WASM_ATTENTION_KERNEL, 'wasm')!.kernelFunc;
+    expect(tf.getKernel(ATTENTION_GRAD_KERNEL, 'wasm')).toBeDefined();
+    expect(tf.getKernel(ATTENTION_PACKED_KERNEL, 'wasm')).toBeDefined();
+    const first = tf.getKernel(ATTENTION_KERNEL, 'wasm')!.kernelFunc;
     expect(registerWasmCausalAttention()).toBe('fused causal attention');
-    expect(tf.getKernel(WASM_ATTENTION_KERNEL, 'wasm')!.kernelFunc).toBe(first);
+    expect(tf.getKernel(ATTENTION_KERNEL, 'wasm')!.kernelFunc).toBe(first);
   });
 
   // Full rows, padded rows and a one-token row; head size 64; one head; a transformer-sized batch.
@@ -68,7 +69,7 @@ describe('wasm fused causal attention against the unfused reference on cpu (1e-5
     const buffers = tf.backend().numDataIds();
     const q = tf.zeros([6, 4]);
     const lengths = tf.tensor1d([3, 0], 'int32');
-    expect(() => tf.engine().runKernel(WASM_ATTENTION_KERNEL, { q, k: q, v: q, lengths }, { width: 3, heads: 2 })).toThrow(/lengths\[1\] = 0 is not in 1\.\.3/);
+    expect(() => tf.engine().runKernel(ATTENTION_KERNEL, { q, k: q, v: q, lengths }, { width: 3, heads: 2 })).toThrow(/lengths\[1\] = 0 is not in 1\.\.3/);
     tf.dispose([q, lengths]);
     expect(tf.backend().numDataIds()).toBe(buffers);
   });

@@ -31,13 +31,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { closeView, heapOffset, matMul2d, openView } from './wasm-heap-views';
 import type { BackendWasm, WasmKernelArgs } from './wasm-kernel-patch';
-
-/** Must equal CAUSAL_ATTENTION_KERNEL in packages/ops/src/fused-kernel-names.ts. */
-export const WASM_ATTENTION_KERNEL = 'RewardkitCausalAttention';
-/** Must equal CAUSAL_ATTENTION_PACKED_KERNEL in packages/ops/src/fused-kernel-names.ts: q, k, v as one [B*T, 3C] input. */
-export const WASM_ATTENTION_PACKED_KERNEL = 'RewardkitCausalAttentionPacked';
-/** The backward kernel (the webgpu one's name): outputs [dq, dk, dv], each [B*T, C] (attr packed: from one qkv input). */
-export const WASM_ATTENTION_GRAD_KERNEL = 'RewardkitCausalAttentionGrad';
+import { ATTENTION_KERNEL, ATTENTION_PACKED_KERNEL, ATTENTION_GRAD_KERNEL, registerFusedGradients } from './fused-kernels';
 
 interface Shape {
   readonly B: number;
@@ -178,10 +172,10 @@ function lengthsOf(kernel: string, wasm: BackendWasm, lengths: tf.TensorInfo, T:
 
 function attentionForward(rawArgs: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   const { inputs, backend, attrs } = rawArgs as unknown as WasmKernelArgs;
-  const { s, q, k, v, lengths } = checkInputs(WASM_ATTENTION_KERNEL, inputs, attrs, []);
+  const { s, q, k, v, lengths } = checkInputs(ATTENTION_KERNEL, inputs, attrs, []);
   const wasm: BackendWasm = backend;
   const { B, T, H, D } = s;
-  const ls = lengthsOf(WASM_ATTENTION_KERNEL, wasm, lengths, T);
+  const ls = lengthsOf(ATTENTION_KERNEL, wasm, lengths, T);
   const out = wasm.makeOutput([B * T, s.C], 'float32');
   const scratch = new Scratch(wasm, { q: T * D, kT: D * T, v: T * D, S: T * T, y: T * D });
   const scale = 1 / Math.sqrt(D);
@@ -211,10 +205,10 @@ function attentionForward(rawArgs: Parameters<tf.KernelFunc>[0]): tf.TensorInfo 
 /** Inputs q, k, v (or qkv), y (the forward's output), dy, lengths; outputs [dq, dk, dv]. */
 function attentionBackward(rawArgs: Parameters<tf.KernelFunc>[0]): tf.TensorInfo[] {
   const { inputs, backend, attrs } = rawArgs as unknown as WasmKernelArgs;
-  const { s, q, k, v, lengths } = checkInputs(WASM_ATTENTION_GRAD_KERNEL, inputs, attrs, ['y', 'dy']);
+  const { s, q, k, v, lengths } = checkInputs(ATTENTION_GRAD_KERNEL, inputs, attrs, ['y', 'dy']);
   const wasm: BackendWasm = backend;
   const { B, T, H, D } = s;
-  const ls = lengthsOf(WASM_ATTENTION_GRAD_KERNEL, wasm, lengths, T);
+  const ls = lengthsOf(ATTENTION_GRAD_KERNEL, wasm, lengths, T);
   const outs = [0, 1, 2].map(() => wasm.makeOutput([B * T, s.C], 'float32'));
   const dy = inputs.dy as tf.TensorInfo;
   const scratch = new Scratch(wasm, {
@@ -265,43 +259,16 @@ function attentionBackward(rawArgs: Parameters<tf.KernelFunc>[0]): tf.TensorInfo
   return outs;
 }
 
-/**
- * Registers the kernels for wasm and the forwards' gradients (the same gradients
- * webgpu-causal-attention.ts registers: whichever runs first installs them, and they call the grad
- * kernel of the active backend); idempotent. Returns the log label.
- */
+/** Registers the kernels for wasm and (once, for every backend) their gradients (fused-kernels.ts); idempotent. Returns the log label. */
 export function registerWasmCausalAttention(): string {
-  if (tf.getKernel(WASM_ATTENTION_KERNEL, 'wasm') === undefined) {
-    tf.registerKernel({ kernelName: WASM_ATTENTION_KERNEL, backendName: 'wasm', kernelFunc: attentionForward });
-    tf.registerKernel({ kernelName: WASM_ATTENTION_GRAD_KERNEL, backendName: 'wasm', kernelFunc: attentionBackward as unknown as tf.KernelFunc });
+  if (tf.getKernel(ATTENTION_KERNEL, 'wasm') === undefined) {
+    tf.registerKernel({ kernelName: ATTENTION_KERNEL, backendName: 'wasm', kernelFunc: attentionForward });
+    tf.registerKernel({ kernelName: ATTENTION_GRAD_KERNEL, backendName: 'wasm', kernelFunc: attentionBackward as unknown as tf.KernelFunc });
   }
-  if (tf.getKernel(WASM_ATTENTION_PACKED_KERNEL, 'wasm') === undefined) {
+  if (tf.getKernel(ATTENTION_PACKED_KERNEL, 'wasm') === undefined) {
     const packed: tf.KernelFunc = (args) => attentionForward({ ...args, attrs: { ...args.attrs, packed: true } });
-    tf.registerKernel({ kernelName: WASM_ATTENTION_PACKED_KERNEL, backendName: 'wasm', kernelFunc: packed });
+    tf.registerKernel({ kernelName: ATTENTION_PACKED_KERNEL, backendName: 'wasm', kernelFunc: packed });
   }
-  if (tf.getGradient(WASM_ATTENTION_PACKED_KERNEL) === undefined) {
-    tf.registerGradient({
-      kernelName: WASM_ATTENTION_PACKED_KERNEL,
-      inputsToSave: ['qkv', 'lengths'],
-      outputsToSave: [true],
-      gradFunc: (dy, saved, attrs) => {
-        const [qkv, lengths, y] = saved;
-        const grads = tf.engine().runKernel(WASM_ATTENTION_GRAD_KERNEL, { qkv, y, dy: dy as tf.Tensor, lengths }, { ...attrs, packed: true } as unknown as tf.NamedAttrMap) as tf.Tensor[];
-        return { qkv: () => tf.concat(grads, 1) }; // [B*T, 3C], c_attn's column blocks
-      },
-    });
-  }
-  if (tf.getGradient(WASM_ATTENTION_KERNEL) === undefined) {
-    tf.registerGradient({
-      kernelName: WASM_ATTENTION_KERNEL,
-      inputsToSave: ['q', 'k', 'v', 'lengths'],
-      outputsToSave: [true],
-      gradFunc: (dy, saved, attrs) => {
-        const [q, k, v, lengths, y] = saved;
-        const [dq, dk, dv] = tf.engine().runKernel(WASM_ATTENTION_GRAD_KERNEL, { q, k, v, y, dy: dy as tf.Tensor, lengths }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
-        return { q: () => dq, k: () => dk, v: () => dv };
-      },
-    });
-  }
+  registerFusedGradients();
   return 'fused causal attention';
 }

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { applyWasmFixes } from './apply-wasm-fixes';
 import { registerAllGradients } from './register-gradients';
-import { registerWasmLayerNorm, WASM_LAYER_NORM_KERNEL } from './wasm-layer-norm';
+import { registerWasmLayerNorm } from './wasm-layer-norm';
+import { LAYER_NORM_KERNEL } from './fused-kernels';
 import { layerNormReference, expectFusedMatchesReference, type FusedCase } from './fused-kernel.spec-helper';
 
 /** x of `shape` (values offset from 0, as a residual stream is), gamma and beta over its last axis. */
@@ -11,7 +12,7 @@ function normCase(shape: number[], eps: number): FusedCase {
   return {
     name: `x [${shape}], eps ${eps}`,
     floats: { x: { shape, scale: 3, offset: 0.5 }, gamma: { shape: [C], offset: 1 }, beta: { shape: [C] } },
-    kernel: WASM_LAYER_NORM_KERNEL,
+    kernel: LAYER_NORM_KERNEL,
     attrs: { eps },
     reference: (x) => layerNormReference(x, eps),
   };
@@ -25,9 +26,9 @@ beforeAll(() => {
 
 describe('wasm fused layer norm against the unfused reference on cpu (1e-5)', () => {
   it('is registered once, however often registered', () => {
-    const first = tf.getKernel(WASM_LAYER_NORM_KERNEL, 'wasm')!.kernelFunc;
+    const first = tf.getKernel(LAYER_NORM_KERNEL, 'wasm')!.kernelFunc;
     expect(registerWasmLayerNorm()).toBe('fused layer norm');
-    expect(tf.getKernel(WASM_LAYER_NORM_KERNEL, 'wasm')!.kernelFunc).toBe(first);
+    expect(tf.getKernel(LAYER_NORM_KERNEL, 'wasm')!.kernelFunc).toBe(first);
   });
 
   for (const c of [normCase([7, 33], 1e-5), normCase([1, 1], 1e-5), normCase([2, 3, 20], 1e-3), normCase([64, 768], 1e-5)]) {
@@ -40,7 +41,7 @@ describe('wasm fused layer norm against the unfused reference on cpu (1e-5)', ()
     await tf.setBackend('wasm');
     const x = tf.zeros([2, 4]);
     const g = tf.zeros([3]);
-    expect(() => tf.engine().runKernel(WASM_LAYER_NORM_KERNEL, { x, gamma: g, beta: g }, { eps: 1e-5 })).toThrow(/input gamma must be float32 \[4\]; got float32 \[3\]/);
+    expect(() => tf.engine().runKernel(LAYER_NORM_KERNEL, { x, gamma: g, beta: g }, { eps: 1e-5 })).toThrow(/input gamma must be float32 \[4\]; got float32 \[3\]/);
     tf.dispose([x, g]);
   });
 });

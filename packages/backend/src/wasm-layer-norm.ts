@@ -21,11 +21,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm, WasmKernelArgs } from './wasm-kernel-patch';
-
-/** Must equal LAYER_NORM_KERNEL in packages/ops/src/fused-kernel-names.ts. */
-export const WASM_LAYER_NORM_KERNEL = 'RewardkitLayerNorm';
-/** The backward kernel (the webgpu one's name): inputs x, gamma, beta, dy; outputs [dx, dgamma, dbeta]. */
-export const WASM_LAYER_NORM_GRAD_KERNEL = 'RewardkitLayerNormGrad';
+import { LAYER_NORM_KERNEL, LAYER_NORM_GRAD_KERNEL, registerFusedGradients } from './fused-kernels';
 
 function rowsOf(kernel: string, inputs: tf.NamedTensorInfoMap, withDy: boolean): { x: tf.TensorInfo; gamma: tf.TensorInfo; N: number; C: number } {
   const { x, gamma, beta, dy } = inputs;
@@ -59,7 +55,7 @@ function rowStats(xs: Float32Array, r: number, C: number, eps: number): [number,
 
 function layerNormForward(rawArgs: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   const { inputs, backend, attrs } = rawArgs as unknown as WasmKernelArgs;
-  const { x, gamma, N, C } = rowsOf(WASM_LAYER_NORM_KERNEL, inputs, false);
+  const { x, gamma, N, C } = rowsOf(LAYER_NORM_KERNEL, inputs, false);
   const eps = attrs?.eps as number;
   const wasm: BackendWasm = backend;
   const out = wasm.makeOutput([...x.shape], 'float32');
@@ -78,7 +74,7 @@ function layerNormForward(rawArgs: Parameters<tf.KernelFunc>[0]): tf.TensorInfo 
 
 function layerNormBackward(rawArgs: Parameters<tf.KernelFunc>[0]): tf.TensorInfo[] {
   const { inputs, backend, attrs } = rawArgs as unknown as WasmKernelArgs;
-  const { x, gamma, N, C } = rowsOf(WASM_LAYER_NORM_GRAD_KERNEL, inputs, true);
+  const { x, gamma, N, C } = rowsOf(LAYER_NORM_GRAD_KERNEL, inputs, true);
   const eps = attrs?.eps as number;
   const wasm: BackendWasm = backend;
   const dxOut = wasm.makeOutput([...x.shape], 'float32');
@@ -116,30 +112,12 @@ function layerNormBackward(rawArgs: Parameters<tf.KernelFunc>[0]): tf.TensorInfo
   return [dxOut, dgOut, dbOut];
 }
 
-/**
- * Registers both kernels for wasm and the forward's gradient (the same gradient webgpu-layer-norm.ts
- * registers: whichever runs first installs it, and it calls the grad kernel of the active backend);
- * idempotent. Returns the log label.
- */
+/** Registers the kernels for wasm and (once, for every backend) their gradients (fused-kernels.ts); idempotent. Returns the log label. */
 export function registerWasmLayerNorm(): string {
-  if (tf.getKernel(WASM_LAYER_NORM_KERNEL, 'wasm') === undefined) {
-    tf.registerKernel({ kernelName: WASM_LAYER_NORM_KERNEL, backendName: 'wasm', kernelFunc: layerNormForward });
-    tf.registerKernel({ kernelName: WASM_LAYER_NORM_GRAD_KERNEL, backendName: 'wasm', kernelFunc: layerNormBackward as unknown as tf.KernelFunc });
+  if (tf.getKernel(LAYER_NORM_KERNEL, 'wasm') === undefined) {
+    tf.registerKernel({ kernelName: LAYER_NORM_KERNEL, backendName: 'wasm', kernelFunc: layerNormForward });
+    tf.registerKernel({ kernelName: LAYER_NORM_GRAD_KERNEL, backendName: 'wasm', kernelFunc: layerNormBackward as unknown as tf.KernelFunc });
   }
-  if (tf.getGradient(WASM_LAYER_NORM_KERNEL) === undefined) {
-    tf.registerGradient({
-      kernelName: WASM_LAYER_NORM_KERNEL,
-      inputsToSave: ['x', 'gamma', 'beta'],
-      gradFunc: (dy, saved, attrs) => {
-        const [x, gamma, beta] = saved;
-        const [dx, dgamma, dbeta] = tf.engine().runKernel(
-          WASM_LAYER_NORM_GRAD_KERNEL,
-          { x, gamma, beta, dy: dy as tf.Tensor },
-          attrs as unknown as tf.NamedAttrMap,
-        ) as tf.Tensor[];
-        return { x: () => dx, gamma: () => dgamma, beta: () => dbeta };
-      },
-    });
-  }
+  registerFusedGradients();
   return 'fused layer norm';
 }

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from './init-backend';
 import { registerAllGradients } from './register-gradients';
 import { stopWebGpu } from './webgpu-backend';
-import { registerWebGpuBiasGelu, WEBGPU_BIAS_GELU_KERNEL } from './webgpu-bias-gelu';
+import { registerWebGpuBiasGelu } from './webgpu-bias-gelu';
+import { BIAS_GELU_KERNEL } from './fused-kernels';
 import { biasGeluReference, expectFusedMatchesReference, type FusedCase } from './fused-kernel.spec-helper';
 import { describeWebGpu } from './webgpu-test-adapter';
 
@@ -10,7 +11,7 @@ function geluCase(N: number, F: number, activation: 'gelu' | 'gelu_new'): FusedC
   return {
     name: `${activation} on [${N}, ${F}]`,
     floats: { x: { shape: [N, F], scale: 4 }, bias: { shape: [F] } }, // |z| up to 5: both tails
-    kernel: WEBGPU_BIAS_GELU_KERNEL,
+    kernel: BIAS_GELU_KERNEL,
     attrs: { activation },
     reference: (x) => biasGeluReference(x, activation),
   };
@@ -20,7 +21,7 @@ describeWebGpu('webgpu fused bias + GELU against the unfused reference on cpu (1
   beforeAll(async () => {
     registerAllGradients();
     await initBackend({ prefer: 'webgpu' });
-    expect(tf.getKernel(WEBGPU_BIAS_GELU_KERNEL, 'webgpu')).toBeDefined();
+    expect(tf.getKernel(BIAS_GELU_KERNEL, 'webgpu')).toBeDefined();
     expect(registerWebGpuBiasGelu()).toBe('fused bias + GELU');
   });
   afterAll(() => stopWebGpu());
@@ -35,7 +36,7 @@ describeWebGpu('webgpu fused bias + GELU against the unfused reference on cpu (1
     await tf.setBackend('webgpu');
     const x = tf.zeros([2, 4]);
     const b = tf.zeros([4]);
-    expect(() => tf.engine().runKernel(WEBGPU_BIAS_GELU_KERNEL, { x, bias: b }, { activation: 'relu' })).toThrow(/activation relu is not gelu or gelu_new/);
+    expect(() => tf.engine().runKernel(BIAS_GELU_KERNEL, { x, bias: b }, { activation: 'relu' })).toThrow(/activation relu is not gelu or gelu_new/);
     tf.dispose([x, b]);
   });
 });

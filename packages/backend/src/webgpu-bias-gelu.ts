@@ -17,11 +17,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { expectInput, named, type ProgramSpec, runProgram } from './webgpu-program';
-
-/** Must equal BIAS_GELU_KERNEL in packages/ops/src/fused-kernel-names.ts. */
-export const WEBGPU_BIAS_GELU_KERNEL = 'RewardkitBiasGelu';
-/** The backward kernel: output dz (= dx); dbias is its column sum. */
-export const WEBGPU_BIAS_GELU_GRAD_KERNEL = 'RewardkitBiasGeluGrad';
+import { BIAS_GELU_KERNEL, BIAS_GELU_GRAD_KERNEL, registerFusedGradients } from './fused-kernels';
 
 const WG = 256;
 
@@ -88,34 +84,24 @@ function check(kernel: string, inputs: tf.NamedTensorInfoMap, attrs: Attrs): { N
 }
 
 function biasGeluForward({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
-  const { N, F } = check(WEBGPU_BIAS_GELU_KERNEL, inputs, attrs);
-  const { x, bias } = named(WEBGPU_BIAS_GELU_KERNEL, inputs, ['x', 'bias']);
+  const { N, F } = check(BIAS_GELU_KERNEL, inputs, attrs);
+  const { x, bias } = named(BIAS_GELU_KERNEL, inputs, ['x', 'bias']);
   return runProgram(backend, spec('fwd', attrs.activation, N, F), [x, bias]);
 }
 
 function biasGeluBackward({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
-  const { N, F } = check(WEBGPU_BIAS_GELU_GRAD_KERNEL, inputs, attrs);
-  const { x, bias, dy } = named(WEBGPU_BIAS_GELU_GRAD_KERNEL, inputs, ['x', 'bias', 'dy']);
-  expectInput(WEBGPU_BIAS_GELU_GRAD_KERNEL, 'dy', dy, [N, F]);
+  const { N, F } = check(BIAS_GELU_GRAD_KERNEL, inputs, attrs);
+  const { x, bias, dy } = named(BIAS_GELU_GRAD_KERNEL, inputs, ['x', 'bias', 'dy']);
+  expectInput(BIAS_GELU_GRAD_KERNEL, 'dy', dy, [N, F]);
   return runProgram(backend, spec('grad', attrs.activation, N, F), [x, bias, dy]);
 }
 
-/** Registers both kernels for webgpu and the forward's gradient; idempotent. Returns the log label. */
+/** Registers the kernels for webgpu and (once, for every backend) their gradients (fused-kernels.ts); idempotent. Returns the log label. */
 export function registerWebGpuBiasGelu(): string {
-  if (tf.getKernel(WEBGPU_BIAS_GELU_KERNEL, 'webgpu') === undefined) {
-    tf.registerKernel({ kernelName: WEBGPU_BIAS_GELU_KERNEL, backendName: 'webgpu', kernelFunc: biasGeluForward as unknown as tf.KernelFunc });
-    tf.registerKernel({ kernelName: WEBGPU_BIAS_GELU_GRAD_KERNEL, backendName: 'webgpu', kernelFunc: biasGeluBackward as unknown as tf.KernelFunc });
+  if (tf.getKernel(BIAS_GELU_KERNEL, 'webgpu') === undefined) {
+    tf.registerKernel({ kernelName: BIAS_GELU_KERNEL, backendName: 'webgpu', kernelFunc: biasGeluForward as unknown as tf.KernelFunc });
+    tf.registerKernel({ kernelName: BIAS_GELU_GRAD_KERNEL, backendName: 'webgpu', kernelFunc: biasGeluBackward as unknown as tf.KernelFunc });
   }
-  if (tf.getGradient(WEBGPU_BIAS_GELU_KERNEL) === undefined) {
-    tf.registerGradient({
-      kernelName: WEBGPU_BIAS_GELU_KERNEL,
-      inputsToSave: ['x', 'bias'],
-      gradFunc: (dy, saved, attrs) => {
-        const [x, bias] = saved;
-        const dz = tf.engine().runKernel(WEBGPU_BIAS_GELU_GRAD_KERNEL, { x, bias, dy: dy as tf.Tensor }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
-        return { x: () => dz, bias: () => tf.sum(dz, 0) };
-      },
-    });
-  }
+  registerFusedGradients();
   return 'fused bias + GELU';
 }

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from './init-backend';
 import { registerAllGradients } from './register-gradients';
 import { stopWebGpu } from './webgpu-backend';
-import { registerWebGpuCausalAttention, WEBGPU_ATTENTION_GRAD_KERNEL, WEBGPU_ATTENTION_KERNEL, WEBGPU_ATTENTION_PACKED_KERNEL } from './webgpu-causal-attention';
+import { registerWebGpuCausalAttention } from './webgpu-causal-attention';
+import { ATTENTION_GRAD_KERNEL, ATTENTION_KERNEL, ATTENTION_PACKED_KERNEL } from './fused-kernels';
 import { attentionReference, expectFusedMatchesReference, type FusedCase } from './fused-kernel.spec-helper';
 import { describeWebGpu } from './webgpu-test-adapter';
 
@@ -13,7 +14,7 @@ function attentionCase(B: number, T: number, H: number, D: number, lengths: numb
     name: `B=${B} T=${T} H=${H} D=${D} lengths ${lengths}`,
     floats: { q: { shape: [B * T, C], scale: 2 }, k: { shape: [B * T, C], scale: 2 }, v: { shape: [B * T, C] } },
     ints: { lengths: { shape: [B], values: lengths } },
-    kernel: WEBGPU_ATTENTION_KERNEL,
+    kernel: ATTENTION_KERNEL,
     attrs: { width: T, heads: H },
     reference: (x) => attentionReference(x, T, H),
   };
@@ -26,7 +27,7 @@ function packedCase(B: number, T: number, H: number, D: number, lengths: number[
     name: `packed qkv: B=${B} T=${T} H=${H} D=${D} lengths ${lengths}`,
     floats: { qkv: { shape: [B * T, 3 * C], scale: 2 } },
     ints: { lengths: { shape: [B], values: lengths } },
-    kernel: WEBGPU_ATTENTION_PACKED_KERNEL,
+    kernel: ATTENTION_PACKED_KERNEL,
     attrs: { width: T, heads: H },
     reference: (x) => {
       const [q, k, v] = tf.split(x.qkv as tf.Tensor, 3, 1);
@@ -39,9 +40,9 @@ describeWebGpu('webgpu fused causal attention against the unfused reference on c
   beforeAll(async () => {
     registerAllGradients();
     await initBackend({ prefer: 'webgpu' });
-    expect(tf.getKernel(WEBGPU_ATTENTION_KERNEL, 'webgpu')).toBeDefined(); // registered by initBackend
-    expect(tf.getKernel(WEBGPU_ATTENTION_GRAD_KERNEL, 'webgpu')).toBeDefined();
-    expect(tf.getKernel(WEBGPU_ATTENTION_PACKED_KERNEL, 'webgpu')).toBeDefined();
+    expect(tf.getKernel(ATTENTION_KERNEL, 'webgpu')).toBeDefined(); // registered by initBackend
+    expect(tf.getKernel(ATTENTION_GRAD_KERNEL, 'webgpu')).toBeDefined();
+    expect(tf.getKernel(ATTENTION_PACKED_KERNEL, 'webgpu')).toBeDefined();
     expect(registerWebGpuCausalAttention()).toBe('fused causal attention'); // and idempotent
   });
   afterAll(() => stopWebGpu());
@@ -63,7 +64,7 @@ describeWebGpu('webgpu fused causal attention against the unfused reference on c
     await tf.setBackend('webgpu');
     const q = tf.zeros([6, 8]);
     const lengths = tf.tensor1d([3, 3], 'int32');
-    const run = (attrs: object, l = lengths) => () => tf.engine().runKernel(WEBGPU_ATTENTION_KERNEL, { q, k: q, v: q, lengths: l }, attrs as tf.NamedAttrMap);
+    const run = (attrs: object, l = lengths) => () => tf.engine().runKernel(ATTENTION_KERNEL, { q, k: q, v: q, lengths: l }, attrs as tf.NamedAttrMap);
     expect(run({ width: 4, heads: 2 })).toThrow(/6 rows are not a whole number of sequences of width 4/);
     expect(run({ width: 3, heads: 3 })).toThrow(/8 columns do not split into 3 heads/);
     const floatLengths = tf.tensor1d([3, 3]);

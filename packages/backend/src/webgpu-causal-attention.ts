@@ -30,13 +30,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { expectInput, named, type ProgramSpec, runProgram, type Uniform } from './webgpu-program';
-
-/** Must equal CAUSAL_ATTENTION_KERNEL in packages/ops/src/fused-kernel-names.ts. */
-export const WEBGPU_ATTENTION_KERNEL = 'RewardkitCausalAttention';
-/** Must equal CAUSAL_ATTENTION_PACKED_KERNEL in packages/ops/src/fused-kernel-names.ts: q, k, v as one [B*T, 3C] input. */
-export const WEBGPU_ATTENTION_PACKED_KERNEL = 'RewardkitCausalAttentionPacked';
-/** The backward kernel: outputs [dq, dk, dv], each [B*T, C] (attr packed: from one qkv input). */
-export const WEBGPU_ATTENTION_GRAD_KERNEL = 'RewardkitCausalAttentionGrad';
+import { ATTENTION_KERNEL, ATTENTION_PACKED_KERNEL, ATTENTION_GRAD_KERNEL, registerFusedGradients } from './fused-kernels';
 
 const WG = 64;
 
@@ -270,14 +264,14 @@ function checkInputs(kernel: string, inputs: tf.NamedTensorInfoMap, attrs: Attrs
 }
 
 function attentionForward({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
-  const { s, q, k, v } = checkInputs(WEBGPU_ATTENTION_KERNEL, inputs, attrs, []);
+  const { s, q, k, v } = checkInputs(ATTENTION_KERNEL, inputs, attrs, []);
   return runProgram(backend, forwardSpec(s), [q, k, v, inputs.lengths as tf.TensorInfo]);
 }
 
 /** Inputs q, k, v (or qkv), y (the forward's output), dy, lengths; outputs [dq, dk, dv]. */
 function attentionBackward({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
-  const { s, q, k, v } = checkInputs(WEBGPU_ATTENTION_GRAD_KERNEL, inputs, attrs, ['y', 'dy']);
-  const { y, dy, lengths } = named(WEBGPU_ATTENTION_GRAD_KERNEL, inputs, ['y', 'dy', 'lengths']);
+  const { s, q, k, v } = checkInputs(ATTENTION_GRAD_KERNEL, inputs, attrs, ['y', 'dy']);
+  const { y, dy, lengths } = named(ATTENTION_GRAD_KERNEL, inputs, ['y', 'dy', 'lengths']);
   const stats = runProgram(backend, statsSpec(s), [q, k, dy, y, lengths]);
   const out = [
     runProgram(backend, dqSpec(s), [q, k, v, dy, stats, lengths]),
@@ -288,47 +282,16 @@ function attentionBackward({ inputs, backend, attrs }: KernelArgs): tf.TensorInf
   return out;
 }
 
-/** Registers both kernels for webgpu and the forward's gradient; idempotent. Returns the log label. */
+/** Registers the kernels for webgpu and (once, for every backend) their gradients (fused-kernels.ts); idempotent. Returns the log label. */
 export function registerWebGpuCausalAttention(): string {
-  if (tf.getKernel(WEBGPU_ATTENTION_KERNEL, 'webgpu') === undefined) {
-    tf.registerKernel({ kernelName: WEBGPU_ATTENTION_KERNEL, backendName: 'webgpu', kernelFunc: attentionForward as unknown as tf.KernelFunc });
-    tf.registerKernel({ kernelName: WEBGPU_ATTENTION_GRAD_KERNEL, backendName: 'webgpu', kernelFunc: attentionBackward as unknown as tf.KernelFunc });
+  if (tf.getKernel(ATTENTION_KERNEL, 'webgpu') === undefined) {
+    tf.registerKernel({ kernelName: ATTENTION_KERNEL, backendName: 'webgpu', kernelFunc: attentionForward as unknown as tf.KernelFunc });
+    tf.registerKernel({ kernelName: ATTENTION_GRAD_KERNEL, backendName: 'webgpu', kernelFunc: attentionBackward as unknown as tf.KernelFunc });
   }
-  if (tf.getKernel(WEBGPU_ATTENTION_PACKED_KERNEL, 'webgpu') === undefined) {
+  if (tf.getKernel(ATTENTION_PACKED_KERNEL, 'webgpu') === undefined) {
     const packed = (args: KernelArgs) => attentionForward({ ...args, attrs: { ...args.attrs, packed: true } });
-    tf.registerKernel({ kernelName: WEBGPU_ATTENTION_PACKED_KERNEL, backendName: 'webgpu', kernelFunc: packed as unknown as tf.KernelFunc });
+    tf.registerKernel({ kernelName: ATTENTION_PACKED_KERNEL, backendName: 'webgpu', kernelFunc: packed as unknown as tf.KernelFunc });
   }
-  if (tf.getGradient(WEBGPU_ATTENTION_PACKED_KERNEL) === undefined) {
-    tf.registerGradient({
-      kernelName: WEBGPU_ATTENTION_PACKED_KERNEL,
-      inputsToSave: ['qkv', 'lengths'],
-      outputsToSave: [true],
-      gradFunc: (dy, saved, attrs) => {
-        const [qkv, lengths, y] = saved;
-        const grads = tf.engine().runKernel(
-          WEBGPU_ATTENTION_GRAD_KERNEL,
-          { qkv, y, dy: dy as tf.Tensor, lengths },
-          { ...attrs, packed: true } as unknown as tf.NamedAttrMap,
-        ) as tf.Tensor[];
-        return { qkv: () => tf.concat(grads, 1) }; // [B*T, 3C], c_attn's column blocks
-      },
-    });
-  }
-  if (tf.getGradient(WEBGPU_ATTENTION_KERNEL) === undefined) {
-    tf.registerGradient({
-      kernelName: WEBGPU_ATTENTION_KERNEL,
-      inputsToSave: ['q', 'k', 'v', 'lengths'],
-      outputsToSave: [true],
-      gradFunc: (dy, saved, attrs) => {
-        const [q, k, v, lengths, y] = saved;
-        const [dq, dk, dv] = tf.engine().runKernel(
-          WEBGPU_ATTENTION_GRAD_KERNEL,
-          { q, k, v, y, dy: dy as tf.Tensor, lengths },
-          attrs as unknown as tf.NamedAttrMap,
-        ) as tf.Tensor[];
-        return { q: () => dq, k: () => dk, v: () => dv };
-      },
-    });
-  }
+  registerFusedGradients();
   return 'fused causal attention';
 }

@@ -5,22 +5,12 @@
  * kernels only: an op then runs its reference composition.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { registerWebGpuBiasGelu, WEBGPU_BIAS_GELU_GRAD_KERNEL, WEBGPU_BIAS_GELU_KERNEL } from './webgpu-bias-gelu';
-import { registerWebGpuCausalAttention, WEBGPU_ATTENTION_GRAD_KERNEL, WEBGPU_ATTENTION_KERNEL, WEBGPU_ATTENTION_PACKED_KERNEL } from './webgpu-causal-attention';
-import { registerWebGpuLayerNorm, WEBGPU_LAYER_NORM_GRAD_KERNEL, WEBGPU_LAYER_NORM_KERNEL } from './webgpu-layer-norm';
+import { FUSED_KERNEL_NAMES } from './fused-kernels';
+import { registerWebGpuBiasGelu } from './webgpu-bias-gelu';
+import { registerWebGpuCausalAttention } from './webgpu-causal-attention';
+import { registerWebGpuLayerNorm } from './webgpu-layer-norm';
 
 export const FUSED_KERNELS_ENV = 'REWARDKIT_FUSED_KERNELS';
-
-/** The fused forward kernels and their backward kernels. */
-export const FUSED_KERNEL_NAMES = [
-  WEBGPU_ATTENTION_KERNEL,
-  WEBGPU_ATTENTION_PACKED_KERNEL,
-  WEBGPU_ATTENTION_GRAD_KERNEL,
-  WEBGPU_LAYER_NORM_KERNEL,
-  WEBGPU_LAYER_NORM_GRAD_KERNEL,
-  WEBGPU_BIAS_GELU_KERNEL,
-  WEBGPU_BIAS_GELU_GRAD_KERNEL,
-] as const;
 
 export function fusedKernelsWanted(env: NodeJS.ProcessEnv = process.env): boolean {
   return env[FUSED_KERNELS_ENV] !== '0';

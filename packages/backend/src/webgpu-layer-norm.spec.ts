@@ -3,7 +3,8 @@ import { initBackend } from './init-backend';
 import { registerAllGradients } from './register-gradients';
 import { stopWebGpu } from './webgpu-backend';
 import { expectFusedMatchesReference, layerNormReference, type FusedCase } from './fused-kernel.spec-helper';
-import { registerWebGpuLayerNorm, WEBGPU_LAYER_NORM_KERNEL } from './webgpu-layer-norm';
+import { registerWebGpuLayerNorm } from './webgpu-layer-norm';
+import { LAYER_NORM_KERNEL } from './fused-kernels';
 import { describeWebGpu } from './webgpu-test-adapter';
 
 
@@ -13,7 +14,7 @@ function normCase(shape: number[], eps: number): FusedCase {
   return {
     name: `x [${shape}], eps ${eps}`,
     floats: { x: { shape, scale: 3, offset: 0.5 }, gamma: { shape: [C], offset: 1 }, beta: { shape: [C] } },
-    kernel: WEBGPU_LAYER_NORM_KERNEL,
+    kernel: LAYER_NORM_KERNEL,
     attrs: { eps },
     reference: (x) => layerNormReference(x, eps),
   };
@@ -23,7 +24,7 @@ describeWebGpu('webgpu fused layer norm against the unfused reference on cpu (1e
   beforeAll(async () => {
     registerAllGradients();
     await initBackend({ prefer: 'webgpu' });
-    expect(tf.getKernel(WEBGPU_LAYER_NORM_KERNEL, 'webgpu')).toBeDefined();
+    expect(tf.getKernel(LAYER_NORM_KERNEL, 'webgpu')).toBeDefined();
     expect(registerWebGpuLayerNorm()).toBe('fused layer norm');
   });
   afterAll(() => stopWebGpu());
@@ -39,7 +40,7 @@ describeWebGpu('webgpu fused layer norm against the unfused reference on cpu (1e
     await tf.setBackend('webgpu');
     const x = tf.zeros([2, 4]);
     const g = tf.zeros([3]);
-    expect(() => tf.engine().runKernel(WEBGPU_LAYER_NORM_KERNEL, { x, gamma: g, beta: g }, { eps: 1e-5 })).toThrow(/input gamma has shape \[3\], expected \[4\]/);
+    expect(() => tf.engine().runKernel(LAYER_NORM_KERNEL, { x, gamma: g, beta: g }, { eps: 1e-5 })).toThrow(/input gamma has shape \[3\], expected \[4\]/);
     tf.dispose([x, g]);
   });
 });

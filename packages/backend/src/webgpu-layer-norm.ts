@@ -15,11 +15,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { expectInput, named, type ProgramSpec, runProgram, workgroupSumSnippet } from './webgpu-program';
-
-/** Must equal LAYER_NORM_KERNEL in packages/ops/src/fused-kernel-names.ts. */
-export const WEBGPU_LAYER_NORM_KERNEL = 'RewardkitLayerNorm';
-/** The backward kernel: outputs [dx, dgamma, dbeta]. */
-export const WEBGPU_LAYER_NORM_GRAD_KERNEL = 'RewardkitLayerNormGrad';
+import { LAYER_NORM_KERNEL, LAYER_NORM_GRAD_KERNEL, registerFusedGradients } from './fused-kernels';
 
 const WG = 64;
 
@@ -144,17 +140,17 @@ function rowsOf(kernel: string, inputs: tf.NamedTensorInfoMap): { N: number; C: 
 }
 
 function layerNormForward({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
-  const { N, C } = rowsOf(WEBGPU_LAYER_NORM_KERNEL, inputs);
-  const { x, gamma, beta } = named(WEBGPU_LAYER_NORM_KERNEL, inputs, ['x', 'gamma', 'beta']);
+  const { N, C } = rowsOf(LAYER_NORM_KERNEL, inputs);
+  const { x, gamma, beta } = named(LAYER_NORM_KERNEL, inputs, ['x', 'gamma', 'beta']);
   const spec = rowSpec('rewardkitLayerNormFwd', ['x', 'gamma', 'beta'], N, C, attrs.eps, [...x.shape], forwardBody);
   return runProgram(backend, spec, [x, gamma, beta]);
 }
 
 /** Inputs x, gamma, beta, dy; outputs [dx, dgamma, dbeta]. */
 function layerNormBackward({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
-  const { N, C } = rowsOf(WEBGPU_LAYER_NORM_GRAD_KERNEL, inputs);
-  const { x, gamma, dy } = named(WEBGPU_LAYER_NORM_GRAD_KERNEL, inputs, ['x', 'gamma', 'dy']);
-  expectInput(WEBGPU_LAYER_NORM_GRAD_KERNEL, 'dy', dy, x.shape);
+  const { N, C } = rowsOf(LAYER_NORM_GRAD_KERNEL, inputs);
+  const { x, gamma, dy } = named(LAYER_NORM_GRAD_KERNEL, inputs, ['x', 'gamma', 'dy']);
+  expectInput(LAYER_NORM_GRAD_KERNEL, 'dy', dy, x.shape);
   const stats = runProgram(backend, rowSpec('rewardkitLayerNormStats', ['x'], N, C, attrs.eps, [N * 2], statsBody), [x]);
   const out = [
     runProgram(backend, rowSpec('rewardkitLayerNormDx', ['x', 'gamma', 'dy'], N, C, attrs.eps, [...x.shape], dxBody), [x, gamma, dy]),
@@ -165,26 +161,12 @@ function layerNormBackward({ inputs, backend, attrs }: KernelArgs): tf.TensorInf
   return out;
 }
 
-/** Registers both kernels for webgpu and the forward's gradient; idempotent. Returns the log label. */
+/** Registers the kernels for webgpu and (once, for every backend) their gradients (fused-kernels.ts); idempotent. Returns the log label. */
 export function registerWebGpuLayerNorm(): string {
-  if (tf.getKernel(WEBGPU_LAYER_NORM_KERNEL, 'webgpu') === undefined) {
-    tf.registerKernel({ kernelName: WEBGPU_LAYER_NORM_KERNEL, backendName: 'webgpu', kernelFunc: layerNormForward as unknown as tf.KernelFunc });
-    tf.registerKernel({ kernelName: WEBGPU_LAYER_NORM_GRAD_KERNEL, backendName: 'webgpu', kernelFunc: layerNormBackward as unknown as tf.KernelFunc });
+  if (tf.getKernel(LAYER_NORM_KERNEL, 'webgpu') === undefined) {
+    tf.registerKernel({ kernelName: LAYER_NORM_KERNEL, backendName: 'webgpu', kernelFunc: layerNormForward as unknown as tf.KernelFunc });
+    tf.registerKernel({ kernelName: LAYER_NORM_GRAD_KERNEL, backendName: 'webgpu', kernelFunc: layerNormBackward as unknown as tf.KernelFunc });
   }
-  if (tf.getGradient(WEBGPU_LAYER_NORM_KERNEL) === undefined) {
-    tf.registerGradient({
-      kernelName: WEBGPU_LAYER_NORM_KERNEL,
-      inputsToSave: ['x', 'gamma', 'beta'],
-      gradFunc: (dy, saved, attrs) => {
-        const [x, gamma, beta] = saved;
-        const [dx, dgamma, dbeta] = tf.engine().runKernel(
-          WEBGPU_LAYER_NORM_GRAD_KERNEL,
-          { x, gamma, beta, dy: dy as tf.Tensor },
-          attrs as unknown as tf.NamedAttrMap,
-        ) as tf.Tensor[];
-        return { x: () => dx, gamma: () => dgamma, beta: () => dbeta };
-      },
-    });
-  }
+  registerFusedGradients();
   return 'fused layer norm';
 }

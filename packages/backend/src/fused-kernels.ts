@@ -1,0 +1,83 @@
+/**
+ * The fused kernels behind @rewardkit/ops's causalAttention, layerNorm and biasGelu, and their
+ * gradients. The names repeat packages/ops/src/fused-kernel-names.ts (the backend may not import
+ * ops). tfjs keys a gradient by kernel name, not by backend, so one registration here serves every
+ * backend that implements a forward and its `...Grad` kernel (webgpu-*.ts, the opt-in wasm-*.ts):
+ * each gradient calls the grad kernel of whichever backend is active.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+export const ATTENTION_KERNEL = 'RewardkitCausalAttention';
+/** Attention reading q, k, v in place from c_attn's packed [B*T, 3C] output. */
+export const ATTENTION_PACKED_KERNEL = 'RewardkitCausalAttentionPacked';
+/** Backward of both: [dq, dk, dv] (for the packed form, c_attn's three column blocks). */
+export const ATTENTION_GRAD_KERNEL = 'RewardkitCausalAttentionGrad';
+export const LAYER_NORM_KERNEL = 'RewardkitLayerNorm';
+/** Backward: [dx, dgamma, dbeta]. */
+export const LAYER_NORM_GRAD_KERNEL = 'RewardkitLayerNormGrad';
+export const BIAS_GELU_KERNEL = 'RewardkitBiasGelu';
+/** Backward: dz, the gradient of x + bias. */
+export const BIAS_GELU_GRAD_KERNEL = 'RewardkitBiasGeluGrad';
+
+/** The fused forward kernels and their backward kernels. */
+export const FUSED_KERNEL_NAMES = [
+  ATTENTION_KERNEL,
+  ATTENTION_PACKED_KERNEL,
+  ATTENTION_GRAD_KERNEL,
+  LAYER_NORM_KERNEL,
+  LAYER_NORM_GRAD_KERNEL,
+  BIAS_GELU_KERNEL,
+  BIAS_GELU_GRAD_KERNEL,
+] as const;
+
+const run = (name: string, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap) => tf.engine().runKernel(name, inputs, attrs);
+
+/** Registers the fused forwards' gradients once per process; idempotent. */
+export function registerFusedGradients(): void {
+  if (tf.getGradient(ATTENTION_PACKED_KERNEL) === undefined) {
+    tf.registerGradient({
+      kernelName: ATTENTION_PACKED_KERNEL,
+      inputsToSave: ['qkv', 'lengths'],
+      outputsToSave: [true],
+      gradFunc: (dy, saved, attrs) => {
+        const [qkv, lengths, y] = saved;
+        const grads = run(ATTENTION_GRAD_KERNEL, { qkv, y, dy: dy as tf.Tensor, lengths }, { ...attrs, packed: true } as unknown as tf.NamedAttrMap) as tf.Tensor[];
+        return { qkv: () => tf.concat(grads, 1) }; // [B*T, 3C], c_attn's column blocks
+      },
+    });
+  }
+  if (tf.getGradient(ATTENTION_KERNEL) === undefined) {
+    tf.registerGradient({
+      kernelName: ATTENTION_KERNEL,
+      inputsToSave: ['q', 'k', 'v', 'lengths'],
+      outputsToSave: [true],
+      gradFunc: (dy, saved, attrs) => {
+        const [q, k, v, lengths, y] = saved;
+        const [dq, dk, dv] = run(ATTENTION_GRAD_KERNEL, { q, k, v, y, dy: dy as tf.Tensor, lengths }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+        return { q: () => dq, k: () => dk, v: () => dv };
+      },
+    });
+  }
+  if (tf.getGradient(LAYER_NORM_KERNEL) === undefined) {
+    tf.registerGradient({
+      kernelName: LAYER_NORM_KERNEL,
+      inputsToSave: ['x', 'gamma', 'beta'],
+      gradFunc: (dy, saved, attrs) => {
+        const [x, gamma, beta] = saved;
+        const [dx, dgamma, dbeta] = run(LAYER_NORM_GRAD_KERNEL, { x, gamma, beta, dy: dy as tf.Tensor }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+        return { x: () => dx, gamma: () => dgamma, beta: () => dbeta };
+      },
+    });
+  }
+  if (tf.getGradient(BIAS_GELU_KERNEL) === undefined) {
+    tf.registerGradient({
+      kernelName: BIAS_GELU_KERNEL,
+      inputsToSave: ['x', 'bias'],
+      gradFunc: (dy, saved, attrs) => {
+        const [x, bias] = saved;
+        const dz = run(BIAS_GELU_GRAD_KERNEL, { x, bias, dy: dy as tf.Tensor }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+        return { x: () => dz, bias: () => tf.sum(dz, 0) };
+      },
+    });
+  }
+}
