@@ -13,6 +13,7 @@ import {
   createLogger,
   mergeConfig,
   parseRunConfig,
+  parseSetOverride,
   readRunConfigFile,
   type BackendPreference,
   type RunConfigInput,
@@ -30,7 +31,6 @@ import {
 } from '@rewardkit/runtime';
 import { readTrainingMetrics, startReportRenderer, writeReport } from './report';
 import { writeScoresFile } from './scores-file';
-import { parseSetOverride } from './set-override';
 import { summaryLines } from './summary-table';
 
 const log = createLogger('evaluator');

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { setLogSink } from '@rewardkit/core';
+import { parseSetOverride, setLogSink } from '@rewardkit/core';
 import { transformerModel } from '@rewardkit/model-transformer';
 import { hhRlhf } from '@rewardkit/sample-data';
 import { Command } from 'commander';
-import { addLaunchOptions, parseSetOverride, resolveRunConfig, type LaunchOptions } from './launch-options';
+import { addLaunchOptions, resolveRunConfig, type LaunchOptions } from './launch-options';
 
 describe('resolveRunConfig', () => {
   beforeAll(() => setLogSink(() => undefined));

@@ -21,6 +21,7 @@ export { PluginRegistry, parsePluginConfig } from './registry';
 export { loadPluginPackages } from './load-plugin-packages';
 
 // run configuration
+export { parseSetOverride } from './set-override';
 export { parseRunConfig, readRunConfigFile, mergeConfig, RunConfigSchema, SHIPPED_EVALUATORS, type RunConfig, type RunConfigInput } from './run-config';
 export { BACKEND_NAMES, BACKEND_PREFERENCES, type BackendName, type BackendPreference } from './backend-name';
 
