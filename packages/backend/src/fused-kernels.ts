@@ -1,5 +1,6 @@
 /**
- * The fused kernels behind @rewardkit/ops's causalAttention, layerNorm and biasGelu, and their
+ * The fused kernels behind @rewardkit/ops's causalAttention, layerNorm, biasGelu and
+ * bradleyTerryLossSum, and their
  * gradients. The names repeat packages/ops/src/fused-kernel-names.ts (the backend may not import
  * ops). tfjs keys a gradient by kernel name, not by backend, so one registration here serves every
  * backend that implements a forward and its `...Grad` kernel (webgpu-*.ts, the opt-in wasm-*.ts):
@@ -19,6 +20,15 @@ export const BIAS_GELU_KERNEL = 'RewardkitBiasGelu';
 /** Backward: dz, the gradient of x + bias. */
 export const BIAS_GELU_GRAD_KERNEL = 'RewardkitBiasGeluGrad';
 
+/**
+ * Bradley-Terry loss head: inputs rChosen, rRejected, margins, weights (all [n]; margins and
+ * weights may be placeholders the kernel ignores: attrs hasMargins/hasWeights), attrs
+ * labelSmoothing; output [1], the weighted loss sum.
+ */
+export const BT_LOSS_KERNEL = 'RewardkitBradleyTerryLoss';
+/** Backward: [dChosen, dRejected] (one dispatch on webgpu). */
+export const BT_LOSS_GRAD_KERNEL = 'RewardkitBradleyTerryLossGrad';
+
 /** The fused forward kernels and their backward kernels. */
 export const FUSED_KERNEL_NAMES = [
   ATTENTION_KERNEL,
@@ -28,6 +38,8 @@ export const FUSED_KERNEL_NAMES = [
   LAYER_NORM_GRAD_KERNEL,
   BIAS_GELU_KERNEL,
   BIAS_GELU_GRAD_KERNEL,
+  BT_LOSS_KERNEL,
+  BT_LOSS_GRAD_KERNEL,
 ] as const;
 
 const run = (name: string, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap) => tf.engine().runKernel(name, inputs, attrs);
@@ -80,4 +92,31 @@ export function registerFusedGradients(): void {
       },
     });
   }
+  if (tf.getGradient(BT_LOSS_KERNEL) === undefined) {
+    tf.registerGradient({
+      kernelName: BT_LOSS_KERNEL,
+      inputsToSave: ['rChosen', 'rRejected', 'margins', 'weights'],
+      gradFunc: (dy, saved, attrs) => {
+        const [rChosen, rRejected, margins, weights] = saved;
+        const inputs: tf.NamedTensorMap = { rChosen, rRejected, dy: dy as tf.Tensor };
+        if (attrs.hasMargins) inputs.margins = margins;
+        if (attrs.hasWeights) inputs.weights = weights;
+        const [dChosen, dRejected] = run(BT_LOSS_GRAD_KERNEL, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+        // margins and weights are data; their gradients (built only when asked) for completeness
+        return {
+          rChosen: () => dChosen,
+          rRejected: () => dRejected,
+          margins: () => tf.neg(dChosen),
+          weights: () => tf.mul(btPerPair(rChosen, rRejected, attrs.hasMargins ? margins : undefined, attrs.labelSmoothing as number), dy as tf.Tensor),
+        };
+      },
+    });
+  }
+}
+
+/** Per-pair Bradley-Terry losses softplus(-d) + eps d, in tfjs ops (the weights' gradient). */
+function btPerPair(rChosen: tf.Tensor, rRejected: tf.Tensor, margins: tf.Tensor | undefined, eps: number): tf.Tensor {
+  let d = tf.sub(rChosen, rRejected);
+  if (margins) d = tf.sub(d, margins);
+  return tf.add(tf.softplus(tf.neg(d)), tf.mul(d, eps));
 }

@@ -3,7 +3,7 @@
 export { initBackend, type BackendInfo, type InitBackendOptions } from './init-backend';
 export { gpuBackendAvailable } from './gpu-backend-available';
 export { GPU_INDEX_ENV, listGpus, type PciGpu } from './webgpu-placement';
-export { stopWebGpu } from './webgpu-backend';
+export { countWebGpuWork, stopWebGpu, type WebGpuWork } from './webgpu-backend';
 export { FUSED_KERNELS_ENV, setWebGpuFusedKernels } from './webgpu-fused-switch';
 export { setWebGpuTiledMatMul, TILED_MATMUL_ENV } from './webgpu-tiled-matmul';
 export { assertF16Compute, f16ComputeRefusal } from './webgpu-f16-support';

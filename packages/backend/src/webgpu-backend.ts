@@ -64,3 +64,48 @@ export function stopWebGpu(): void {
   if (tf.findBackendFactory('webgpu') !== null) tf.removeBackend('webgpu');
   releaseWebGpu();
 }
+
+/** GPU work recorded by tfjs-webgpu (its programs and ours): compute dispatches and queue submits. */
+export interface WebGpuWork {
+  readonly dispatches: number;
+  readonly submits: number;
+}
+
+interface CountableBackend {
+  submitQueue(): void;
+  dispatchCountInPass: number;
+  ensureCommandEncoderReady(): void;
+  endComputePassEncoder(): void;
+}
+
+/**
+ * Counts the dispatches and submits while `fn` runs on the active webgpu backend, from tfjs's own
+ * bookkeeping: every submit goes through `submitQueue`, which holds the dispatches recorded since
+ * the last one in `dispatchCountInPass` (so dispatches recorded outside `runWebGPUProgram`, as
+ * webgpu-bt-loss-dispatch.ts does, count too). What is recorded before `fn` is submitted first;
+ * what `fn` leaves unsubmitted counts as dispatches. Zeros on another backend.
+ */
+export async function countWebGpuWork<T>(fn: () => T | Promise<T>): Promise<{ value: T } & WebGpuWork> {
+  const backend = tf.backend() as unknown as Partial<CountableBackend>;
+  if (tf.getBackend() !== 'webgpu' || typeof backend.submitQueue !== 'function') return { value: await fn(), dispatches: 0, submits: 0 };
+  const b = backend as CountableBackend;
+  b.ensureCommandEncoderReady();
+  b.endComputePassEncoder();
+  b.submitQueue();
+  const stock = b.submitQueue;
+  const own = Object.prototype.hasOwnProperty.call(b, 'submitQueue'); // an outer count's wrapper
+  let dispatches = 0;
+  let submits = 0;
+  b.submitQueue = function counted(this: CountableBackend) {
+    dispatches += this.dispatchCountInPass;
+    submits++;
+    stock.call(this);
+  };
+  try {
+    const value = await fn();
+    return { value, dispatches: dispatches + b.dispatchCountInPass, submits };
+  } finally {
+    if (own) b.submitQueue = stock;
+    else delete (b as Partial<CountableBackend>).submitQueue; // the prototype's again
+  }
+}

@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { FUSED_KERNEL_NAMES } from './fused-kernels';
 import { registerWebGpuBiasGelu } from './webgpu-bias-gelu';
+import { registerWebGpuBtLoss } from './webgpu-bt-loss';
 import { registerWebGpuCausalAttention } from './webgpu-causal-attention';
 import { registerWebGpuLayerNorm } from './webgpu-layer-norm';
 
@@ -18,7 +19,7 @@ export function fusedKernelsWanted(env: NodeJS.ProcessEnv = process.env): boolea
 
 /** Registers the fused kernels for webgpu; returns their log labels. */
 export function registerWebGpuFusedKernels(): string[] {
-  return [registerWebGpuCausalAttention(), registerWebGpuLayerNorm(), registerWebGpuBiasGelu()];
+  return [registerWebGpuCausalAttention(), registerWebGpuLayerNorm(), registerWebGpuBiasGelu(), registerWebGpuBtLoss()];
 }
 
 /**

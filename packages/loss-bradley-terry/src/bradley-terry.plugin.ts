@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { logSigmoid } from '@rewardkit/ops';
+import { bradleyTerryLossSum } from '@rewardkit/ops';
 import type { LossInput, LossOutput, LossPlugin } from '@rewardkit/core';
-import { RankingsModeSchema, reducePairs } from '@rewardkit/loss-pairwise';
+import { RankingsModeSchema, strictCounts } from '@rewardkit/loss-pairwise';
 import { z } from 'zod';
 import { strengthMargins, StrengthMarginsSchema } from './strength-margins';
 
@@ -31,27 +31,35 @@ export type BradleyTerryConfig = z.infer<typeof BradleyTerryConfigSchema>;
  * L = -(1 - eps) log sigmoid(d) - eps log sigmoid(-d) + lambda (r_w + r_l)^2 per pair,
  * d = r_w - r_l - marginScale * margin - m(strength), summed with the ranking weights. Plain
  * Bradley-Terry has no probability for a tie: tied pairs add nothing and are not counted
- * (bradley-terry-ties models them).
+ * (bradley-terry-ties models them). The head runs as @rewardkit/ops's bradleyTerryLossSum (one
+ * kernel each way on webgpu); centering, when on, is added beside it.
  */
 export function bradleyTerryLoss(cfg: BradleyTerryConfig, input: LossInput): LossOutput {
   const { rChosen, rRejected, margins, strengths } = input;
-  const perPair = tf.tidy(() => {
-    let d = tf.sub(rChosen, rRejected); // [n]
-    if (cfg.marginScale !== 0) d = tf.sub(d, tf.mul(margins, cfg.marginScale));
+  const strict = strictCounts(input.rankings);
+  const lossSum = tf.tidy(() => {
+    let m: tf.Tensor1D | undefined = cfg.marginScale !== 0 ? (tf.mul(margins, cfg.marginScale) as tf.Tensor1D) : undefined;
     const graded = strengthMargins(strengths, cfg.strengthMargins, cfg.strengthScale); // [n] or none
-    if (graded) d = tf.sub(d, graded);
-    let l = tf.neg(logSigmoid(d)); // [n]
-    if (cfg.labelSmoothing > 0) {
-      l = tf.add(tf.mul(l, 1 - cfg.labelSmoothing), tf.mul(tf.neg(logSigmoid(tf.neg(d))), cfg.labelSmoothing));
+    if (graded) m = m ? (tf.add(m, graded) as tf.Tensor1D) : graded;
+    const w = pairWeights(input, cfg.rankings, strict.pairs < rChosen.size);
+    let sum = bradleyTerryLossSum(rChosen, rRejected, { margins: m, weights: w, labelSmoothing: cfg.labelSmoothing });
+    if (cfg.centering > 0) {
+      const sq = tf.square(tf.add(rChosen, rRejected));
+      sum = tf.add(sum, tf.mul(tf.sum(w ? tf.mul(sq, w) : sq), cfg.centering));
     }
-    if (cfg.centering > 0) l = tf.add(l, tf.mul(tf.square(tf.add(rChosen, rRejected)), cfg.centering));
-    return l as tf.Tensor1D;
+    return sum;
   });
-  try {
-    return reducePairs(perPair, input, { rankings: cfg.rankings, ties: 'skip' });
-  } finally {
-    perPair.dispose();
-  }
+  return { lossSum, count: cfg.rankings === 'weighted' ? strict.units : strict.pairs };
+}
+
+/**
+ * Each pair's weight in the sum, as reducePairs (loss-pairwise) weighs with ties skipped: the
+ * ranking share 1/C(K,2) when `weighted`, times 0 for a tied pair; none when every weight is 1.
+ */
+function pairWeights(input: LossInput, rankings: BradleyTerryConfig['rankings'], hasTies: boolean): tf.Tensor1D | undefined {
+  const strictMask = hasTies ? (tf.sub(1, input.ties) as tf.Tensor1D) : undefined; // [n] 1 for a strict pair
+  if (rankings !== 'weighted') return strictMask;
+  return strictMask ? (tf.mul(input.weights, strictMask) as tf.Tensor1D) : input.weights;
 }
 
 export const bradleyTerry: LossPlugin<BradleyTerryConfig> = {

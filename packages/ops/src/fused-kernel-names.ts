@@ -12,6 +12,8 @@ export const CAUSAL_ATTENTION_KERNEL = 'RewardkitCausalAttention';
 export const CAUSAL_ATTENTION_PACKED_KERNEL = 'RewardkitCausalAttentionPacked';
 export const LAYER_NORM_KERNEL = 'RewardkitLayerNorm';
 export const BIAS_GELU_KERNEL = 'RewardkitBiasGelu';
+/** The Bradley-Terry loss head: the weighted sum of per-pair losses (bradley-terry-loss.ts). */
+export const BRADLEY_TERRY_LOSS_KERNEL = 'RewardkitBradleyTerryLoss';
 
 /** Whether the active backend runs `kernel` fused. */
 export function hasFusedKernel(kernel: string): boolean {
