@@ -29,6 +29,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { ROUND_F16_WGSL } from './webgpu-f16-round';
+import { webGpuF16ComputeOn } from './webgpu-f16-mode';
 import { expectInput, named, type ProgramSpec, runProgram, type Uniform } from './webgpu-program';
 import { ATTENTION_KERNEL, ATTENTION_PACKED_KERNEL, ATTENTION_GRAD_KERNEL, registerFusedGradients } from './fused-kernels';
 
@@ -48,6 +50,8 @@ interface Shape {
   readonly D: number;
   readonly C: number;
   readonly packed: boolean;
+  /** Half-precision operands (webgpu-f16-mode.ts): every input read is rounded to f16; sums, softmax statistics and outputs stay f32. */
+  readonly f16: boolean;
 }
 
 function shapeOf(kernel: string, q: tf.TensorInfo | undefined, attrs: Attrs): Shape {
@@ -60,7 +64,7 @@ function shapeOf(kernel: string, q: tf.TensorInfo | undefined, attrs: Attrs): Sh
   const H = attrs.heads;
   if (!(T > 0) || N % T !== 0) throw new Error(`${kernel}: ${N} rows are not a whole number of sequences of width ${T}`);
   if (!(H > 0) || C % H !== 0) throw new Error(`${kernel}: ${C} columns do not split into ${H} heads`);
-  return { B: N / T, T, H, D: C / H, C, packed: attrs.packed === true };
+  return { B: N / T, T, H, D: C / H, C, packed: attrs.packed === true, f16: webGpuF16ComputeOn() };
 }
 
 function uniforms(s: Shape): Uniform[] {
@@ -75,10 +79,13 @@ function uniforms(s: Shape): Uniform[] {
   ];
 }
 
-/** WGSL common to every program: which (b, h, t) an index is, and where its head vector starts. */
-function header(D: number): string {
-  return `
-    const HD = ${D};
+/** WGSL common to every program: which (b, h, t) an index is, where its head vector starts, how an input is read. */
+function header(s: Shape): string {
+  // rd: an operand as the kernel computes with it (f16: rounded to half precision exactly, as tensor
+  // cores take it; webgpu-f16-round.ts says why not f32(f16(x)))
+  return `${s.f16 ? ROUND_F16_WGSL : ''}
+    const HD = ${s.D};
+    fn rd(x : f32) -> f32 { return ${s.f16 ? 'roundF16(x)' : 'x'}; }
     // base: the head vector in a [B*T, C] tensor (y, dy, outputs); inb: in q, k, v, whose rows may be
     // packed [B*T, 3C] (then q, k, v are one tensor bound three times, at column offsets qOff, kOff, vOff)
     struct Row { b : i32, h : i32, t : i32, base : i32, inb : i32 };
@@ -100,31 +107,31 @@ function header(D: number): string {
 /** Forward: y [B*T, C]. */
 function forwardSpec(s: Shape): ProgramSpec {
   return {
-    key: `rewardkitAttentionFwd_${s.D}`,
+    key: `rewardkitAttentionFwd_${s.D}${s.f16 ? '_f16' : ''}`,
     inputs: ['q', 'k', 'v', 'lengths'],
     outputShape: [s.B * s.T, s.C],
     threads: s.B * s.H * s.T,
     workgroup: WG,
     uniforms: uniforms(s),
-    code: `${header(s.D)}
+    code: `${header(s)}
     fn main(index : i32) {
       if (index >= uniforms.threads) { return; }
       let r = rowOf(index);
       let last = min(r.t, lengths[r.b] - 1);
       var qv : array<f32, HD>;
       var acc : array<f32, HD>;
-      for (var d = 0; d < HD; d = d + 1) { qv[d] = q[uniforms.qOff + r.inb + d] * uniforms.scale; acc[d] = 0.0; }
+      for (var d = 0; d < HD; d = d + 1) { qv[d] = rd(q[uniforms.qOff + r.inb + d]) * uniforms.scale; acc[d] = 0.0; }
       var mx = -3.0e38;
       var l = 0.0;
       for (var j = 0; j <= last; j = j + 1) {
         let kb = inBase(r.b, r.h, j);
         var s = 0.0;
-        for (var d = 0; d < HD; d = d + 1) { s = s + qv[d] * k[uniforms.kOff + kb + d]; }
+        for (var d = 0; d < HD; d = d + 1) { s = s + qv[d] * rd(k[uniforms.kOff + kb + d]); }
         let mNew = max(mx, s);
         let corr = exp(mx - mNew);
         let p = exp(s - mNew);
         l = l * corr + p;
-        for (var d = 0; d < HD; d = d + 1) { acc[d] = acc[d] * corr + p * v[uniforms.vOff + kb + d]; }
+        for (var d = 0; d < HD; d = d + 1) { acc[d] = acc[d] * corr + p * rd(v[uniforms.vOff + kb + d]); }
         mx = mNew;
       }
       for (var d = 0; d < HD; d = d + 1) { result[r.base + d] = acc[d] / l; }
@@ -135,33 +142,33 @@ function forwardSpec(s: Shape): ProgramSpec {
 /** Backward stats: [L (B*H*T values), Dl (B*H*T values)]. */
 function statsSpec(s: Shape): ProgramSpec {
   return {
-    key: `rewardkitAttentionStats_${s.D}`,
+    key: `rewardkitAttentionStats_${s.D}${s.f16 ? '_f16' : ''}`,
     inputs: ['q', 'k', 'dy', 'y', 'lengths'],
     outputShape: [2 * s.B * s.H * s.T],
     threads: 2 * s.B * s.H * s.T,
     workgroup: WG,
     uniforms: uniforms(s),
-    code: `${header(s.D)}
+    code: `${header(s)}
     fn main(index : i32) {
       if (index >= uniforms.threads) { return; }
       let rows = uniforms.threads / 2;
       if (index >= rows) {
         let r = rowOf(index - rows);
         var dl = 0.0;
-        for (var d = 0; d < HD; d = d + 1) { dl = dl + dy[r.base + d] * y[r.base + d]; }
+        for (var d = 0; d < HD; d = d + 1) { dl = dl + rd(dy[r.base + d]) * rd(y[r.base + d]); }
         result[index] = dl;
         return;
       }
       let r = rowOf(index);
       let last = min(r.t, lengths[r.b] - 1);
       var qv : array<f32, HD>;
-      for (var d = 0; d < HD; d = d + 1) { qv[d] = q[uniforms.qOff + r.inb + d] * uniforms.scale; }
+      for (var d = 0; d < HD; d = d + 1) { qv[d] = rd(q[uniforms.qOff + r.inb + d]) * uniforms.scale; }
       var mx = -3.0e38;
       var l = 0.0;
       for (var j = 0; j <= last; j = j + 1) {
         let kb = inBase(r.b, r.h, j);
         var s = 0.0;
-        for (var d = 0; d < HD; d = d + 1) { s = s + qv[d] * k[uniforms.kOff + kb + d]; }
+        for (var d = 0; d < HD; d = d + 1) { s = s + qv[d] * rd(k[uniforms.kOff + kb + d]); }
         let mNew = max(mx, s);
         l = l * exp(mx - mNew) + exp(s - mNew);
         mx = mNew;
@@ -174,13 +181,13 @@ function statsSpec(s: Shape): ProgramSpec {
 /** dQ [B*T, C]: one invocation per query row. */
 function dqSpec(s: Shape): ProgramSpec {
   return {
-    key: `rewardkitAttentionDq_${s.D}`,
+    key: `rewardkitAttentionDq_${s.D}${s.f16 ? '_f16' : ''}`,
     inputs: ['q', 'k', 'v', 'dy', 'stats', 'lengths'],
     outputShape: [s.B * s.T, s.C],
     threads: s.B * s.H * s.T,
     workgroup: WG,
     uniforms: uniforms(s),
-    code: `${header(s.D)}
+    code: `${header(s)}
     fn main(index : i32) {
       if (index >= uniforms.threads) { return; }
       let r = rowOf(index);
@@ -190,14 +197,14 @@ function dqSpec(s: Shape): ProgramSpec {
       var qv : array<f32, HD>;
       var gv : array<f32, HD>;
       var acc : array<f32, HD>;
-      for (var d = 0; d < HD; d = d + 1) { qv[d] = q[uniforms.qOff + r.inb + d] * uniforms.scale; gv[d] = dy[r.base + d]; acc[d] = 0.0; }
+      for (var d = 0; d < HD; d = d + 1) { qv[d] = rd(q[uniforms.qOff + r.inb + d]) * uniforms.scale; gv[d] = rd(dy[r.base + d]); acc[d] = 0.0; }
       for (var j = 0; j <= last; j = j + 1) {
         let kb = inBase(r.b, r.h, j);
         var s = 0.0;
         var dp = 0.0;
-        for (var d = 0; d < HD; d = d + 1) { s = s + qv[d] * k[uniforms.kOff + kb + d]; dp = dp + gv[d] * v[uniforms.vOff + kb + d]; }
+        for (var d = 0; d < HD; d = d + 1) { s = s + qv[d] * rd(k[uniforms.kOff + kb + d]); dp = dp + gv[d] * rd(v[uniforms.vOff + kb + d]); }
         let ds = exp(s - lse) * (dp - dl);
-        for (var d = 0; d < HD; d = d + 1) { acc[d] = acc[d] + ds * k[uniforms.kOff + kb + d]; }
+        for (var d = 0; d < HD; d = d + 1) { acc[d] = acc[d] + ds * rd(k[uniforms.kOff + kb + d]); }
       }
       for (var d = 0; d < HD; d = d + 1) { result[r.base + d] = acc[d] * uniforms.scale; }
     }`,
@@ -209,19 +216,19 @@ function dkvSpec(s: Shape, which: 'dk' | 'dv'): ProgramSpec {
   const accumulate =
     which === 'dk'
       ? `var dp = 0.0;
-         for (var d = 0; d < HD; d = d + 1) { dp = dp + dy[qb + d] * vv[d]; }
+         for (var d = 0; d < HD; d = d + 1) { dp = dp + rd(dy[qb + d]) * vv[d]; }
          let w = exp(s - stats[qi]) * (dp - stats[rows + qi]);
-         for (var d = 0; d < HD; d = d + 1) { acc[d] = acc[d] + w * q[qin + d]; }`
+         for (var d = 0; d < HD; d = d + 1) { acc[d] = acc[d] + w * rd(q[qin + d]); }`
       : `let w = exp(s - stats[qi]);
-         for (var d = 0; d < HD; d = d + 1) { acc[d] = acc[d] + w * dy[qb + d]; }`;
+         for (var d = 0; d < HD; d = d + 1) { acc[d] = acc[d] + w * rd(dy[qb + d]); }`;
   return {
-    key: `rewardkitAttention_${which}_${s.D}`,
+    key: `rewardkitAttention_${which}_${s.D}${s.f16 ? '_f16' : ''}`,
     inputs: ['q', 'k', 'v', 'dy', 'stats', 'lengths'],
     outputShape: [s.B * s.T, s.C],
     threads: s.B * s.H * s.T,
     workgroup: WG,
     uniforms: uniforms(s),
-    code: `${header(s.D)}
+    code: `${header(s)}
     fn main(index : i32) {
       if (index >= uniforms.threads) { return; }
       let r = rowOf(index);
@@ -229,14 +236,14 @@ function dkvSpec(s: Shape, which: 'dk' | 'dv'): ProgramSpec {
       var kv : array<f32, HD>;
       var vv : array<f32, HD>;
       var acc : array<f32, HD>;
-      for (var d = 0; d < HD; d = d + 1) { kv[d] = k[uniforms.kOff + r.inb + d] * uniforms.scale; vv[d] = v[uniforms.vOff + r.inb + d]; acc[d] = 0.0; }
+      for (var d = 0; d < HD; d = d + 1) { kv[d] = rd(k[uniforms.kOff + r.inb + d]) * uniforms.scale; vv[d] = rd(v[uniforms.vOff + r.inb + d]); acc[d] = 0.0; }
       if (r.t < lengths[r.b]) {
         for (var i = r.t; i < uniforms.seqLen; i = i + 1) {
           let qb = headBase(r.b, r.h, i);
           let qin = uniforms.qOff + inBase(r.b, r.h, i);
           let qi = index - r.t + i;
           var s = 0.0;
-          for (var d = 0; d < HD; d = d + 1) { s = s + q[qin + d] * kv[d]; }
+          for (var d = 0; d < HD; d = d + 1) { s = s + rd(q[qin + d]) * kv[d]; }
           ${accumulate}
         }
       }

@@ -18,6 +18,7 @@
 import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
+import { installF16ShaderHook } from './webgpu-f16-shader-hook';
 import { applyPlacement, type Placement } from './webgpu-placement';
 
 /** The slice of the WebGPU API we touch (the full types live in @webgpu/types). */
@@ -38,6 +39,7 @@ interface GpuLimits {
 }
 export interface GpuDevice {
   readonly limits: GpuLimits;
+  createShaderModule(descriptor: { code: string; label?: string }): unknown;
   destroy(): void;
 }
 interface GpuAdapter {
@@ -185,6 +187,8 @@ export async function openWebGpu(): Promise<WebGpuDevice | string> {
   const requiredFeatures = ['timestamp-query', 'shader-f16'].filter((f) => adapter.features.has(f));
   const info = adapter.info;
   const device = await adapter.requestDevice({ requiredFeatures, requiredLimits });
+  // f16 kernels write `enable f16;` in their user code, which tfjs places after its own header
+  if (requiredFeatures.includes('shader-f16')) installF16ShaderHook(device);
   opened = { adapter: summarizeAdapter(info, limits), device, adapterInfo: info, placement };
   return opened;
 }

@@ -20,6 +20,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { ENABLE_F16 } from './webgpu-f16-shader-hook';
+import { webGpuF16ComputeOn } from './webgpu-f16-mode';
 
 export const TILED_MATMUL_ENV = 'REWARDKIT_WEBGPU_MATMUL';
 
@@ -50,13 +52,15 @@ class TiledMatMulProgram implements WebGPUProgram {
     d: Dims,
     private readonly transposeA: boolean,
     private readonly transposeB: boolean,
+    /** Half-precision operands (webgpu-f16-mode.ts): the staged tiles hold f16, products and sums stay f32. */
+    private readonly f16: boolean,
   ) {
     this.outputShape = outputShape;
     // 8 x 8 per thread where both sides fill 128-wide tiles; 4 x 4 for small products
     this.tm = d.M >= 512 && d.N >= 512 ? 8 : 4;
     const tile = THREADS * this.tm;
     this.dispatch = [Math.ceil(d.N / tile), Math.ceil(d.M / tile), d.batch];
-    this.shaderKey = `rewardkitTiledMatMul_${transposeA}_${transposeB}_${this.tm}`;
+    this.shaderKey = `rewardkitTiledMatMul_${transposeA}_${transposeB}_${this.tm}${f16 ? '_f16' : ''}`;
   }
 
   getUserCode(): string {
@@ -68,9 +72,15 @@ class TiledMatMulProgram implements WebGPUProgram {
     const aIdx = this.transposeA ? `let k = idx / ${TILE}; let m = idx % ${TILE};` : `let m = idx / ${BK}; let k = idx % ${BK};`;
     const bAt = this.transposeB ? 'bBase + gn * uniforms.dimK + gk' : 'bBase + gk * uniforms.dimN + gn';
     const bIdx = this.transposeB ? `let n = idx / ${BK}; let k = idx % ${BK};` : `let k = idx / ${TILE}; let n = idx % ${TILE};`;
-    return `
-      var<workgroup> As : array<array<f32, ${TILE}>, ${BK}>;
-      var<workgroup> Bs : array<array<f32, ${TILE}>, ${BK}>;
+    // f16: operands rounded to half precision as they are staged (half the workgroup memory), read
+    // back into f32 registers; an f16 x f16 product is exact in f32, so only the operands round
+    // (what tensor cores do: f16 inputs, f32 accumulation); the output stays f32
+    const T = this.f16 ? 'f16' : 'f32';
+    const stage = this.f16 ? 'f16(value)' : 'value';
+    const load = (x: string) => (this.f16 ? `f32(${x})` : x);
+    return `${this.f16 ? ENABLE_F16 : ''}
+      var<workgroup> As : array<array<${T}, ${TILE}>, ${BK}>;
+      var<workgroup> Bs : array<array<${T}, ${TILE}>, ${BK}>;
       fn main() {
         let tx = i32(localId.x);
         let ty = i32(localId.y);
@@ -91,7 +101,7 @@ class TiledMatMulProgram implements WebGPUProgram {
               let gk = k0 + k;
               var value = 0.0;
               if (gm < uniforms.dimM && gk < uniforms.dimK) { value = A[${aAt}]; }
-              As[k][m] = value;
+              As[k][m] = ${stage};
             }
             {
               ${bIdx}
@@ -99,14 +109,14 @@ class TiledMatMulProgram implements WebGPUProgram {
               let gk = k0 + k;
               var value = 0.0;
               if (gn < uniforms.dimN && gk < uniforms.dimK) { value = B[${bAt}]; }
-              Bs[k][n] = value;
+              Bs[k][n] = ${stage};
             }
           }
           workgroupBarrier();
           for (var k = 0; k < ${BK}; k = k + 1) {
             var a : array<f32, ${TM}>;
             var b : array<f32, ${TM}>;
-            for (var i = 0; i < ${TM}; i = i + 1) { a[i] = As[k][ty + i * ${THREADS}]; b[i] = Bs[k][tx + i * ${THREADS}]; }
+            for (var i = 0; i < ${TM}; i = i + 1) { a[i] = ${load(`As[k][ty + i * ${THREADS}]`)}; b[i] = ${load(`Bs[k][tx + i * ${THREADS}]`)}; }
             for (var i = 0; i < ${TM}; i = i + 1) {
               for (var j = 0; j < ${TM}; j = j + 1) { acc[i][j] = fma(a[i], b[j], acc[i][j]); }
             }
@@ -166,7 +176,13 @@ function tiledBatchMatMul(args: KernelArgs): tf.TensorInfo {
   }
   const d = plan.dims;
   const uniforms = [d.M, d.N, d.K, d.batchA, d.batchB].map((v) => ({ type: 'int32', data: [v] }));
-  return backend.runWebGPUProgram(new TiledMatMulProgram(plan.outShape, d, attrs.transposeA, attrs.transposeB), [a, b], 'float32', uniforms);
+  const program = new TiledMatMulProgram(plan.outShape, d, attrs.transposeA, attrs.transposeB, webGpuF16ComputeOn());
+  return backend.runWebGPUProgram(program, [a, b], 'float32', uniforms);
+}
+
+/** Whether the tiled kernel is tfjs's BatchMatMul on webgpu now. */
+export function webGpuTiledMatMulOn(): boolean {
+  return tf.getKernel('BatchMatMul', 'webgpu')?.kernelFunc === (tiledBatchMatMul as unknown as tf.KernelFunc);
 }
 
 /** Puts the tiled kernel in place of tfjs's BatchMatMul on webgpu (true) or restores tfjs's (false). */
