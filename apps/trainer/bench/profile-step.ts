@@ -22,6 +22,43 @@ interface ProfileOptions {
   readonly maxLength: number;
   readonly warmup: number;
   readonly top: number;
+  readonly phaseSteps: number;
+}
+
+/**
+ * Wall time of a step's phases outside the kernels' own accounting, by wrapping the replica's
+ * parts on this instance: forward (model.score), the gradient read-back, the store's update and,
+ * inside it, AdamW and the variable writes. Backward is what the step took beyond these.
+ */
+function timePhases(replica: Replica): { stop(): string } {
+  const totals = new Map<string, number>();
+  const undo: (() => void)[] = [];
+  const wrap = <T extends object>(obj: T, key: keyof T & string, name: string) => {
+    const original = obj[key] as unknown as (...a: unknown[]) => unknown;
+    (obj as Record<string, unknown>)[key] = (...a: unknown[]) => {
+      const t0 = performance.now();
+      const out = original.apply(obj, a);
+      totals.set(name, (totals.get(name) ?? 0) + performance.now() - t0);
+      return out;
+    };
+    undo.push(() => ((obj as Record<string, unknown>)[key] = original));
+  };
+  wrap(replica.model, 'score', 'forward (score)');
+  wrap(replica.layout, 'flattenGrads', 'flattenGrads');
+  wrap(replica.store, 'update', 'store.update (all)');
+  if (replica.store.kind === 'host') wrap(replica.optimizer, 'step', '  AdamW step');
+  wrap(replica.layout, 'write', '  layout.write');
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  return {
+    stop() {
+      const wall = performance.now() - t0;
+      const cpu = process.cpuUsage(c0);
+      undo.forEach((u) => u());
+      const lines = [...totals].map(([k, ms]) => `  ${k}: ${ms.toFixed(0)} ms (${((100 * ms) / wall).toFixed(1)}%)`);
+      return `phases over the untimed-by-profile steps: wall ${wall.toFixed(0)} ms, CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms\n${lines.join('\n')}`;
+    },
+  };
 }
 
 const int = (v: string) => Number.parseInt(v, 10);
@@ -34,6 +71,7 @@ async function main(): Promise<void> {
     .option('--max-length <n>', 'tokens per sequence', int, 128)
     .option('--warmup <n>', 'untimed steps first', int, 2)
     .option('--top <n>', 'kernel groups to print', int, 30)
+    .option('--phase-steps <n>', 'steps timed by phase (forward, read-back, update, AdamW, writes) before the profiled one', int, 3)
     .parse()
     .opts<ProfileOptions>();
   const backend = await initBackend({ prefer: opts.backend as BackendPreference });
@@ -50,9 +88,12 @@ async function main(): Promise<void> {
     return replica.trainStep(packUnits(shard, tokenizer.padId), { step: i, lr: learningRate({ ...cfg.train, steps: opts.warmup + 1 }, i) });
   };
   for (let i = 1; i <= opts.warmup; i++) await step(i);
+  const phases = timePhases(replica);
+  for (let i = 1; i <= opts.phaseSteps; i++) await step(opts.warmup + i);
+  const phaseWall = phases.stop();
   const t0 = performance.now();
   const info = await tf.profile(async () => {
-    await step(opts.warmup + 1);
+    await step(opts.warmup + opts.phaseSteps + 1);
     return [];
   });
   const wall = performance.now() - t0;
@@ -76,6 +117,7 @@ async function main(): Promise<void> {
   const rows: BenchRow[] = [...groups].sort((a, b) => b[1].ms - a[1].ms).slice(0, opts.top).map(([key, g]) => ({ kernel: key, calls: g.calls, ms: g.ms, share: g.ms / wall }));
   const names: BenchRow[] = [...byName].sort((a, b) => b[1] - a[1]).slice(0, opts.top).map(([name, ms]) => ({ kernel: name, ms, share: ms / wall }));
   process.stdout.write(`backend ${backend.name} (${backend.fixes.join(', ')}); step wall ${wall.toFixed(0)} ms, kernels ${kernelMs.toFixed(0)} ms, other ${(wall - kernelMs).toFixed(0)} ms\n`);
+  process.stdout.write(`${phaseWall}\n`);
   process.stdout.write(`by kernel:\n${formatTable(names)}\n\nby kernel and input shapes:\n${formatTable(rows)}\n`);
   model.dispose();
 }

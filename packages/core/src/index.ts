@@ -4,7 +4,7 @@
 export { PLUGIN_KINDS, type PluginKind, type PluginBase, type AnyPlugin, type PluginsByKind } from './contracts';
 export type { LoadOptions, LoadResult, DataLoader, DataPlugin } from './contracts';
 export type { Tokenizer, TokenizerContext, TokenizerPlugin } from './contracts';
-export type { NamedParameter, ScoreOptions, RewardModel, ModelContext, ModelPlugin } from './contracts';
+export type { GatheredRows, NamedParameter, ScoreOptions, RewardModel, ModelContext, ModelPlugin } from './contracts';
 export type { LossInput, LossOutput, LossFn, LossPlugin } from './contracts';
 export type { PairScores, EvalReport, Evaluator, EvalPlugin } from './contracts';
 

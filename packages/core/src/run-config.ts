@@ -86,6 +86,13 @@ export const RunConfigSchema = z
          * rounded to bfloat16; counts stay exact). Only matters with gpus > 1.
          */
         gradWire: z.enum(['f32', 'bf16']).default('f32'),
+        /**
+         * Embedding gradients (models with row-sparse tables: the transformer's wte), on CPU backends:
+         * 'rows' takes them over the rows the global batch uses (same results as 'off', less work and
+         * wire); 'lazy' also updates only those rows (SparseAdam semantics: other rows' moments do not
+         * decay that step; different results). Measured in BENCHMARKS.md.
+         */
+        sparseEmbedding: z.enum(['off', 'rows', 'lazy']).default('rows'),
       })
       .strict()
       .prefault({}),

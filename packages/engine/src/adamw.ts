@@ -1,4 +1,5 @@
 import type { ParameterLayout } from './parameter-layout';
+import type { OptimizerRange } from './row-sparse';
 
 export interface AdamWConfig {
   readonly beta1: number;
@@ -38,15 +39,17 @@ export class AdamW {
    * a separate in-place scaling pass would store). Where the gradient and both moments are zero
    * (embedding rows no batch has reached yet: most of a 50k vocabulary) the update is exactly
    * theta * decay, so the square root and divisions are skipped with no change in any bit.
+   * `ranges` (default: every trainable range) limits the update: lazy row-sparse training passes
+   * only the rows a step used, and every other element keeps its value and moments (row-sparse.ts).
    */
-  step(theta: Float32Array, grad: Float32Array, lr: number, gradScale = 1): void {
+  step(theta: Float32Array, grad: Float32Array, lr: number, gradScale = 1, ranges: readonly OptimizerRange[] = this.layout.trainable): void {
     const { beta1, beta2, eps, weightDecay } = this.cfg;
     this.t++;
     const bc1 = 1 - beta1 ** this.t;
     const bc2 = 1 - beta2 ** this.t;
     const { m, v } = this;
     const scaled = gradScale !== 1;
-    for (const range of this.layout.trainable) {
+    for (const range of ranges) {
       const decay = range.decay ? 1 - lr * weightDecay : 1;
       for (let i = range.start; i < range.end; i++) {
         const g = scaled ? Math.fround(grad[i] * gradScale) : grad[i];

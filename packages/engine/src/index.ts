@@ -3,6 +3,7 @@
 export { GRADIENT_STATS, Replica, type ReplicaConfig, type StepOutcome } from './replica';
 export { ReplicaService, type GradientReducer, type ModelRef, type StepRequest } from './replica-service';
 export { PARAMETER_STORE_ENV, type StoreChoice, type StoreKind } from './parameter-store';
+export { type RowSparseMode } from './row-sparse';
 export { BatchSampler, type BatchSamplerOptions, type SamplerState } from './batch-sampler';
 export { learningRate } from './lr-schedule';
 export { DynamicLossScale, type LossScaleOptions, type LossScaleState } from './loss-scale';

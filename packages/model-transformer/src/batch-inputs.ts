@@ -67,3 +67,48 @@ export function responsePoolWeights(batch: SequenceBatch): Float32Array {
   }
   return out;
 }
+
+/**
+ * The token ids a batch's real positions look up (padding excluded), ascending and distinct: the
+ * rows of wte whose gradient can be nonzero. Checked against the vocabulary like buildBatchInputs.
+ */
+export function usedTokenIds(batch: SequenceBatch, vocabSize: number): Int32Array {
+  const seen = new Uint8Array(vocabSize);
+  let n = 0;
+  for (let b = 0; b < batch.rows; b++) {
+    for (let t = 0; t < batch.lengths[b]; t++) {
+      const id = batch.ids[b * batch.width + t];
+      if (!(id >= 0 && id < vocabSize)) {
+        throw new ConfigError(`token id ${id} at row ${b}, position ${t} is outside the model's embedding (${vocabSize} rows)`);
+      }
+      if (!seen[id]) {
+        seen[id] = 1;
+        n++;
+      }
+    }
+  }
+  const out = new Int32Array(n);
+  for (let id = 0, k = 0; k < n; id++) if (seen[id]) out[k++] = id;
+  return out;
+}
+
+/**
+ * `ids` ([B*T], from buildBatchInputs) as indices into the gathered rows `rows` (ascending). A
+ * position whose id is not among them (padding, which looks up id 0) gets row 0: padding cannot
+ * change a real position's output, so its gradient there is exactly zero and adds nothing.
+ */
+export function localRowIds(ids: Int32Array, rows: Int32Array): Int32Array {
+  const out = new Int32Array(ids.length);
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i];
+    let lo = 0;
+    let hi = rows.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (rows[mid] < id) lo = mid + 1;
+      else hi = mid;
+    }
+    out[i] = rows[lo] === id ? lo : 0;
+  }
+  return out;
+}

@@ -44,8 +44,13 @@ export interface Gpt2Weights {
 export interface ForwardInputs {
   readonly rows: number;
   readonly width: number;
-  /** [B*T] token ids */
+  /** [B*T] token ids: rows of `wte`, or of `tokenRows` when given */
   readonly ids: Int32Array;
+  /**
+   * Row-sparse training: the [U, C] rows of wte the step gathered, looked up in its place (`ids`
+   * then index these rows), so the embedding gradient is [U, C] rather than [V, C].
+   */
+  readonly tokenRows?: tf.Tensor2D;
   /** [B, 1, T, T] additive mask, broadcast over heads; absent where attention runs fused (built on the device if needed). */
   readonly attentionBias?: tf.Tensor4D;
   /** [B] int32 sequence lengths: what the fused attention kernel masks with. */
@@ -113,7 +118,7 @@ function mlp(x: tf.Tensor2D, blk: BlockWeights, arch: Gpt2Architecture, dropout:
 export function gpt2Trunk(w: Gpt2Weights, inp: ForwardInputs, arch: Gpt2Architecture, dropout: Dropout): tf.Tensor2D {
   const { rows: B, width: T } = inp;
   const C = arch.nEmbd;
-  const tokens = tf.reshape(embeddingLookup(w.wte, inp.ids), [B, T, C]); // [B, T, C]
+  const tokens = tf.reshape(embeddingLookup(inp.tokenRows ?? w.wte, inp.ids), [B, T, C]); // [B, T, C]
   const positions = tf.slice(w.wpe, [0, 0], [T, C]); // [T, C], broadcast over rows
   let x = dropout(tf.reshape(tf.add(tokens, positions), [B * T, C]), 'embd') as tf.Tensor2D; // [B*T, C]
   for (const blk of w.blocks) {

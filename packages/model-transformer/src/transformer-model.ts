@@ -3,15 +3,18 @@
  * SequenceBatch into constant inputs, and reads one reward per row at its EOS.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { createLogger, type NamedParameter, type RewardModel, type ScoreOptions, type SequenceBatch } from '@rewardkit/core';
+import { createLogger, type GatheredRows, type NamedParameter, type RewardModel, type ScoreOptions, type SequenceBatch } from '@rewardkit/core';
 import { CAUSAL_ATTENTION_PACKED_KERNEL, hasFusedKernel } from '@rewardkit/ops';
-import { buildBatchInputs, responsePoolWeights } from './batch-inputs';
+import { buildBatchInputs, localRowIds, responsePoolWeights, usedTokenIds } from './batch-inputs';
 import { type Gpt2Architecture, matmulWeightsPerToken, parameterSpecs, type ParameterSpec } from './gpt2-architecture';
 import { type Dropout, type ForwardInputs, type Gpt2Weights, gpt2Trunk, layerNorm, noDropout, scoreAtLastToken, scoreOverResponse } from './gpt2-forward';
 import { gpt2HuggingFaceConfig } from './huggingface-config';
 import { seedFor } from './seed';
 
 const log = createLogger('model-transformer');
+
+/** The token embedding: the one row-sparse parameter. */
+const WTE = 'transformer.wte.weight';
 
 export interface TransformerOptions {
   /** Std of fresh normal weights (GPT-2's initializer_range). */
@@ -53,8 +56,9 @@ export class TransformerModel implements RewardModel {
     const inputs = buildBatchInputs(batch, this.arch.vocabSize, this.arch.nPositions);
     this.lastWidth = batch.width;
     const dropout = options?.training ? this.dropoutForCall(options.step) : noDropout;
+    const gathered = options?.gatheredRows?.get(WTE);
     return tf.tidy(() => {
-      const inp = toTensors(inputs, batch.lengths);
+      const inp = toTensors(inputs, batch.lengths, gathered);
       const trunk = gpt2Trunk(this.weights, inp, this.arch, dropout);
       if (this.options.pool === 'response') {
         const weights = tf.tensor2d(responsePoolWeights(batch), [inputs.rows, inputs.width]); // [B, T]
@@ -63,6 +67,11 @@ export class TransformerModel implements RewardModel {
       const lastToken = tf.tensor3d(inputs.lastToken, [inputs.rows, inputs.width, 1]); // [B, T, 1]
       return scoreAtLastToken(trunk, lastToken, this.weights, inp, this.arch);
     });
+  }
+
+  /** Only wte's gradient is row-sparse (wpe is small and every position up to the width is used). */
+  rowsUsed(batch: SequenceBatch): ReadonlyMap<string, Int32Array> {
+    return new Map([[WTE, usedTokenIds(batch, this.arch.vocabSize)]]);
   }
 
   /** [B, T, C] final hidden states (after ln_f) at every position, without dropout. */
@@ -121,12 +130,13 @@ function createVariable(spec: ParameterSpec, seed: number, data: Float32Array | 
   });
 }
 
-function toTensors(inputs: ReturnType<typeof buildBatchInputs>, lengths: Int32Array): ForwardInputs {
+function toTensors(inputs: ReturnType<typeof buildBatchInputs>, lengths: Int32Array, gathered?: GatheredRows): ForwardInputs {
   const { rows, width } = inputs;
   return {
     rows,
     width,
-    ids: inputs.ids,
+    ids: gathered ? localRowIds(inputs.ids, gathered.ids) : inputs.ids,
+    tokenRows: gathered?.table,
     // the fused attention kernel (webgpu) masks from the lengths: no T x T upload
     attentionBias: hasFusedKernel(CAUSAL_ATTENTION_PACKED_KERNEL) ? undefined : tf.tensor4d(inputs.attentionBias, [rows, 1, width, width]), // [B, 1, T, T]
     lengths: tf.tensor1d(lengths, 'int32'), // [B]
@@ -151,7 +161,7 @@ function arrangeWeights(params: readonly NamedParameter[], nLayer: number): Gpt2
     };
   });
   return {
-    wte: get('transformer.wte.weight'),
+    wte: get(WTE),
     wpe: get('transformer.wpe.weight'),
     blocks,
     lnF: norm('transformer.ln_f'),

@@ -13,6 +13,6 @@ export function buildReplica(cfg: RunConfig, registry: PluginRegistry, tokenizer
     seed: cfg.train.seed,
   });
   const loss = registry.create('loss', cfg.loss.name, cfg.loss.config, undefined);
-  const { beta1, beta2, eps, weightDecay, clipNorm } = cfg.train;
-  return new Replica(model, loss, { beta1, beta2, eps, weightDecay, clipNorm });
+  const { beta1, beta2, eps, weightDecay, clipNorm, sparseEmbedding } = cfg.train;
+  return new Replica(model, loss, { beta1, beta2, eps, weightDecay, clipNorm, sparseEmbedding });
 }

@@ -23,6 +23,20 @@ export interface ScoreOptions {
    * resumed run draws the same masks as an uninterrupted one.
    */
   readonly step?: number;
+  /**
+   * Row-sparse training (see `RewardModel.rowsUsed`): for a table parameter named here, the rows
+   * the step gathered, to be looked up in place of the whole table, so that the gradient lands on
+   * those rows ([U, C]) instead of the whole table ([V, C]).
+   */
+  readonly gatheredRows?: ReadonlyMap<string, GatheredRows>;
+}
+
+/** Some rows of a table parameter, gathered for one step. */
+export interface GatheredRows {
+  /** Row ids, ascending and distinct: a superset of the rows the batch looks up. */
+  readonly ids: Int32Array;
+  /** [ids.length, C] those rows, in that order (a tensor the gradient is taken with respect to). */
+  readonly table: tf.Tensor2D;
 }
 
 /** A reward model: one scalar per sequence. */
@@ -33,6 +47,12 @@ export interface RewardModel {
   score(batch: SequenceBatch, options?: ScoreOptions): tf.Tensor1D;
   /** Forward FLOPs for one token, for throughput reports (backward is counted as 2x forward). */
   flopsPerToken(): number;
+  /**
+   * Table parameters (embeddings) whose gradient is zero outside the rows a batch looks up, by
+   * parameter name, with those rows (ascending, distinct). A trainer may then gather the rows,
+   * pass them as `ScoreOptions.gatheredRows` and update only them. Absent: every gradient is dense.
+   */
+  rowsUsed?(batch: SequenceBatch): ReadonlyMap<string, Int32Array>;
   /**
    * Fields for an exported model's `config.json` in Hugging Face's layout (`architectures`,
    * `model_type`, sizes, `num_labels: 1`, ...), so Python tools can read the weights, whose

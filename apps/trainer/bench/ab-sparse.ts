@@ -1,0 +1,80 @@
+/**
+ * A/B of the embedding gradient modes inside one process (not a test): two replicas of the same
+ * seeded model, `--pair=off,rows` (dense gradient against row-sparse, same results) or
+ * `--pair=rows,lazy` (dense AdamW against lazy AdamW on the rows used), step on the same batches,
+ * alternating which goes first; on a shared machine only such side-by-side ratios mean anything.
+ *   tsx apps/trainer/bench/ab-sparse.ts [--pair=off,rows] [--pairs=32] [--max-length=128] [--rounds=6] [--world=1|2]
+ * `--world=2` sums each buffer with itself through an in-process stand-in all-reduce, so the
+ * presence vector and the compact buffer take the path several workers take (no sockets timed).
+ */
+import { Command } from 'commander';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '@rewardkit/backend';
+import { packUnits, parseRunConfig } from '@rewardkit/core';
+import { BatchSampler, learningRate, Replica, type RowSparseMode } from '@rewardkit/engine';
+import { buildTokenizer, createShippedRegistry, prepareDataset } from '@rewardkit/runtime';
+import { hhRlhf } from '@rewardkit/sample-data';
+import { formatTable } from './bench-table';
+
+const int = (v: string) => Number.parseInt(v, 10);
+const median = (a: readonly number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+const MODES: readonly RowSparseMode[] = ['off', 'rows', 'lazy'];
+
+async function main(): Promise<void> {
+  const opts = new Command('ab-sparse')
+    .option('--pair <a,b>', 'embedding gradient modes compared, baseline first (off, rows, lazy)', 'off,rows')
+    .option('--pairs <n>', 'pairs per step', int, 32)
+    .option('--max-length <n>', 'tokens per sequence', int, 128)
+    .option('--rounds <n>', 'timed rounds (one step of each mode)', int, 6)
+    .option('--world <n>', '2: a stand-in all-reduce (the multi-worker buffers, summed in process)', int, 1)
+    .parse()
+    .opts<{ pair: string; pairs: number; maxLength: number; rounds: number; world: number }>();
+  const modes = opts.pair.split(',') as RowSparseMode[];
+  if (modes.length !== 2 || !modes.every((m) => MODES.includes(m))) throw new Error(`--pair: two of ${MODES.join(', ')}; got ${opts.pair}`);
+  await initBackend({ prefer: 'wasm' });
+  const cfg = parseRunConfig({ data: { train: hhRlhf.train, maxLength: opts.maxLength }, model: { name: 'transformer', config: {} }, train: { batchSize: opts.pairs }, backend: 'wasm' });
+  const registry = createShippedRegistry();
+  const tokenizer = buildTokenizer(cfg, registry);
+  const data = await prepareDataset(hhRlhf.train, registry, tokenizer, { loader: cfg.data.loader, skipInvalid: false, maxLength: opts.maxLength });
+  const replicas = modes.map((mode) => {
+    const model = registry.create('model', 'transformer', cfg.model.config, { vocabSize: tokenizer.vocabSize, padId: tokenizer.padId, eosId: tokenizer.eosId, seed: 1 });
+    const loss = registry.create('loss', cfg.loss.name, cfg.loss.config, undefined);
+    return new Replica(model, loss, { ...cfg.train, sparseEmbedding: mode });
+  });
+  const sampler = new BatchSampler({ size: data.encoded.length, batchSize: opts.pairs, seed: 1, lengths: data.encoded.map((p) => p.chosen.length + p.rejected.length) });
+  const reduce = opts.world > 1 ? async (buf: Float32Array) => void buf.set(buf.map((x) => x * opts.world)) : undefined;
+  const wall: number[][] = [[], []];
+  const cpu: number[][] = [[], []];
+  const losses: number[][] = [[], []];
+  const steps = opts.rounds + 1;
+  for (let r = 0; r <= opts.rounds; r++) {
+    const units = packUnits(sampler.next().map((j) => data.encoded[j]), tokenizer.padId);
+    const order = r % 2 ? [1, 0] : [0, 1]; // neither always meets a warm (or a cold) cache
+    for (const k of order) {
+      const t0 = performance.now();
+      const c0 = process.cpuUsage();
+      const out = await replicas[k].trainStep(units, { step: r + 1, lr: learningRate({ ...cfg.train, steps }, r + 1) }, reduce);
+      const c = process.cpuUsage(c0);
+      losses[k].push(out.loss);
+      if (r === 0) continue; // round 0 warms both up
+      wall[k].push(performance.now() - t0);
+      cpu[k].push((c.user + c.system) / 1000);
+    }
+  }
+  const paired = (a: number[], b: number[]) => median(a.map((x, i) => x / b[i]));
+  const same = replicas[0].theta.every((x, i) => Object.is(x, replicas[1].theta[i]));
+  process.stdout.write(
+    formatTable(modes.map((mode, k) => ({ mode, 'ms/step (median)': median(wall[k]), 'ms min': Math.min(...wall[k]), 'CPU ms (median)': median(cpu[k]), 'loss last': losses[k][losses[k].length - 1] }))) +
+      `\npaired over rounds (${modes[0]} / ${modes[1]}, same batch): wall ${paired(wall[0], wall[1]).toFixed(3)}, CPU ${paired(cpu[0], cpu[1]).toFixed(3)}; ` +
+      `parameters after ${steps} steps ${same ? 'bit-identical' : 'differ'}\n(transformer, ${opts.pairs} pairs x ${opts.maxLength} tokens, world ${opts.world}, tensors ${tf.memory().numTensors})\n`,
+  );
+  replicas.forEach((r) => r.model.dispose());
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`ab-sparse: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);
