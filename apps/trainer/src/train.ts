@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { initBackend } from '@rewardkit/backend';
+import { initBackend, useComputePrecision } from '@rewardkit/backend';
 import { ConfigError, createLogger, pairLength, pairTokens, parsePluginConfig, unitSequences, type EncodedUnit, type EvalReport, type RunConfig } from '@rewardkit/core';
 import { BatchSampler, checkpointDir, latestCheckpoint, learningRate, pruneCheckpoints, shardByTokens } from '@rewardkit/engine';
 import { buildTokenizer, checkEvaluators, createShippedRegistry, pairScoresOf, prepareDataset, runEvaluators } from '@rewardkit/runtime';
@@ -82,6 +82,8 @@ export async function train(input: RunConfig, opts: TrainOptions = {}): Promise<
     group = await opts.spawnWorkers(cfg, { padId: tokenizer.padId, modelRef });
   } else {
     const backend = await initBackend({ prefer: cfg.backend, gpu: true, logger: log });
+    const precision = useComputePrecision(cfg.train.precision); // f16: refused unless webgpu has shader-f16
+    if (precision) log.info(precision);
     group = new InProcessGroup(buildReplica(cfg, registry, tokenizer), tokenizer, modelRef, backend.name);
   }
   const metrics = new MetricsLog(runDir);

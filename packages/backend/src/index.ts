@@ -6,7 +6,7 @@ export { GPU_INDEX_ENV, listGpus, type PciGpu } from './webgpu-placement';
 export { countWebGpuWork, stopWebGpu, type WebGpuWork } from './webgpu-backend';
 export { FUSED_KERNELS_ENV, setWebGpuFusedKernels } from './webgpu-fused-switch';
 export { setWebGpuTiledMatMul, TILED_MATMUL_ENV } from './webgpu-tiled-matmul';
-export { assertF16Compute, f16ComputeRefusal } from './webgpu-f16-support';
+export { assertF16Compute, f16ComputeRefusal, setWebGpuF16Compute, useComputePrecision } from './webgpu-f16-support';
 export { describeWebGpu, type WebGpuTestAvailability } from './webgpu-test-adapter';
 export { measureMatMulGflops, type MeasureMatMulOptions } from './measure-matmul';
 export { applyWasmFixes, applyWasmFixesBeforeCpuSpeed } from './apply-wasm-fixes';

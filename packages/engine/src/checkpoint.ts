@@ -5,6 +5,7 @@ import { CheckpointError, createLogger } from '@rewardkit/core';
 import { decodeSafetensors, encodeSafetensors, readIntoFlat, type SafeTensor } from '@rewardkit/safetensors';
 import type { SamplerState } from './batch-sampler';
 import type { ParameterLayout } from './parameter-layout';
+import type { LossScaleState } from './loss-scale';
 import type { ParameterSnapshot } from './parameter-store';
 import type { Replica } from './replica';
 
@@ -46,6 +47,8 @@ interface StateJson {
   readonly sampler: SamplerState;
   readonly meta: Record<string, unknown>;
   readonly files?: Readonly<Record<TensorFile, FileDigest>>;
+  /** f16 runs: the dynamic loss scale and its streak, so a resumed run scales as it would have. */
+  readonly lossScale?: LossScaleState;
 }
 
 const digest = (buf: Buffer): FileDigest => ({ bytes: buf.length, sha256: crypto.createHash('sha256').update(buf).digest('hex') });
@@ -69,15 +72,15 @@ function writeDurably(file: string, data: Buffer | string): void {
  */
 export function writeCheckpoint(runDir: string, replica: Replica, state: CheckpointState): string {
   // host store: theta and moments are host buffers already (a device store throws here: saveCheckpoint)
-  return writeSnapshot(runDir, replica.layout, { theta: replica.theta, optimizer: replica.optimizer.state() }, state);
+  return writeSnapshot(runDir, replica.layout, { theta: replica.theta, optimizer: replica.optimizer.state() }, state, replica.lossScale?.state());
 }
 
 /** `writeCheckpoint` for any parameter store: a device store's parameters and moments are read back first. */
 export async function saveCheckpoint(runDir: string, replica: Replica, state: CheckpointState): Promise<string> {
-  return writeSnapshot(runDir, replica.layout, await replica.snapshot(), state);
+  return writeSnapshot(runDir, replica.layout, await replica.snapshot(), state, replica.lossScale?.state());
 }
 
-function writeSnapshot(runDir: string, layout: ParameterLayout, snapshot: ParameterSnapshot, state: CheckpointState): string {
+function writeSnapshot(runDir: string, layout: ParameterLayout, snapshot: ParameterSnapshot, state: CheckpointState, lossScale?: LossScaleState): string {
   const final = checkpointDir(runDir, state.step);
   const tmp = `${final}.tmp-${process.pid}`;
   fs.rmSync(tmp, { recursive: true, force: true });
@@ -95,6 +98,7 @@ function writeSnapshot(runDir: string, layout: ParameterLayout, snapshot: Parame
     sampler: state.sampler,
     meta: state.meta,
     files: { 'model.safetensors': digest(buffers['model.safetensors']), 'optimizer.safetensors': digest(buffers['optimizer.safetensors']) },
+    ...(lossScale ? { lossScale } : {}),
   };
   writeDurably(path.join(tmp, 'state.json'), JSON.stringify(json, null, 2) + '\n');
   fs.rmSync(final, { recursive: true, force: true }); // a replayed step may rewrite its checkpoint
@@ -180,6 +184,7 @@ export function readCheckpoint(dir: string, replica: Replica): CheckpointState {
   readIntoFlat(moments, layout.slots, m, { source: path.join(dir, 'optimizer.safetensors'), prefix: 'm.', hint });
   readIntoFlat(moments, layout.slots, v, { source: path.join(dir, 'optimizer.safetensors'), prefix: 'v.', hint });
   replica.restore({ theta, optimizer: { t: json.optimizerStep, m, v } }); // host or device store alike
+  if (json.lossScale && replica.lossScale) replica.lossScale.restore(json.lossScale); // an f32 checkpoint resumed in f16 starts afresh
   return { step: json.step, sampler: json.sampler, meta: json.meta };
 }
 

@@ -1,6 +1,14 @@
-import { DynamicLossScale } from './loss-scale';
+import { DynamicLossScale, gradientsFinite } from './loss-scale';
 
 describe('DynamicLossScale', () => {
+  it('gradientsFinite sees Inf and NaN in the gradient, not in the counts behind it', () => {
+    expect(gradientsFinite(Float32Array.from([1, -0, 3e38, -2]))).toBe(true);
+    expect(gradientsFinite(Float32Array.from([1, Infinity]))).toBe(false);
+    expect(gradientsFinite(Float32Array.from([-Infinity, 1]))).toBe(false);
+    expect(gradientsFinite(Float32Array.from([1, NaN, 2]))).toBe(false);
+    expect(gradientsFinite(Float32Array.from([2, 4, Infinity]), 2)).toBe(true);
+  });
+
   it('halves and skips on a non-finite step, doubles after growthInterval finite steps in a row', () => {
     const s = new DynamicLossScale({ initScale: 1024, growthInterval: 3 });
     expect([s.update(true).skipped, s.update(true).skipped, s.scale]).toEqual([false, false, 1024]);

@@ -6,7 +6,10 @@
  * `growthInterval` finite steps in a row it doubles. Every rank decides from the same summed buffer
  * (Inf and NaN survive the all-reduce, on either wire), so replicas skip the same steps.
  *
- * Not yet wired into the trainer: the f16 kernels it serves are still to be built (docs/gpu.md).
+ * Wired into Replica (precision 'f16', run config `train.precision`): the replica scales the loss
+ * sum, and instead of dividing the gradient in place it checks it (`gradientsFinite`) and folds
+ * the scale into the divisor the parameter store already divides by (count * scale), so unscaling
+ * costs no pass over the gradient. The state travels in checkpoints (state.json `lossScale`).
  */
 
 export interface LossScaleOptions {
@@ -99,4 +102,12 @@ export class DynamicLossScale {
     this.scaleNow = s.scale;
     this.good = s.goodSteps;
   }
+}
+
+/** Whether `grad[0, count)` is all finite: the check a scaled step makes before its update. */
+export function gradientsFinite(grad: Float32Array, count = grad.length): boolean {
+  let acc = 0;
+  // 0 * g is 0 for finite g and NaN for Inf or NaN; one sum, one test (no branch per element)
+  for (let i = 0; i < count; i++) acc += 0 * grad[i];
+  return acc === 0;
 }

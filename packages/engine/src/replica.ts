@@ -1,12 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { lossInput, pairIndex, unitCount, type GatheredRows, type LossFn, type PairIndex, type RewardModel, type UnitBatch } from '@rewardkit/core';
+import { createLogger, lossInput, pairIndex, unitCount, type LossFn, type PairIndex, type RewardModel, type UnitBatch } from '@rewardkit/core';
 import type { AdamW } from './adamw';
+import { DynamicLossScale, gradientsFinite, type LossScaleOptions } from './loss-scale';
 import { ParameterLayout } from './parameter-layout';
 import { resolveStoreKind, type ParameterSnapshot, type ParameterStore, type StoreChoice, type StoreConfig } from './parameter-store';
 import { DeviceParameterStore } from './parameter-store-device';
 import { HostParameterStore } from './parameter-store-host';
 import { DEFAULT_BUCKET_BYTES, readGradients } from './parameter-store-transfer';
-import { RowSparseGradients, type RowSparseMode } from './row-sparse';
+
+const log = createLogger('replica');
 
 /**
  * Statistics that ride at the end of the gradient buffer, so one all-reduce sums them too.
@@ -24,11 +26,13 @@ export interface ReplicaConfig extends StoreConfig {
   /** Device store with several workers: gradients are read back in buckets of this many bytes. */
   readonly bucketBytes?: number;
   /**
-   * Embedding tables (RewardModel.rowsUsed) with the host store: 'rows' takes their gradient over
-   * the rows the global batch uses only (same results as 'off'); 'lazy' also updates only those
-   * rows (SparseAdam semantics, other results). Default 'off'. See row-sparse.ts.
+   * 'f16': the backend computes matMuls and attention with half-precision operands (the caller
+   * turns that on: @rewardkit/backend's useComputePrecision), so the loss is scaled dynamically
+   * (loss-scale.ts) to keep small gradients from flushing to zero. Default 'f32': no scaling.
    */
-  readonly sparseEmbedding?: RowSparseMode;
+  readonly precision?: 'f32' | 'f16';
+  /** The dynamic loss scaler's options (with precision 'f16'). */
+  readonly lossScale?: LossScaleOptions;
 }
 
 export interface StepOutcome {
@@ -43,8 +47,10 @@ export interface StepOutcome {
   readonly pairs: number;
   /** The loss's global count (its divisor); equals `pairs` for Bradley-Terry. */
   readonly count: number;
-  /** Global gradient norm before clipping. */
+  /** Global gradient norm before clipping (NaN for a skipped step). */
   readonly gradNorm: number;
+  /** f16 only: the summed gradient held Inf/NaN at this step's loss scale, so no update was made (every rank alike). */
+  readonly skipped?: boolean;
   /** Where this rank's time went: gradients + update, and the all-reduce (0 for one worker). */
   readonly computeMs?: number;
   readonly allreduceMs?: number;
@@ -72,7 +78,8 @@ export class Replica {
   /** Gradient buffer: parameters, then STATS. Reused every step. */
   readonly buffer: Float32Array;
   private readonly bucketBytes: number;
-  private readonly rowSparse?: RowSparseGradients;
+  /** With precision 'f16': the loss scale (its state goes in checkpoints). */
+  readonly lossScale?: DynamicLossScale;
 
   constructor(
     readonly model: RewardModel,
@@ -84,7 +91,7 @@ export class Replica {
     this.store = resolveStoreKind(cfg.store, this.layout.size) === 'device' ? new DeviceParameterStore(this.layout, cfg) : new HostParameterStore(this.layout, cfg);
     this.buffer = new Float32Array(this.layout.size + STATS.length);
     this.bucketBytes = cfg.bucketBytes ?? DEFAULT_BUCKET_BYTES;
-    if (this.store instanceof HostParameterStore) this.rowSparse = RowSparseGradients.create(this.layout, model, cfg.sparseEmbedding);
+    if (cfg.precision === 'f16') this.lossScale = new DynamicLossScale(cfg.lossScale);
   }
 
   /** Master copy of the parameters (host store only; a device store answers `snapshot()`). */
@@ -133,9 +140,12 @@ export class Replica {
   applyUpdate(summed: Float32Array, lr: number): StepOutcome {
     const P = this.layout.size;
     const { pairs, count } = globalCounts(summed, P);
-    const norm = this.store.update(summed, count, lr);
+    const stats = { loss: summed[P] / count, accuracy: summed[P + 1] / pairs, pairs, count };
+    const scale = this.lossScale?.scale ?? 1;
+    if (this.lossScale && !this.scaleAfter(gradientsFinite(summed, P), -1)) return { ...stats, gradNorm: NaN, skipped: true };
+    const norm = this.store.update(summed, count * scale, lr);
     const gradNorm = typeof norm === 'number' ? norm : readAndDispose(norm);
-    return { loss: summed[P] / count, accuracy: summed[P + 1] / pairs, pairs, count, gradNorm };
+    return { ...stats, gradNorm };
   }
 
   /**
@@ -174,11 +184,20 @@ export class Replica {
     if (unitCount(units) === 0) throw new Error('trainStep: the global batch holds no units');
     const index = pairIndex(units);
     const n = index.strict;
+    const scale = this.lossScale?.scale ?? 1;
     const shard = this.backward(units, index, at.step);
     const flat = this.layout.concatGrads(shard.grads); // [P]
     const stats = shardStats(shard, index); // [lossSum, correct]
     tf.dispose(Object.values(shard.grads));
-    const norm = this.store.update(flat, shard.count, at.lr) as tf.Tensor1D;
+    if (this.lossScale && !(await this.deviceGradientFinite(flat, at.step))) {
+      flat.dispose();
+      const [lossSum, correct] = (await stats.data()) as Float32Array;
+      stats.dispose();
+      const { count } = shard;
+      return { loss: lossSum / count, accuracy: correct / n, pairs: n, count, gradNorm: NaN, skipped: true, computeMs: performance.now() - t0, allreduceMs: 0 };
+    }
+    // the scale folds into the divisor: the store divides by count * scale once (no extra pass)
+    const norm = this.store.update(flat, shard.count * scale, at.lr) as tf.Tensor1D;
     flat.dispose();
     const packed = tf.concat([stats, norm]);
     tf.dispose([stats, norm]);
@@ -201,35 +220,33 @@ export class Replica {
   ): Promise<StepOutcome> {
     const t0 = performance.now();
     const P = this.layout.size;
+    const scale = this.lossScale?.scale ?? 1;
     if (this.store instanceof HostParameterStore) await this.store.ready();
-    // row-sparse tables: the rows every rank works on this step, and the compact buffer they sum
-    const rows = await this.rowSparse?.agree(unitCount(units) ? units.batch : undefined, allReduce);
-    let summed = this.buffer;
-    if (unitCount(units) === 0) {
-      if (rows) summed = await this.rowSparse!.read(undefined, new Float32Array(STATS.length), rows);
-      else this.buffer.fill(0);
-    } else {
+    if (unitCount(units) === 0) this.buffer.fill(0);
+    else {
       const index = pairIndex(units);
       const n = index.strict;
-      const gathered = rows && this.rowSparse!.gather(rows);
-      const shard = this.backward(units, index, at.step, gathered);
+      const shard = this.backward(units, index, at.step);
       const stats = shardStats(shard, index);
       const tail = tf.tidy(() => tf.concat([stats, tf.tensor1d([n, shard.count])])) as tf.Tensor1D; // STATS
       stats.dispose();
       try {
-        if (rows) summed = await this.rowSparse!.read(shard.grads, tail, rows);
-        else await readGradients(this.layout, shard.grads, tail, this.buffer, this.bucketBytes);
+        await readGradients(this.layout, shard.grads, tail, this.buffer, this.bucketBytes);
       } finally {
-        tf.dispose([tail, ...Object.values(shard.grads), ...[...(gathered?.values() ?? [])].map((g) => g.table)]);
+        tf.dispose([tail, ...Object.values(shard.grads)]);
       }
     }
     const t1 = performance.now();
-    if (allReduce) await allReduce(summed);
-    if (rows) this.rowSparse!.expand(summed, rows, this.buffer);
-    const ranges = rows && this.rowSparse!.activeRanges(rows); // lazy: the rows used, nothing else
+    if (allReduce) await allReduce(this.buffer);
     const t2 = performance.now();
     const { pairs, count } = globalCounts(this.buffer, P);
-    const norm = this.store.update(this.buffer, count, at.lr, ranges);
+    // f16: every rank decides from the same all-reduced buffer (Inf and NaN survive the sum), so all skip alike
+    if (this.lossScale && !this.scaleAfter(gradientsFinite(this.buffer, P), at.step)) {
+      const out = { loss: this.buffer[P] / count, accuracy: this.buffer[P + 1] / pairs, pairs, count, gradNorm: NaN, skipped: true };
+      return { ...out, computeMs: t1 - t0 + (performance.now() - t2), allreduceMs: t2 - t1 };
+    }
+    // the scale folds into the divisor: the store divides by count * scale once (no extra pass)
+    const norm = this.store.update(this.buffer, count * scale, at.lr);
     const gradNorm = typeof norm === 'number' ? norm : (await norm.data())[0];
     if (typeof norm !== 'number') norm.dispose();
     const out = { loss: this.buffer[P] / count, accuracy: this.buffer[P + 1] / pairs, pairs, count, gradNorm };
@@ -237,20 +254,46 @@ export class Replica {
   }
 
   /** Forward and backward of one shard; everything it returns is the caller's to dispose. */
-  /** `gathered`: row-sparse tables' rows, looked up in their place (their gradient is then [U, C]). */
-  private backward(units: UnitBatch, index: PairIndex, step?: number, gathered?: ReadonlyMap<string, GatheredRows>): ShardGradients {
+  private backward(units: UnitBatch, index: PairIndex, step?: number): ShardGradients {
     let scores: tf.Tensor1D | undefined;
     let count = 0;
+    let lossSum: tf.Scalar | undefined;
+    const scale = this.lossScale?.scale;
     const vars = this.layout.parameters.map((p) => p.variable);
-    const f = (): tf.Scalar => {
-      const r = this.model.score(units.batch, { training: true, step, gatheredRows: gathered }); // [m]: every response once
+    const { value, grads } = tf.variableGrads(() => {
+      const r = this.model.score(units.batch, { training: true, step }); // [m]: every response once
       scores = tf.keep(r);
       const out = this.loss(lossInput(r, units, index));
       count = out.count;
-      return out.lossSum;
-    };
-    const { value, grads } = gathered ? this.rowSparse!.gradients(f, gathered) : tf.variableGrads(f, vars);
-    return { grads, lossSum: value, scores: scores!, count };
+      if (scale === undefined) return out.lossSum;
+      // f16: differentiate lossSum * scale (gradients scaled alike); the stats keep the true sum
+      lossSum = tf.keep(out.lossSum);
+      return tf.mul(out.lossSum, scale) as tf.Scalar;
+    }, vars);
+    if (lossSum === undefined) return { grads, lossSum: value, scores: scores!, count };
+    value.dispose();
+    return { grads, lossSum, scores: scores!, count };
+  }
+
+  /**
+   * The loss scale's bookkeeping after a step's gradient was checked: false when the step must be
+   * skipped (the scale was halved). Logged, since a run that skips often has a scale problem.
+   */
+  private scaleAfter(finite: boolean, step: number): boolean {
+    const scaler = this.lossScale as DynamicLossScale;
+    const before = scaler.scale;
+    const { skipped } = scaler.update(finite);
+    if (skipped) log.warn(`step ${step}: the f16 gradient overflowed (Inf/NaN) at loss scale ${before}: update skipped, scale now ${scaler.scale}`);
+    return !skipped;
+  }
+
+  /** World of one on the device: whether the gradient is finite (one scalar read, before the update). */
+  private async deviceGradientFinite(flat: tf.Tensor1D, step: number): Promise<boolean> {
+    // sum |g| is finite exactly when every g is (an overflow of the sum itself would need |g| ~ 1e38 / P)
+    const total = tf.tidy(() => tf.sum(tf.abs(flat)));
+    const [value] = (await total.data()) as Float32Array;
+    total.dispose();
+    return this.scaleAfter(Number.isFinite(value), step);
   }
 
   private hostStore(what: string): HostParameterStore {

@@ -7,7 +7,7 @@
  */
 import os from 'node:os';
 import * as zmq from 'zeromq';
-import { initBackend } from '@rewardkit/backend';
+import { initBackend, useComputePrecision } from '@rewardkit/backend';
 import { bindCollective, collectiveKey } from '@rewardkit/collective';
 import { createLogger, parseRunConfig, printable, RewardkitError } from '@rewardkit/core';
 import { GRADIENT_STATS, ReplicaService } from '@rewardkit/engine';
@@ -110,6 +110,8 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
     const cfg = parseRunConfig(JSON.parse(w.runConfigJson), 'run config from the coordinator');
     const registry = createShippedRegistry(cfg.plugins);
     const tokenizer = buildTokenizer(cfg, registry);
+    const precision = useComputePrecision(cfg.train.precision); // f16: refused unless webgpu has shader-f16
+    if (precision) log.info(precision);
     const collective = endpoint.connect({
       algorithm: w.collectiveAlgorithm as 'ring' | 'star' | 'local',
       rank,
