@@ -87,6 +87,13 @@ export const RunConfigSchema = z
          */
         gradWire: z.enum(['f32', 'bf16']).default('f32'),
         /**
+         * Embedding gradients (models with row-sparse tables: the transformer's wte), on CPU backends:
+         * 'rows' takes them over the rows the global batch uses (same results as 'off', less work and
+         * wire); 'lazy' also updates only those rows (SparseAdam semantics: other rows' moments do not
+         * decay that step; different results). Measured in BENCHMARKS.md.
+         */
+        sparseEmbedding: z.enum(['off', 'rows', 'lazy']).default('rows'),
+        /**
          * Compute precision: 'f32', or 'f16' (webgpu with shader-f16 only, refused elsewhere): matMuls and
          * fused attention take half-precision operands and accumulate in f32, weights and optimizer stay
          * f32, and the loss is scaled dynamically (skipping steps whose gradient overflows).

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { createLogger, lossInput, pairIndex, unitCount, type LossFn, type PairIndex, type RewardModel, type UnitBatch } from '@rewardkit/core';
+import { createLogger, lossInput, pairIndex, unitCount, type GatheredRows, type LossFn, type PairIndex, type RewardModel, type UnitBatch } from '@rewardkit/core';
 import type { AdamW } from './adamw';
 import { DynamicLossScale, gradientsFinite, type LossScaleOptions } from './loss-scale';
 import { ParameterLayout } from './parameter-layout';
@@ -7,6 +7,7 @@ import { resolveStoreKind, type ParameterSnapshot, type ParameterStore, type Sto
 import { DeviceParameterStore } from './parameter-store-device';
 import { HostParameterStore } from './parameter-store-host';
 import { DEFAULT_BUCKET_BYTES, readGradients } from './parameter-store-transfer';
+import { RowSparseGradients, type RowSparseMode } from './row-sparse';
 
 const log = createLogger('replica');
 
@@ -25,6 +26,12 @@ export interface ReplicaConfig extends StoreConfig {
   readonly store?: StoreChoice;
   /** Device store with several workers: gradients are read back in buckets of this many bytes. */
   readonly bucketBytes?: number;
+  /**
+   * Embedding tables (RewardModel.rowsUsed) with the host store: 'rows' takes their gradient over
+   * the rows the global batch uses only (same results as 'off'); 'lazy' also updates only those
+   * rows (SparseAdam semantics, other results). Default 'off'. See row-sparse.ts.
+   */
+  readonly sparseEmbedding?: RowSparseMode;
   /**
    * 'f16': the backend computes matMuls and attention with half-precision operands (the caller
    * turns that on: @rewardkit/backend's useComputePrecision), so the loss is scaled dynamically
@@ -78,6 +85,7 @@ export class Replica {
   /** Gradient buffer: parameters, then STATS. Reused every step. */
   readonly buffer: Float32Array;
   private readonly bucketBytes: number;
+  private readonly rowSparse?: RowSparseGradients;
   /** With precision 'f16': the loss scale (its state goes in checkpoints). */
   readonly lossScale?: DynamicLossScale;
 
@@ -91,6 +99,7 @@ export class Replica {
     this.store = resolveStoreKind(cfg.store, this.layout.size) === 'device' ? new DeviceParameterStore(this.layout, cfg) : new HostParameterStore(this.layout, cfg);
     this.buffer = new Float32Array(this.layout.size + STATS.length);
     this.bucketBytes = cfg.bucketBytes ?? DEFAULT_BUCKET_BYTES;
+    if (this.store instanceof HostParameterStore) this.rowSparse = RowSparseGradients.create(this.layout, model, cfg.sparseEmbedding);
     if (cfg.precision === 'f16') this.lossScale = new DynamicLossScale(cfg.lossScale);
   }
 
@@ -222,22 +231,31 @@ export class Replica {
     const P = this.layout.size;
     const scale = this.lossScale?.scale ?? 1;
     if (this.store instanceof HostParameterStore) await this.store.ready();
-    if (unitCount(units) === 0) this.buffer.fill(0);
-    else {
+    // row-sparse tables: the rows every rank works on this step, and the compact buffer they sum
+    const rows = await this.rowSparse?.agree(unitCount(units) ? units.batch : undefined, allReduce);
+    let summed = this.buffer;
+    if (unitCount(units) === 0) {
+      if (rows) summed = await this.rowSparse!.read(undefined, new Float32Array(STATS.length), rows);
+      else this.buffer.fill(0);
+    } else {
       const index = pairIndex(units);
       const n = index.strict;
-      const shard = this.backward(units, index, at.step);
+      const gathered = rows && this.rowSparse!.gather(rows);
+      const shard = this.backward(units, index, at.step, gathered);
       const stats = shardStats(shard, index);
       const tail = tf.tidy(() => tf.concat([stats, tf.tensor1d([n, shard.count])])) as tf.Tensor1D; // STATS
       stats.dispose();
       try {
-        await readGradients(this.layout, shard.grads, tail, this.buffer, this.bucketBytes);
+        if (rows) summed = await this.rowSparse!.read(shard.grads, tail, rows);
+        else await readGradients(this.layout, shard.grads, tail, this.buffer, this.bucketBytes);
       } finally {
-        tf.dispose([tail, ...Object.values(shard.grads)]);
+        tf.dispose([tail, ...Object.values(shard.grads), ...[...(gathered?.values() ?? [])].map((g) => g.table)]);
       }
     }
     const t1 = performance.now();
-    if (allReduce) await allReduce(this.buffer);
+    if (allReduce) await allReduce(summed);
+    if (rows) this.rowSparse!.expand(summed, rows, this.buffer);
+    const ranges = rows && this.rowSparse!.activeRanges(rows); // lazy: the rows used, nothing else
     const t2 = performance.now();
     const { pairs, count } = globalCounts(this.buffer, P);
     // f16: every rank decides from the same all-reduced buffer (Inf and NaN survive the sum), so all skip alike
@@ -246,7 +264,7 @@ export class Replica {
       return { ...out, computeMs: t1 - t0 + (performance.now() - t2), allreduceMs: t2 - t1 };
     }
     // the scale folds into the divisor: the store divides by count * scale once (no extra pass)
-    const norm = this.store.update(this.buffer, count * scale, at.lr);
+    const norm = this.store.update(this.buffer, count * scale, at.lr, ranges);
     const gradNorm = typeof norm === 'number' ? norm : (await norm.data())[0];
     if (typeof norm !== 'number') norm.dispose();
     const out = { loss: this.buffer[P] / count, accuracy: this.buffer[P + 1] / pairs, pairs, count, gradNorm };
@@ -254,14 +272,15 @@ export class Replica {
   }
 
   /** Forward and backward of one shard; everything it returns is the caller's to dispose. */
-  private backward(units: UnitBatch, index: PairIndex, step?: number): ShardGradients {
+  /** `gathered`: row-sparse tables' rows, looked up in their place (their gradient is then [U, C]). */
+  private backward(units: UnitBatch, index: PairIndex, step?: number, gathered?: ReadonlyMap<string, GatheredRows>): ShardGradients {
     let scores: tf.Tensor1D | undefined;
     let count = 0;
     let lossSum: tf.Scalar | undefined;
     const scale = this.lossScale?.scale;
     const vars = this.layout.parameters.map((p) => p.variable);
-    const { value, grads } = tf.variableGrads(() => {
-      const r = this.model.score(units.batch, { training: true, step }); // [m]: every response once
+    const f = (): tf.Scalar => {
+      const r = this.model.score(units.batch, { training: true, step, gatheredRows: gathered }); // [m]: every response once
       scores = tf.keep(r);
       const out = this.loss(lossInput(r, units, index));
       count = out.count;
@@ -269,7 +288,8 @@ export class Replica {
       // f16: differentiate lossSum * scale (gradients scaled alike); the stats keep the true sum
       lossSum = tf.keep(out.lossSum);
       return tf.mul(out.lossSum, scale) as tf.Scalar;
-    }, vars);
+    };
+    const { value, grads } = gathered ? this.rowSparse!.gradients(f, gathered) : tf.variableGrads(f, vars);
     if (lossSum === undefined) return { grads, lossSum: value, scores: scores!, count };
     value.dispose();
     return { grads, lossSum, scores: scores!, count };

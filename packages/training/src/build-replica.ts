@@ -13,7 +13,7 @@ export function buildReplica(cfg: RunConfig, registry: PluginRegistry, tokenizer
     seed: cfg.train.seed,
   });
   const loss = registry.create('loss', cfg.loss.name, cfg.loss.config, undefined);
-  const { beta1, beta2, eps, weightDecay, clipNorm, precision } = cfg.train;
+  const { beta1, beta2, eps, weightDecay, clipNorm, sparseEmbedding, precision } = cfg.train;
   // precision 'f16' adds the dynamic loss scale; the caller has turned the backend's f16 kernels on
-  return new Replica(model, loss, { beta1, beta2, eps, weightDecay, clipNorm, precision });
+  return new Replica(model, loss, { beta1, beta2, eps, weightDecay, clipNorm, sparseEmbedding, precision });
 }
