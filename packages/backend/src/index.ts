@@ -3,7 +3,7 @@
 export { initBackend, type BackendInfo, type InitBackendOptions } from './init-backend';
 export { gpuBackendAvailable } from './gpu-backend-available';
 export { GPU_INDEX_ENV, listGpus, type PciGpu } from './webgpu-placement';
-export { countWebGpuWork, stopWebGpu, type WebGpuWork } from './webgpu-backend';
+export { countWebGpuWork, setWebGpuSubmitBatch, stopWebGpu, SUBMIT_BATCH_ENV, type WebGpuWork } from './webgpu-backend';
 export { FUSED_KERNELS_ENV, setWebGpuFusedKernels } from './webgpu-fused-switch';
 export { setWebGpuTiledMatMul, TILED_MATMUL_ENV } from './webgpu-tiled-matmul';
 export { assertF16Compute, f16ComputeRefusal, setWebGpuF16Compute, useComputePrecision } from './webgpu-f16-support';

@@ -7,6 +7,7 @@
  * when loaded (~150 ms here), on the same tfjs-core engine; tfjs-node(-gpu) loads it too.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerReduceGradients } from './reduce-grads';
 
 /**
  * Registers every tfjs-core gradient on the shared registry. Idempotent and cheap after the first
@@ -14,7 +15,7 @@ import * as tf from '@tensorflow/tfjs-core';
  */
 export function registerAllGradients(): void {
   // BatchMatMul stands for the whole set: they are registered all at once.
-  if (tf.getGradient('BatchMatMul') !== undefined) return;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  require('@tensorflow/tfjs');
+  if (tf.getGradient('BatchMatMul') === undefined) require('@tensorflow/tfjs');
+  registerReduceGradients(); // Sum/Mean without a host tensor of ones (reduce-grads.ts)
 }

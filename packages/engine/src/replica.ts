@@ -329,12 +329,12 @@ export class Replica {
  * disposing its loss and scores.
  */
 function shardStats(shard: ShardGradients, index: PairIndex): tf.Tensor1D {
-  const strict = index.ties.map((t) => 1 - t);
   const stats = tf.tidy(() => {
     const rc = tf.gather(shard.scores, tf.tensor1d(index.better, 'int32'));
     const rr = tf.gather(shard.scores, tf.tensor1d(index.worse, 'int32'));
     const hit = tf.add(tf.cast(tf.greater(rc, rr), 'float32'), tf.mul(tf.cast(tf.equal(rc, rr), 'float32'), 0.5));
-    const correct = tf.sum(tf.mul(hit, tf.tensor1d(strict)));
+    // the strict-pair mask only where the shard holds annotated ties (no per-step upload otherwise)
+    const correct = tf.sum(index.strict < index.ties.length ? tf.mul(hit, tf.tensor1d(index.ties.map((t) => 1 - t))) : hit);
     return tf.stack([shard.lossSum, correct]) as tf.Tensor1D;
   });
   tf.dispose([shard.lossSum, shard.scores]);

@@ -4,7 +4,7 @@
  * step by step, plus plain matMul rates and host<->GPU copy rates.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, setWebGpuFusedKernels, setWebGpuTiledMatMul } from '@rewardkit/backend';
+import { countWebGpuWork, initBackend, setWebGpuFusedKernels, setWebGpuSubmitBatch, setWebGpuTiledMatMul } from '@rewardkit/backend';
 import { type BackendPreference, type EncodedPair, packUnits, parseRunConfig, setLogSink } from '@rewardkit/core';
 import { learningRate, readTensorInto, Replica } from '@rewardkit/engine';
 import { TRANSFORMER_PRESETS, type TransformerPresetName } from '@rewardkit/model-transformer';
@@ -19,6 +19,8 @@ export interface StepProfileOptions {
   readonly modes: string;
   readonly copyMb: string;
   readonly matmulN: string;
+  /** Dispatches per submit to compare (fused kernels on), e.g. '15,128,1024'; empty: none. */
+  readonly submitBatch?: string;
   readonly top: number;
   readonly out?: string;
 }
@@ -31,12 +33,24 @@ export interface ModeResult {
   readonly stepMs: number;
   readonly pairsPerSec: number;
   readonly dispatchesPerStep: number;
+  /** Queue submits (command buffers) per step, at the process's submit batch. */
+  readonly submitsPerStep: number;
+  /** Tensors uploaded from host values per step (token ids, index tensors, masks, the summed gradient). */
+  readonly uploadsPerStep: number;
   readonly kernelCallsPerStep: number;
   /** Summed GPU time of the profiled step's kernels; undefined without timestamp queries. */
   readonly kernelMs?: number;
   readonly wallOverKernel?: number;
   readonly topKernels: { name: string; calls: number; ms: number }[];
   readonly loss: number;
+}
+
+/** One submit-batch setting (fused kernels on): median step time and the submits it made. */
+export interface SubmitBatchResult {
+  readonly dispatchesPerSubmit: number;
+  readonly stepMs: number;
+  readonly dispatchesPerStep: number;
+  readonly submitsPerStep: number;
 }
 
 export interface MatMulResult {
@@ -68,23 +82,6 @@ function randomPairs(count: number, vocab: number, T: number): EncodedPair[] {
     return ids;
   };
   return Array.from({ length: count }, (_, i) => ({ id: `p${i}`, chosen: seq(), rejected: seq(), promptLength: 0, margin: 0 }));
-}
-
-/** Counts the programs tfjs-webgpu records (each one compute dispatch) while `fn` runs. */
-async function countDispatches<T>(fn: () => Promise<T>): Promise<{ value: T; dispatches: number }> {
-  const backend = tf.backend() as unknown as { runWebGPUProgram?: (...a: unknown[]) => unknown };
-  const stock = backend.runWebGPUProgram;
-  if (typeof stock !== 'function') return { value: await fn(), dispatches: 0 };
-  let dispatches = 0;
-  backend.runWebGPUProgram = function counted(this: unknown, ...a: unknown[]) {
-    dispatches++;
-    return stock.apply(this, a);
-  };
-  try {
-    return { value: await fn(), dispatches };
-  } finally {
-    backend.runWebGPUProgram = stock;
-  }
 }
 
 type KernelInfo = Awaited<ReturnType<typeof tf.profile>>['kernels'][number];
@@ -145,7 +142,7 @@ async function measureCopies(mb: number): Promise<CopyResult> {
 }
 
 /** Runs the profile (see step-profile.ts) on the backend it starts; the caller prints or checks it. */
-export async function profileSteps(opts: StepProfileOptions): Promise<{ backend: string; reason: string; preset: string; params: number; modes: ModeResult[]; matmuls: MatMulResult[]; copies: CopyResult[] }> {
+export async function profileSteps(opts: StepProfileOptions): Promise<{ backend: string; reason: string; preset: string; params: number; modes: ModeResult[]; submitBatches: SubmitBatchResult[]; matmuls: MatMulResult[]; copies: CopyResult[] }> {
   setLogSink(() => undefined);
   const info = await initBackend({ prefer: opts.backend as BackendPreference, gpu: true });
   const preset = TRANSFORMER_PRESETS[opts.preset];
@@ -181,7 +178,9 @@ export async function profileSteps(opts: StepProfileOptions): Promise<{ backend:
   const results: ModeResult[] = [];
   for (const f of modes) {
     useMode(f);
-    const { value: prof, dispatches } = await countDispatches(() => tf.profile(async () => void (await run(f, opts.warmup + opts.steps))));
+    // counted on a plain step: under tf.profile tfjs submits after every timed program
+    const work = await countWebGpuWork(() => run(f, opts.warmup + opts.steps));
+    const prof = await tf.profile(async () => void (await run(f, opts.warmup + opts.steps)));
     const groups = new Map<string, { calls: number; ms: number }>();
     let kernelMs: number | undefined = 0;
     for (const k of prof.kernels) {
@@ -199,13 +198,35 @@ export async function profileSteps(opts: StepProfileOptions): Promise<{ backend:
       fused: f !== 'off',
       stepMs,
       pairsPerSec: pairs / (stepMs / 1000),
-      dispatchesPerStep: dispatches,
+      dispatchesPerStep: work.dispatches,
+      submitsPerStep: work.submits,
+      uploadsPerStep: work.uploads,
       kernelCallsPerStep: prof.kernels.length,
       kernelMs,
       wallOverKernel: kernelMs ? stepMs / kernelMs : undefined,
       topKernels: [...groups].map(([name, g]) => ({ name, ...g })).sort((a, b) => b.ms - a.ms || b.calls - a.calls).slice(0, opts.top),
       loss: losses.get(f) ?? NaN,
     });
+  }
+  const submitBatches: SubmitBatchResult[] = [];
+  const batches = (opts.submitBatch ?? '').split(',').filter(Boolean).map(Number);
+  if (batches.length > 0) {
+    const initial = tf.env().get('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE') as number;
+    useMode('on');
+    const ms = new Map<number, number[]>(batches.map((b) => [b, []]));
+    for (let s = 0; s < opts.steps + 1; s++) {
+      for (const b of batches) {
+        setWebGpuSubmitBatch(b);
+        const t = await run('on', s);
+        if (s > 0) ms.get(b)?.push(t.ms); // the first round warms each setting
+      }
+    }
+    for (const b of batches) {
+      setWebGpuSubmitBatch(b);
+      const work = await countWebGpuWork(() => run('on', 0));
+      submitBatches.push({ dispatchesPerSubmit: b, stepMs: median(ms.get(b) ?? []), dispatchesPerStep: work.dispatches, submitsPerStep: work.submits });
+    }
+    setWebGpuSubmitBatch(initial);
   }
   replica.dispose();
   model.dispose();
@@ -216,5 +237,5 @@ export async function profileSteps(opts: StepProfileOptions): Promise<{ backend:
   useMode('on');
   const copies: CopyResult[] = [];
   for (const mb of opts.copyMb.split(',').filter(Boolean).map(Number)) copies.push(await measureCopies(mb));
-  return { backend: info.name, reason: info.reason, preset: opts.preset, params: replica.layout.size, modes: results, matmuls, copies };
+  return { backend: info.name, reason: info.reason, preset: opts.preset, params: replica.layout.size, modes: results, submitBatches, matmuls, copies };
 }

@@ -9,12 +9,14 @@
  *   - host<->GPU copy rates: upload (tensor from a Float32Array, made resident) and read-back
  *     (readTensorInto, the trainer's path: reused staging buffers straight into a host array; and
  *     tfjs's `await data()` beside it), GB/s each way, per size.
+ *   - queue submits per step, and with --submit-batch the step time and submits at each setting of
+ *     dispatches per submit (tfjs's WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE; webgpu-backend.ts sets ours);
  *   - plain matMul TFLOP/s with tfjs's kernel and with the opt-in tiled one (webgpu-tiled-matmul.ts),
  *     A.B, A.B^T and A^T.B at each --matmul-n.
  * Modes alternate step by step, so drift in a shared machine's speed hits all alike: `on` (fused
  * kernels), `off` (tfjs ops only), `tiled` (fused kernels and the tiled matMul).
  *   node bin/step-profile.cjs [--preset tiny|small|mid|gpt2-small] [--backend webgpu] [--pairs N]
- *        [--steps 3] [--warmup 1] [--modes on,off,tiled] [--copy-mb 16,64,256] [--matmul-n 1024,4096]
+ *        [--steps 3] [--warmup 1] [--modes on,off,tiled] [--copy-mb 16,64,256] [--matmul-n 1024,4096] [--submit-batch 15,128,1024]
  *        [--top 12] [--out FILE]
  */
 import fs from 'node:fs';
@@ -27,10 +29,11 @@ const int = (v: string) => Number.parseInt(v, 10);
 
 function print(r: Awaited<ReturnType<typeof profileSteps>>): void {
   const f = (v: number | undefined, d = 1) => (v === undefined ? '-' : v.toFixed(d));
-  const lines = [`step profile: ${r.preset} (${(r.params / 1e6).toFixed(1)}M parameters) on ${r.backend}`, 'mode  | step ms | pairs/s | dispatches | tfjs kernels | GPU kernel ms | wall/kernel | loss (its last step)'];
+  const lines = [`step profile: ${r.preset} (${(r.params / 1e6).toFixed(1)}M parameters) on ${r.backend}`, 'mode  | step ms | pairs/s | dispatches | submits | uploads | tfjs kernels | GPU kernel ms | wall/kernel | loss (its last step)'];
   for (const m of r.modes) {
-    lines.push(`${m.mode.padEnd(5)} | ${f(m.stepMs)} | ${f(m.pairsPerSec, 2)} | ${m.dispatchesPerStep} | ${m.kernelCallsPerStep} | ${f(m.kernelMs)} | ${f(m.wallOverKernel, 2)} | ${m.loss.toFixed(4)}`);
+    lines.push(`${m.mode.padEnd(5)} | ${f(m.stepMs)} | ${f(m.pairsPerSec, 2)} | ${m.dispatchesPerStep} | ${m.submitsPerStep} | ${m.uploadsPerStep} | ${m.kernelCallsPerStep} | ${f(m.kernelMs)} | ${f(m.wallOverKernel, 2)} | ${m.loss.toFixed(4)}`);
   }
+  for (const b of r.submitBatches) lines.push(`submit batch ${b.dispatchesPerSubmit} (fused on): ${f(b.stepMs)} ms a step, ${b.dispatchesPerStep} dispatches in ${b.submitsPerStep} submits`);
   for (const m of r.modes) lines.push(`top kernels, ${m.mode}: ${m.topKernels.map((k) => `${k.name} x${k.calls} ${k.ms.toFixed(1)} ms`).join('; ')}`);
   for (const m of r.matmuls) lines.push(`matMul ${m.n} ${m.product} ${m.kernel}: ${(m.tflops * 1000).toFixed(1)} GFLOP/s`);
   for (const c of r.copies) lines.push(`copies ${c.mb} MB: upload ${c.uploadGBs.toFixed(2)} GB/s, read-back ${c.readGBs.toFixed(2)} GB/s (tfjs data(): ${c.readDataGBs.toFixed(2)})`);
@@ -47,6 +50,7 @@ async function main(): Promise<number> {
     .option('--modes <modes>', 'on (fused kernels), off (tfjs ops), tiled (fused + tiled matMul), in order', 'on,off,tiled')
     .option('--copy-mb <sizes>', 'host<->GPU copy sizes in MB (empty: none)', '16,64')
     .option('--matmul-n <sizes>', 'plain n x n matMul sizes, stock vs tiled kernel (empty: none)', '')
+    .option('--submit-batch <sizes>', 'dispatches per submit to compare, fused kernels on (empty: none)', '')
     .option('--top <n>', 'kernels listed per mode', int, 12)
     .option('--out <file>', 'JSON results')
     .parse()
