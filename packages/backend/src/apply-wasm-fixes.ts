@@ -10,6 +10,7 @@ import { applyWasmFusedMatMulBias } from './wasm-fused-matmul-bias';
 import { applyWasmGatherRows } from './wasm-gather-rows';
 import { applyWasmSharedIdentity } from './wasm-identity-shared';
 import { applyWasmSumLeadingAxes } from './wasm-sum-leading-axes';
+import { applyWasmTile } from './wasm-tile';
 import { applyWasmTransposeLastTwo } from './wasm-transpose-last-two';
 import { applyWasmUnsortedSegmentSum } from './wasm-unsorted-segment-sum';
 
@@ -32,6 +33,8 @@ export function applyWasmFixes(): string[] {
   fixes.push('Sum leading axes by columns');
   applyWasmGatherRows();
   fixes.push('GatherV2 rows');
+  applyWasmTile();
+  fixes.push('Tile block copies');
   applyWasmSharedIdentity();
   fixes.push('Identity/Cast share buffers');
   if (applyWasmUnsortedSegmentSum()) fixes.push('UnsortedSegmentSum kernel');

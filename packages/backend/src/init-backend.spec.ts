@@ -49,6 +49,7 @@ describe('initBackend', () => {
       '_FusedMatMul batched bias',
       'Sum leading axes by columns',
       'GatherV2 rows',
+      'Tile block copies',
       'Identity/Cast share buffers',
       'UnsortedSegmentSum kernel',
     ]);
