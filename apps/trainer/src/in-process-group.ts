@@ -1,6 +1,6 @@
 import { LocalCollective } from '@rewardkit/collective';
 import { packUnits, type EncodedPair, type EncodedUnit, type Tokenizer } from '@rewardkit/core';
-import { ReplicaService, type CheckpointState, type ModelRef, type PairRewards, type Replica, type StepOutcome } from '@rewardkit/engine';
+import { ReplicaService, type CheckpointState, type ModelRef, type PairRewards, type Replica, type ReplicaServiceOptions, type StepOutcome } from '@rewardkit/engine';
 import type { WorkerGroup } from './worker-group';
 
 /**
@@ -16,8 +16,9 @@ export class InProcessGroup implements WorkerGroup {
     private readonly tokenizer: Tokenizer,
     private readonly modelRef: ModelRef,
     readonly backend: string,
+    opts: ReplicaServiceOptions = {},
   ) {
-    this.service = new ReplicaService(replica, tokenizer, new LocalCollective());
+    this.service = new ReplicaService(replica, tokenizer, new LocalCollective(), opts);
   }
 
   /** `shards` holds the one shard of a world of one: the global batch, taken as is. */

@@ -71,6 +71,7 @@ describe('train (world size 1)', () => {
   it.each([
     ['the bag model', {}],
     ['a transformer with dropout (masks seeded by step)', dropoutTransformer],
+    ['the bag model with a moving average of its weights (train.ema, checkpointed)', { train: { steps: 12, batchSize: 8, warmupSteps: 2, ema: 0.9 } }],
   ])('resuming after a stop reaches exactly the parameters of an uninterrupted run: %s', async (_name, overrides) => {
     const straight = await train(smallConfig(path.join(root, 'straight'), overrides));
     let steps = 0;
@@ -84,6 +85,31 @@ describe('train (world size 1)', () => {
     const b = fs.readFileSync(path.join(resumed.finalDir, 'model.safetensors'));
     expect(b.equals(a)).toBe(true);
     expect(resumed.eval).toEqual(straight.eval);
+  });
+});
+
+describe('train: train.ema', () => {
+  let root: string;
+  beforeAll(() => setLogSink(() => undefined));
+  afterAll(() => setLogSink(undefined));
+  beforeEach(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-ema-'));
+  });
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('evaluates and exports the averaged weights; checkpoints carry the average and the trained weights', async () => {
+    const ema = { train: { steps: 12, batchSize: 8, warmupSteps: 2, ema: 0.9 } };
+    const plain = await train(smallConfig(path.join(root, 'plain')));
+    const averaged = await train(smallConfig(path.join(root, 'ema'), ema));
+    // the same training: the last checkpoints hold the same trained weights
+    const ckpt = (run: string) => path.join(root, run, 'checkpoints', 'step-000012');
+    expect(fs.readFileSync(path.join(ckpt('ema'), 'model.safetensors')).equals(fs.readFileSync(path.join(ckpt('plain'), 'model.safetensors')))).toBe(true);
+    expect(JSON.parse(fs.readFileSync(path.join(ckpt('ema'), 'state.json'), 'utf8')).average.updates).toBe(12);
+    expect(fs.existsSync(path.join(ckpt('plain'), 'average.safetensors'))).toBe(false);
+    // but another model is exported and scored
+    expect(fs.readFileSync(path.join(averaged.finalDir, 'model.safetensors')).equals(fs.readFileSync(path.join(plain.finalDir, 'model.safetensors')))).toBe(false);
+    expect(averaged.eval?.eval_loss).not.toBe(plain.eval?.eval_loss);
+    expect(JSON.parse(fs.readFileSync(path.join(averaged.finalDir, 'config.json'), 'utf8')).rewardkit.info.weights).toBe('moving average, decay 0.9');
   });
 });
 

@@ -84,7 +84,7 @@ export async function train(input: RunConfig, opts: TrainOptions = {}): Promise<
     const backend = await initBackend({ prefer: cfg.backend, gpu: true, logger: log });
     const precision = useComputePrecision(cfg.train.precision); // f16: refused unless webgpu has shader-f16
     if (precision) log.info(precision);
-    group = new InProcessGroup(buildReplica(cfg, registry, tokenizer), tokenizer, modelRef, backend.name);
+    group = new InProcessGroup(buildReplica(cfg, registry, tokenizer), tokenizer, modelRef, backend.name, { ema: cfg.train.ema });
   }
   const metrics = new MetricsLog(runDir);
   const sampler = new BatchSampler({
@@ -222,6 +222,7 @@ export async function train(input: RunConfig, opts: TrainOptions = {}): Promise<
       steps: exportedStep,
       ...(selected ? { selected, trainedSteps: step } : {}),
       maxLength: cfg.data.maxLength,
+      ...(cfg.train.ema ? { weights: `moving average, decay ${cfg.train.ema}` } : {}),
       eval: summary,
       trainedOn: trainSet.file,
     });

@@ -82,6 +82,11 @@ export const RunConfigSchema = z
         clipNorm: z.number().positive().default(1.0), // global gradient-norm clip
         seed: z.number().int().min(0).default(1234), // weights, sampling order, dropout
         /**
+         * Decay of a moving average of the parameters (bias-corrected EMA; 0: none). With one, held-out
+         * evaluations and the export use the averaged weights; checkpoints carry the average.
+         */
+        ema: z.number().min(0).lt(1).default(0),
+        /**
          * Gradients between workers: 'f32' (exact sums) or 'bf16' (half the bytes on the ring, each hop
          * rounded to bfloat16; counts stay exact). Only matters with gpus > 1.
          */

@@ -8,6 +8,7 @@ import type { ParameterLayout } from './parameter-layout';
 import type { LossScaleState } from './loss-scale';
 import type { ParameterSnapshot } from './parameter-store';
 import type { Replica } from './replica';
+import type { WeightAverage } from './weight-average';
 
 /** Everything besides tensors that a resumed run needs to continue exactly. */
 export interface CheckpointState {
@@ -32,6 +33,8 @@ function tensorsOf(views: Map<string, { shape: readonly number[]; data: Float32A
 /** The files of a checkpoint besides state.json, which records their digests. */
 const TENSOR_FILES = ['model.safetensors', 'optimizer.safetensors'] as const;
 type TensorFile = (typeof TENSOR_FILES)[number];
+/** The parameters' moving average (train.ema), present only in runs that keep one; its digest sits in state.json's `average`. */
+const AVERAGE_FILE = 'average.safetensors';
 
 /** Size and SHA-256 of a file, as state.json records them. */
 export interface FileDigest {
@@ -47,6 +50,8 @@ interface StateJson {
   readonly sampler: SamplerState;
   readonly meta: Record<string, unknown>;
   readonly files?: Readonly<Record<TensorFile, FileDigest>>;
+  /** train.ema runs: the moving average's update count and its file (average.safetensors). */
+  readonly average?: { readonly updates: number } & FileDigest;
   /** f16 runs: the dynamic loss scale and its streak, so a resumed run scales as it would have. */
   readonly lossScale?: LossScaleState;
 }
@@ -76,11 +81,11 @@ export function writeCheckpoint(runDir: string, replica: Replica, state: Checkpo
 }
 
 /** `writeCheckpoint` for any parameter store: a device store's parameters and moments are read back first. */
-export async function saveCheckpoint(runDir: string, replica: Replica, state: CheckpointState): Promise<string> {
-  return writeSnapshot(runDir, replica.layout, await replica.snapshot(), state, replica.lossScale?.state());
+export async function saveCheckpoint(runDir: string, replica: Replica, state: CheckpointState, average?: WeightAverage): Promise<string> {
+  return writeSnapshot(runDir, replica.layout, await replica.snapshot(), state, replica.lossScale?.state(), average);
 }
 
-function writeSnapshot(runDir: string, layout: ParameterLayout, snapshot: ParameterSnapshot, state: CheckpointState, lossScale?: LossScaleState): string {
+function writeSnapshot(runDir: string, layout: ParameterLayout, snapshot: ParameterSnapshot, state: CheckpointState, lossScale?: LossScaleState, average?: WeightAverage): string {
   const final = checkpointDir(runDir, state.step);
   const tmp = `${final}.tmp-${process.pid}`;
   fs.rmSync(tmp, { recursive: true, force: true });
@@ -91,6 +96,9 @@ function writeSnapshot(runDir: string, layout: ParameterLayout, snapshot: Parame
     'optimizer.safetensors': encodeSafetensors(new Map([...tensorsOf(layout.views(opt.m), 'm.'), ...tensorsOf(layout.views(opt.v), 'v.')])),
   };
   for (const name of TENSOR_FILES) writeDurably(path.join(tmp, name), buffers[name]);
+  // the moving average (train.ema) in its own file, so checkpoints without one read as before
+  const averaged = average && encodeSafetensors(tensorsOf(layout.views(average.average)));
+  if (averaged) writeDurably(path.join(tmp, AVERAGE_FILE), averaged);
   const json: StateJson = {
     version: 2,
     step: state.step,
@@ -99,6 +107,7 @@ function writeSnapshot(runDir: string, layout: ParameterLayout, snapshot: Parame
     meta: state.meta,
     files: { 'model.safetensors': digest(buffers['model.safetensors']), 'optimizer.safetensors': digest(buffers['optimizer.safetensors']) },
     ...(lossScale ? { lossScale } : {}),
+    ...(average && averaged ? { average: { updates: average.updates, ...digest(averaged) } } : {}),
   };
   writeDurably(path.join(tmp, 'state.json'), JSON.stringify(json, null, 2) + '\n');
   fs.rmSync(final, { recursive: true, force: true }); // a replayed step may rewrite its checkpoint
@@ -127,6 +136,7 @@ function readStateJson(dir: string): StateJson {
   if (!Number.isInteger(json.step) || json.step! < 0) throw bad('step');
   if (!Number.isInteger(json.optimizerStep)) throw bad('optimizerStep');
   if (typeof json.sampler !== 'object' || json.sampler === null) throw bad('sampler');
+  if (json.average !== undefined && !(Number.isInteger(json.average.updates) && Number.isInteger(json.average.bytes) && typeof json.average.sha256 === 'string')) throw bad('average');
   if ((json.version ?? 1) >= 2) {
     for (const name of TENSOR_FILES) {
       const d = json.files?.[name];
@@ -137,7 +147,7 @@ function readStateJson(dir: string): StateJson {
 }
 
 /** A tensor file's bytes, checked against the size and digest state.json recorded. */
-function readTensorFile(dir: string, name: TensorFile, state: StateJson): Buffer {
+function readTensorFile(dir: string, name: string, state: StateJson): Buffer {
   const file = path.join(dir, name);
   let buf: Buffer;
   try {
@@ -145,7 +155,7 @@ function readTensorFile(dir: string, name: TensorFile, state: StateJson): Buffer
   } catch (err) {
     throw new CheckpointError(`cannot read ${file}: ${(err as Error).message}`);
   }
-  const want = state.files?.[name];
+  const want = name === AVERAGE_FILE ? state.average : state.files?.[name as TensorFile];
   if (want) {
     if (buf.length !== want.bytes) {
       throw new CheckpointError(`${file} is damaged: ${buf.length} bytes, the checkpoint recorded ${want.bytes}${buf.length < want.bytes ? ' (truncated)' : ''}`);
@@ -162,7 +172,7 @@ function readTensorFile(dir: string, name: TensorFile, state: StateJson): Buffer
  */
 export function verifyCheckpoint(dir: string): CheckpointState {
   const json = readStateJson(dir);
-  for (const name of TENSOR_FILES) readTensorFile(dir, name, json);
+  for (const name of [...TENSOR_FILES, ...(json.average ? [AVERAGE_FILE] : [])]) readTensorFile(dir, name, json);
   return { step: json.step, sampler: json.sampler, meta: json.meta };
 }
 
@@ -171,8 +181,11 @@ export function readCheckpointState(dir: string): CheckpointState {
   return verifyCheckpoint(dir);
 }
 
-/** Loads a checkpoint into `replica` (weights and optimizer), verifying every file first, and returns its state. */
-export function readCheckpoint(dir: string, replica: Replica): CheckpointState {
+/**
+ * Loads a checkpoint into `replica` (weights and optimizer) and `average` (train.ema), verifying
+ * every file first, and returns its state.
+ */
+export function readCheckpoint(dir: string, replica: Replica, average?: WeightAverage): CheckpointState {
   const json = readStateJson(dir);
   const [weights, moments] = TENSOR_FILES.map((name) => decodeSafetensors(readTensorFile(dir, name, json), path.join(dir, name)).tensors);
   const { layout } = replica;
@@ -183,6 +196,13 @@ export function readCheckpoint(dir: string, replica: Replica): CheckpointState {
   readIntoFlat(weights, layout.slots, theta, { source: path.join(dir, 'model.safetensors'), hint });
   readIntoFlat(moments, layout.slots, m, { source: path.join(dir, 'optimizer.safetensors'), prefix: 'm.', hint });
   readIntoFlat(moments, layout.slots, v, { source: path.join(dir, 'optimizer.safetensors'), prefix: 'v.', hint });
+  if (average) {
+    if (!json.average) throw new CheckpointError(`${dir} holds no weight average (${AVERAGE_FILE}): it was written by a run without train.ema`);
+    const averaged = new Float32Array(layout.size);
+    const tensors = decodeSafetensors(readTensorFile(dir, AVERAGE_FILE, json), path.join(dir, AVERAGE_FILE)).tensors;
+    readIntoFlat(tensors, layout.slots, averaged, { source: path.join(dir, AVERAGE_FILE), hint });
+    average.restore({ updates: json.average.updates, average: averaged });
+  }
   replica.restore({ theta, optimizer: { t: json.optimizerStep, m, v } }); // host or device store alike
   if (json.lossScale && replica.lossScale) replica.lossScale.restore(json.lossScale); // an f32 checkpoint resumed in f16 starts afresh
   return { step: json.step, sampler: json.sampler, meta: json.meta };

@@ -1,7 +1,7 @@
 // The public API of @rewardkit/engine: one replica (its step, parameter store and optimizer), the
 // service that runs it for 1 or N workers, and what a training loop or a scoring app needs around it.
 export { GRADIENT_STATS, Replica, type ReplicaConfig, type StepOutcome } from './replica';
-export { ReplicaService, type GradientReducer, type ModelRef, type StepRequest } from './replica-service';
+export { ReplicaService, type GradientReducer, type ModelRef, type ReplicaServiceOptions, type StepRequest } from './replica-service';
 export { PARAMETER_STORE_ENV, type StoreChoice, type StoreKind } from './parameter-store';
 export { type RowSparseMode } from './row-sparse';
 export { BatchSampler, type BatchSamplerOptions, type SamplerState } from './batch-sampler';
@@ -10,6 +10,7 @@ export { DynamicLossScale, type LossScaleOptions, type LossScaleState } from './
 export { readTensorInto } from './parameter-store-transfer';
 export { shardByTokens } from './shard-by-tokens';
 export { Rng } from './rng';
+export { WeightAverage, type WeightAverageState } from './weight-average';
 export {
   checkpointDir,
   latestCheckpoint,

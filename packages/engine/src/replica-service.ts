@@ -9,6 +9,8 @@ import { readCheckpoint, saveCheckpoint, type CheckpointState } from './checkpoi
 import { exportModelDir } from './model-dir';
 import type { Replica, StepOutcome } from './replica';
 import { scorePairs, type PairRewards } from './score-pairs';
+import { WeightAverage } from './weight-average';
+import { foldIntoAverage, withAveragedWeights } from './weight-average-replica';
 
 /**
  * What the service needs of a collective (structurally a `Collective` of @rewardkit/collective,
@@ -35,12 +37,26 @@ export interface ModelRef {
   readonly config: unknown;
 }
 
+export interface ReplicaServiceOptions {
+  /**
+   * Decay of the parameters' moving average (train.ema; 0 or absent: none). With one, held-out
+   * scoring and the export use the averaged weights, and checkpoints carry the average.
+   */
+  readonly ema?: number;
+}
+
 export class ReplicaService {
+  /** The parameters' moving average (every rank keeps the same one: replicas are identical). */
+  readonly average?: WeightAverage;
+
   constructor(
     readonly replica: Replica,
     private readonly tokenizer: Tokenizer,
     private readonly collective: GradientReducer,
-  ) {}
+    opts: ReplicaServiceOptions = {},
+  ) {
+    if (opts.ema) this.average = new WeightAverage(opts.ema, replica.layout.size);
+  }
 
   get rank(): number {
     return this.collective.rank;
@@ -52,32 +68,36 @@ export class ReplicaService {
   }
 
   /** One optimizer step; the loss and accuracy are over the global batch (identical on every rank). */
-  step(req: StepRequest): Promise<StepOutcome> {
+  async step(req: StepRequest): Promise<StepOutcome> {
     // a world of one sums nothing: no all-reduce, so a GPU backend keeps the step on the device
     const reduce = this.collective.worldSize > 1 ? (buf: Float32Array) => this.collective.allReduce(buf) : undefined;
-    return this.replica.trainStep(req.units, { step: req.step, lr: req.lr }, reduce);
+    const out = await this.replica.trainStep(req.units, { step: req.step, lr: req.lr }, reduce);
+    if (this.average) await foldIntoAverage(this.average, this.replica);
+    return out;
   }
 
+  /** Held-out rewards, from the averaged weights when there is an average. */
   score(pairs: readonly EncodedPair[]): Promise<PairRewards> {
-    return scorePairs(this.replica.model, pairs, this.tokenizer.padId);
+    return withAveragedWeights(this.average, this.replica, () => scorePairs(this.replica.model, pairs, this.tokenizer.padId));
   }
 
   /** Writes `runDir/checkpoints/step-N` (replicas are identical: one rank writes); any parameter store. */
   checkpoint(runDir: string, state: CheckpointState): Promise<string> {
-    return saveCheckpoint(runDir, this.replica, state);
+    return saveCheckpoint(runDir, this.replica, state, this.average);
   }
 
-  /** Loads a checkpoint's weights and optimizer state; returns its state. */
+  /** Loads a checkpoint's weights, optimizer state and average; returns its state. */
   restore(dir: string): CheckpointState {
-    return readCheckpoint(dir, this.replica);
+    return readCheckpoint(dir, this.replica, this.average);
   }
 
   /**
    * Writes the model in Hugging Face's layout, with its tokenizer; `modelRef` (the model plugin and
-   * its full config) is recorded so that the directory can be loaded again.
+   * its full config) is recorded so that the directory can be loaded again. With an average, the
+   * averaged weights are exported.
    */
   exportModel(dir: string, modelRef: ModelRef, info: Record<string, unknown>): Promise<void> {
-    return exportModelDir(dir, this.replica.model, this.tokenizer, modelRef, info);
+    return withAveragedWeights(this.average, this.replica, () => exportModelDir(dir, this.replica.model, this.tokenizer, modelRef, info));
   }
 
   async close(): Promise<void> {

@@ -36,6 +36,15 @@ describe('data-parallel equivalence', () => {
     expect(many.eval!.accuracy).toBeCloseTo(one.eval!.accuracy, 6);
   }, 180_000); // 1 + 4 runs: about 50 s alone, past the 60 s default on a loaded machine
 
+  it('train.ema: 2 workers export the moving average 1 worker does, to 1e-5 (not the last weights)', async () => {
+    const ema: RunConfigInput = { train: { ema: 0.8 } };
+    const one = await runWith('ema-1', 1, ema);
+    const two = await runWith('ema-2', 2, ema);
+    expect(relativeDifference(one.finalDir, two.finalDir)).toBeLessThan(1e-5);
+    const plain = await runWith('ema-off', 1);
+    expect(relativeDifference(plain.finalDir, one.finalDir)).toBeGreaterThan(1e-3);
+  }, 120_000);
+
   it('transformer: 2 workers match 1 worker to 1e-5', async () => {
     const tiny: RunConfigInput = {
       model: { name: 'transformer', config: { nLayer: 1, nHead: 2, nEmbd: 16, nPositions: 96 } },

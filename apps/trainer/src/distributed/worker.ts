@@ -126,7 +126,7 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
       // ring messages are tagged with a key only this job's workers can derive: strangers' are dropped
       key: collectiveKey(opts.token, opts.jobId),
     });
-    const built = new ReplicaService(buildReplica(cfg, registry, tokenizer), tokenizer, collective);
+    const built = new ReplicaService(buildReplica(cfg, registry, tokenizer), tokenizer, collective, { ema: cfg.train.ema });
     step = w.restoreDir ? built.restore(w.restoreDir).step : 0;
     return built;
   };
