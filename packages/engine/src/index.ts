@@ -8,6 +8,7 @@ export { BatchSampler, type BatchSamplerOptions, type SamplerState } from './bat
 export { learningRate } from './lr-schedule';
 export { DynamicLossScale, type LossScaleOptions, type LossScaleState } from './loss-scale';
 export { readTensorInto } from './parameter-store-transfer';
+export { GRAD_READ_OVERLAP_ENV, setGradientReadOverlap } from './gradient-overlap';
 export { shardByTokens } from './shard-by-tokens';
 export { Rng } from './rng';
 export { WeightAverage, type WeightAverageState } from './weight-average';

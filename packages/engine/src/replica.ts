@@ -7,6 +7,7 @@ import { resolveStoreKind, type ParameterSnapshot, type ParameterStore, type Sto
 import { DeviceParameterStore } from './parameter-store-device';
 import { HostParameterStore } from './parameter-store-host';
 import { DEFAULT_BUCKET_BYTES, readGradients } from './parameter-store-transfer';
+import { OverlappedGradientReads, setGradientReadOverlap } from './gradient-overlap';
 import { RowSparseGradients, type RowSparseMode } from './row-sparse';
 
 const log = createLogger('replica');
@@ -241,12 +242,15 @@ export class Replica {
       const index = pairIndex(units);
       const n = index.strict;
       const gathered = rows && this.rowSparse!.gather(rows);
-      const shard = this.backward(units, index, at.step, gathered);
+      // copy/backward overlap (gradient-overlap.ts): buckets start reading as the backward pass fills them
+      const overlapped = !rows && setGradientReadOverlap() ? new OverlappedGradientReads(this.layout, this.buffer, STATS.length, this.bucketBytes) : undefined;
+      const shard = this.backward(units, index, at.step, gathered, overlapped);
       const stats = shardStats(shard, index);
       const tail = tf.tidy(() => tf.concat([stats, tf.tensor1d([n, shard.count])])) as tf.Tensor1D; // STATS
       stats.dispose();
       try {
         if (rows) summed = await this.rowSparse!.read(shard.grads, tail, rows);
+        else if (overlapped) await overlapped.finish(tail);
         else await readGradients(this.layout, shard.grads, tail, this.buffer, this.bucketBytes);
       } finally {
         tf.dispose([tail, ...Object.values(shard.grads), ...[...(gathered?.values() ?? [])].map((g) => g.table)]);
@@ -255,7 +259,7 @@ export class Replica {
     const t1 = performance.now();
     if (allReduce) await allReduce(summed);
     if (rows) this.rowSparse!.expand(summed, rows, this.buffer);
-    const ranges = rows && this.rowSparse!.activeRanges(rows); // lazy: the rows used, nothing else
+    const ranges = rows && this.rowSparse!.updateRanges(rows); // where the sum can be nonzero; lazy: all AdamW touches
     const t2 = performance.now();
     const { pairs, count } = globalCounts(this.buffer, P);
     // f16: every rank decides from the same all-reduced buffer (Inf and NaN survive the sum), so all skip alike
@@ -273,7 +277,7 @@ export class Replica {
 
   /** Forward and backward of one shard; everything it returns is the caller's to dispose. */
   /** `gathered`: row-sparse tables' rows, looked up in their place (their gradient is then [U, C]). */
-  private backward(units: UnitBatch, index: PairIndex, step?: number, gathered?: ReadonlyMap<string, GatheredRows>): ShardGradients {
+  private backward(units: UnitBatch, index: PairIndex, step?: number, gathered?: ReadonlyMap<string, GatheredRows>, overlapped?: OverlappedGradientReads): ShardGradients {
     let scores: tf.Tensor1D | undefined;
     let count = 0;
     let lossSum: tf.Scalar | undefined;
@@ -289,7 +293,7 @@ export class Replica {
       lossSum = tf.keep(out.lossSum);
       return tf.mul(out.lossSum, scale) as tf.Scalar;
     };
-    const { value, grads } = gathered ? this.rowSparse!.gradients(f, gathered) : tf.variableGrads(f, vars);
+    const { value, grads } = gathered ? this.rowSparse!.gradients(f, gathered) : tf.variableGrads(overlapped ? overlapped.wrap(f, vars) : f, vars);
     if (lossSum === undefined) return { grads, lossSum: value, scores: scores!, count };
     value.dispose();
     return { grads, lossSum, scores: scores!, count };
