@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { AdamW, type AdamWState } from './adamw';
 import type { ParameterLayout } from './parameter-layout';
 import type { ParameterSnapshot, ParameterStore, StoreConfig } from './parameter-store';
-import type { OptimizerRange } from './row-sparse';
+import type { UpdateRanges } from './row-sparse';
 
 /**
  * Parameters and moments as flat Float32Arrays, AdamW in plain JS: the same arithmetic on every
@@ -44,17 +44,18 @@ export class HostParameterStore implements ParameterStore {
   }
 
   /**
-   * `ranges` (default: every trainable range): lazy row-sparse training passes the parts a step
-   * touched; `grad` need hold values there only, and the norm is over them (the rest are zeros).
+   * `ranges` (row-sparse steps): the gradient is read only where it can be nonzero (`nonzero`:
+   * the rest of `grad` must be zeros, or in lazy mode is not read at all) and AdamW updates
+   * `update` (default: every trainable range). Absent: every trainable range for both.
    */
-  update(grad: Float32Array | tf.Tensor1D, count: number, lr: number, ranges: readonly OptimizerRange[] = this.layout.trainable): number {
+  update(grad: Float32Array | tf.Tensor1D, count: number, lr: number, ranges?: UpdateRanges): number {
     const P = this.layout.size;
     const g = grad instanceof Float32Array ? grad.subarray(0, P) : (grad.dataSync() as Float32Array).slice(0, P);
     for (const [a, b] of this.layout.frozen) g.fill(0, a, b); // rounding residue, not signal
     // One pass divides and sums squares (float64, in index order: frozen zeros add nothing), the
     // optimizer's pass applies the clip scale: what clipGradNorm's two passes then AdamW computed.
     let sq = 0;
-    for (const { start, end } of ranges) {
+    for (const { start, end } of ranges?.nonzero ?? this.layout.trainable) {
       for (let i = start; i < end; i++) {
         const x = Math.fround(g[i] / count); // the float32 the buffer holds
         g[i] = x;
@@ -63,7 +64,7 @@ export class HostParameterStore implements ParameterStore {
     }
     const gradNorm = Math.sqrt(sq);
     const { clipNorm } = this.cfg;
-    this.optimizer.step(this.theta, g, lr, gradNorm > clipNorm && gradNorm > 0 ? clipNorm / gradNorm : 1, ranges);
+    this.optimizer.step(this.theta, g, lr, gradNorm > clipNorm && gradNorm > 0 ? clipNorm / gradNorm : 1, ranges?.update);
     this.layout.write(this.theta);
     return gradNorm;
   }

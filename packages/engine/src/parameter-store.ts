@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, createLogger } from '@rewardkit/core';
 import type { AdamWConfig, AdamWState } from './adamw';
 import type { ParameterLayout } from './parameter-layout';
-import type { OptimizerRange } from './row-sparse';
+import type { UpdateRanges } from './row-sparse';
 
 const log = createLogger('engine');
 
@@ -43,9 +43,10 @@ export interface ParameterStore {
    * `count`, zeroes frozen ranges, clips the global norm, updates and writes the model's variables.
    * Returns the global norm before clipping: a number, or a [1] tensor on the device that the
    * caller reads together with the step's other statistics (one read-back a step). `ranges`
-   * (host store only, lazy row-sparse training): update these parts alone (row-sparse.ts).
+   * (host store only, row-sparse steps): where `grad` can be nonzero, and what a lazy update
+   * changes (row-sparse.ts).
    */
-  update(grad: Float32Array | tf.Tensor1D, count: number, lr: number, ranges?: readonly OptimizerRange[]): number | tf.Tensor1D;
+  update(grad: Float32Array | tf.Tensor1D, count: number, lr: number, ranges?: UpdateRanges): number | tf.Tensor1D;
   /** Reads parameters and moments back to the host (on demand: checkpoints, tests). */
   snapshot(): Promise<ParameterSnapshot>;
   /** Replaces parameters and/or optimizer state (a checkpoint), writing the model's variables. */

@@ -259,7 +259,7 @@ export class Replica {
     const t1 = performance.now();
     if (allReduce) await allReduce(summed);
     if (rows) this.rowSparse!.expand(summed, rows, this.buffer);
-    const ranges = rows && this.rowSparse!.activeRanges(rows); // lazy: the rows used, nothing else
+    const ranges = rows && this.rowSparse!.updateRanges(rows); // where the sum can be nonzero; lazy: all AdamW touches
     const t2 = performance.now();
     const { pairs, count } = globalCounts(this.buffer, P);
     // f16: every rank decides from the same all-reduced buffer (Inf and NaN survive the sum), so all skip alike

@@ -43,6 +43,14 @@ interface SparseSlot {
   readonly width: number;
 }
 
+/** Which parts of the flat buffers one update reads and writes (HostParameterStore.update). */
+export interface UpdateRanges {
+  /** Where the summed gradient can be nonzero: the division and norm pass reads only these. */
+  readonly nonzero: readonly OptimizerRange[];
+  /** What AdamW updates; absent: every trainable range (dense AdamW). */
+  readonly update?: readonly OptimizerRange[];
+}
+
 /** The rows one step works on, agreed by every rank, and where everything sits in the compact buffer. */
 export interface StepRows {
   /** Per sparse slot (RowSparseGradients.slots order): row ids, ascending and distinct. */
@@ -167,9 +175,8 @@ export class RowSparseGradients {
 
   /**
    * The summed compact buffer into the flat optimizer buffer `dense` ([P + stats]): dense slots
-   * and statistics copied, each table's rows put back at their ids. Mode 'rows' zeroes every
-   * other row (the dense gradient's exact zeros); 'lazy' leaves them, since the optimizer reads
-   * only `activeRanges`.
+   * and statistics copied, each table's rows put back at their ids, every other row zero (the
+   * dense gradient's exact zeros; in mode 'lazy' nothing reads them, but nothing stale stays).
    */
   expand(compact: Float32Array, rows: StepRows, dense: Float32Array): void {
     const P = this.layout.size;
@@ -181,7 +188,7 @@ export class RowSparseGradients {
         return;
       }
       const { width } = this.slots[k];
-      if (this.mode === 'rows') dense.fill(0, slot.offset, slot.offset + slot.size);
+      dense.fill(0, slot.offset, slot.offset + slot.size);
       const ids = rows.ids[k];
       for (let r = 0; r < ids.length; r++) {
         dense.set(compact.subarray(at + r * width, at + (r + 1) * width), slot.offset + ids[r] * width);
@@ -191,29 +198,29 @@ export class RowSparseGradients {
   }
 
   /**
-   * What the optimizer updates this step in mode 'lazy': the layout's trainable ranges with each
-   * table cut down to the agreed rows. Undefined in mode 'rows' (every trainable range).
+   * Where this step's summed gradient can be nonzero (the layout's trainable ranges with each table
+   * cut down to the agreed rows; the norm pass reads only these, the rest being exact zeros), and
+   * in mode 'lazy' the same ranges as all AdamW updates.
    */
-  activeRanges(rows: StepRows): OptimizerRange[] | undefined {
-    if (this.mode !== 'lazy') return undefined;
-    const out: OptimizerRange[] = [];
+  updateRanges(rows: StepRows): UpdateRanges {
+    const cut: OptimizerRange[] = [];
     const tables = this.slots.map((s, k) => {
-      const { offset } = this.layout.slots[s.slot];
-      return { start: offset, end: offset + this.layout.slots[s.slot].size, ids: rows.ids[k], width: s.width };
+      const { offset, size } = this.layout.slots[s.slot];
+      return { start: offset, end: offset + size, ids: rows.ids[k], width: s.width };
     });
     for (const range of this.layout.trainable) {
       const table = tables.find((t) => range.start >= t.start && range.end <= t.end);
       if (!table) {
-        out.push(range);
+        cut.push(range);
         continue;
       }
       for (const id of table.ids) {
         const start = Math.max(range.start, table.start + id * table.width);
         const end = Math.min(range.end, table.start + (id + 1) * table.width);
-        if (start < end) out.push({ start, end, decay: range.decay });
+        if (start < end) cut.push({ start, end, decay: range.decay });
       }
     }
-    return out;
+    return { nonzero: cut, update: this.mode === 'lazy' ? cut : undefined };
   }
 
   private buffer(n: number): Float32Array {
