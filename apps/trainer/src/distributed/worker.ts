@@ -103,6 +103,7 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
   }, HEARTBEAT_INTERVAL_MS);
 
   let service: ReplicaService | undefined;
+  let ring: { close(): Promise<void> } | undefined; // the service's collective, closed on shutdown
   /** Builds the replica of the run config, restores its checkpoint, joins the ring. */
   const welcome = (w: Welcome): ReplicaService => {
     rank = w.rank;
@@ -126,6 +127,7 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
       // ring messages are tagged with a key only this job's workers can derive: strangers' are dropped
       key: collectiveKey(opts.token, opts.jobId),
     });
+    ring = collective;
     const built = new ReplicaService(buildReplica(cfg, registry, tokenizer), tokenizer, collective, { ema: cfg.train.ema });
     step = w.restoreDir ? built.restore(w.restoreDir).step : 0;
     return built;
@@ -146,6 +148,9 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
           else if (opts.failUnlessDone && env.shutdown.reason !== SHUTDOWN_DONE) process.exitCode = EXIT_STOPPED_EARLY;
           stopping = true;
           socket.close();
+          // a step blocked in the ring on a dead peer would otherwise hold us until the collective
+          // times out (60 s), and with us the regroup of every rank: closing it fails that step now
+          void ring?.close();
         } else inbox.push(msg);
       }
     } catch (err) {
