@@ -133,11 +133,11 @@ describe('trainer launch --cluster (real processes, simulated schedulers, loopba
 
   const reference = async (name: string, overrides: RunConfigInput = {}) => (await train(smallRun(root, name, { ...overrides, gpus: 1 }))).finalDir;
 
+  // one case per scheduler; 3 ranks put torchrun's local ranks on uneven "nodes" (2 + 1)
   it.each([
     ['slurm', 4],
     ['kubernetes', 2],
-    ['torchrun', 2],
-    ['torchrun', 4],
+    ['torchrun', 3],
   ] as const)('%s with %i ranks reaches the weights of one worker', async (kind, n) => {
     const port = kind === 'slurm' ? await freeSlurmPort() : await freePort();
     const cfg = smallRun(root, `${kind}-${n}`);
