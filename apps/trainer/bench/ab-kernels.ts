@@ -4,8 +4,9 @@
  *   before: the kernel fixes up to 2026-11-30 (transpose-first matMul, fused bias, segment sum)
  *   after:  everything applyWasmFixes() registers now
  * on the same batches, swapping the registered kernels between steps.
- * --pair=after,fused compares `after` with `after` plus the opt-in fused layer norm / GELU / attention.
- *   tsx apps/trainer/bench/ab-kernels.ts [--model=transformer] [--pairs=32] [--max-length=128] [--rounds=6] [--pair=before,after|after,fused]
+ * --pair=after,fused compares `after` with `after` plus the opt-in fused layer norm / GELU / attention;
+ * --pair=stockTile,after times the Tile kernel alone (kernel-sets.ts names every set).
+ *   tsx apps/trainer/bench/ab-kernels.ts [--model=transformer] [--pairs=32] [--max-length=128] [--rounds=6] [--pair=before,after|after,fused|stockTile,after]
  */
 import { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs-core';
@@ -14,7 +15,7 @@ import { packUnits, parseRunConfig } from '@rewardkit/core';
 import { BatchSampler, learningRate, Replica } from '@rewardkit/engine';
 import { buildTokenizer, createShippedRegistry, prepareDataset } from '@rewardkit/runtime';
 import { hhRlhf } from '@rewardkit/sample-data';
-import { captureKernelSets, type KernelSet } from './kernel-sets';
+import { captureKernelSets, KERNEL_SET_NAMES, type KernelSet, type KernelSetName } from './kernel-sets';
 import { formatTable } from './bench-table';
 
 const int = (v: string) => Number.parseInt(v, 10);
@@ -26,12 +27,14 @@ async function main(): Promise<void> {
     .option('--pairs <n>', 'pairs per step', int, 32)
     .option('--max-length <n>', 'tokens per sequence', int, 128)
     .option('--rounds <n>', 'timed rounds (one step of each set)', int, 6)
-    .option('--pair <a,b>', 'kernel sets compared, baseline first: before,after | after,fused', 'before,after')
+    .option('--pair <a,b>', `kernel sets compared, baseline first (${KERNEL_SET_NAMES.join(', ')})`, 'before,after')
     .parse()
     .opts<{ model: string; pairs: number; maxLength: number; rounds: number; pair: string }>();
   const captured = captureKernelSets();
-  if (opts.pair !== 'before,after' && opts.pair !== 'after,fused') throw new Error(`--pair must be before,after or after,fused; got ${opts.pair}`);
-  const [baseName, candName] = opts.pair.split(',') as ['before' | 'after', 'after' | 'fused'];
+  const [baseName, candName] = opts.pair.split(',') as [KernelSetName, KernelSetName];
+  if (!KERNEL_SET_NAMES.includes(baseName) || !KERNEL_SET_NAMES.includes(candName) || baseName === candName) {
+    throw new Error(`--pair: two different sets of ${KERNEL_SET_NAMES.join(', ')}; got ${opts.pair}`);
+  }
   const sets = { before: captured[baseName], after: captured[candName] };
   await initBackend({ prefer: 'wasm' });
   const cfg = parseRunConfig({ data: { train: hhRlhf.train, maxLength: opts.maxLength }, model: { name: opts.model, config: {} }, train: { batchSize: opts.pairs }, backend: 'wasm' });

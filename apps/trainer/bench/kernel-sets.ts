@@ -3,22 +3,26 @@
  * process (ab-kernels.ts): `before` is the fix set as it stood before the CPU-speed work
  * (transpose-first matMul, batched fused bias, segment sum), `after` is applyWasmFixes() now, and
  * `fused` is `after` plus the opt-in wasm kernels under @rewardkit/ops's fused names (layer norm,
- * bias + GELU, attention), which applyWasmFixes leaves out.
+ * bias + GELU, attention), which applyWasmFixes leaves out, and `stockTile` is `after` with
+ * tfjs-wasm's own Tile (to time wasm-tile.ts alone).
  * tfjs looks a kernel up on every op call, so re-registering between steps switches sets.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { applyWasmFixes, applyWasmFixesBeforeCpuSpeed, registerWasmBiasGelu, registerWasmCausalAttention, registerWasmLayerNorm } from '@rewardkit/backend';
 
+export const KERNEL_SET_NAMES = ['before', 'after', 'fused', 'stockTile'] as const;
+export type KernelSetName = (typeof KERNEL_SET_NAMES)[number];
+
 export interface KernelSet {
-  readonly name: 'before' | 'after' | 'fused';
+  readonly name: KernelSetName;
   install(): void;
 }
 
 /** @rewardkit/ops's fused kernels: only in `fused`; elsewhere the ops run their tfjs compositions. */
 const FUSED = ['RewardkitLayerNorm', 'RewardkitBiasGelu', 'RewardkitCausalAttention', 'RewardkitCausalAttentionPacked'];
 /** Kernels any set may replace. */
-const NAMES = ['BatchMatMul', '_FusedMatMul', 'Transpose', 'Sum', 'UnsortedSegmentSum', 'GatherV2', ...FUSED];
+const NAMES = ['BatchMatMul', '_FusedMatMul', 'Transpose', 'Sum', 'UnsortedSegmentSum', 'GatherV2', 'Tile', ...FUSED];
 
 function snapshot(): Map<string, tf.KernelConfig | undefined> {
   return new Map(NAMES.map((n) => [n, tf.getKernel(n, 'wasm')]));
@@ -32,13 +36,14 @@ function restore(configs: Map<string, tf.KernelConfig | undefined>): void {
 }
 
 /** Call before initBackend (which applies the current fixes); leaves `after` installed. */
-export function captureKernelSets(): { before: KernelSet; after: KernelSet; fused: KernelSet } {
+export function captureKernelSets(): Record<KernelSetName, KernelSet> {
   const stock = snapshot();
   applyWasmFixesBeforeCpuSpeed();
   const before = snapshot();
   restore(stock);
   applyWasmFixes();
   const after = snapshot();
+  const stockTile = new Map(after).set('Tile', stock.get('Tile'));
   registerWasmLayerNorm();
   registerWasmBiasGelu();
   registerWasmCausalAttention();
@@ -48,5 +53,6 @@ export function captureKernelSets(): { before: KernelSet; after: KernelSet; fuse
     before: { name: 'before', install: () => restore(before) },
     after: { name: 'after', install: () => restore(after) },
     fused: { name: 'fused', install: () => restore(fused) },
+    stockTile: { name: 'stockTile', install: () => restore(stockTile) },
   };
 }
