@@ -5,7 +5,9 @@
 #   3b. step profile per preset: fused kernels on/off in one process (dispatches, GPU kernel time,
 #       wall / kernel time), host<->GPU copy GB/s;
 #      when `python3 -c 'import torch'` works and sees CUDA;
-#   5. 1/2/4/8 CPU (wasm) workers on the small preset, as many as the host has cores for.
+#   5. 1/2/4/8 CPU (wasm) workers on the small preset, as many as the host has cores for;
+#   6. 1, 2 and 4 worker processes on the GPU (webgpu; on a one-GPU host 1, 2 and 4 per GPU), with the
+#      all-reduce's share of a step (rank 0's all-reduce time over its step).
 # Everything goes into one JSON file plus a printed table. Every step runs under `timeout -k 5`
 # (a Dawn process once hung at exit); a failed step is recorded and the check goes on.
 #
@@ -98,7 +100,8 @@ for p in $profile_presets; do
   case "$p" in gpt2-small) lim=120; n=2 ;; mid) lim=80; n=3 ;; *) lim=60; n=3 ;; esac
   [ "$quick" = 1 ] && lim=240
   step "profile-$p" "$lim" "$NODE" bin/step-profile.cjs --preset "$p" --backend "$BACKEND" --steps "$n" --warmup 1 \
-    --copy-mb "$([ "$first" = 1 ] && echo "$copy_mb")" --matmul-n "$([ "$first" = 1 ] && echo "$matmul_n")" --out "$pieces/profile-$p.json"
+    --copy-mb "$([ "$first" = 1 ] && echo "$copy_mb")" --matmul-n "$([ "$first" = 1 ] && echo "$matmul_n")" \
+    $([ "$first" = 1 ] && echo "--overlap --submit-batch 15,128,1024") --out "$pieces/profile-$p.json"
   first=0
 done
 
@@ -118,10 +121,12 @@ if [ "$quick" = 0 ]; then
   # the GPU-resident step against the host path (read back, JS AdamW, upload), same preset and run
   step bench-small-host 60 env REWARDKIT_PARAMETER_STORE=host "$NODE" bin/bench.cjs --preset small --backend "$BACKEND" \
     --workers '' --steps "$steps" --warmup "$warmup" --out "$pieces/bench-small-host.json"
-  # two worker processes sharing one GPU (one process is host-bound), against one
-  step gpu-workers 120 "$NODE" bin/bench.cjs --preset mid --backend "$BACKEND" --no-in-process \
-    --workers 1,2 --steps 4 --warmup 2 --out "$pieces/gpu-workers.json"
 fi
+# worker processes sharing the GPU (one process is host-bound): 1, 2, 4, with the all-reduce's share
+# of a step; on a software adapter the tiny preset (each process compiles its shaders on the CPU)
+if [ "$quick" = 1 ]; then gw_preset=tiny; gw_steps=2; gw_warmup=1; gw_lim=150; else gw_preset=mid; gw_steps=3; gw_warmup=1; gw_lim=150; fi
+step gpu-workers "$gw_lim" "$NODE" bin/bench.cjs --preset "$gw_preset" --backend "$BACKEND" --no-in-process \
+  --workers 1,2,4 --steps "$gw_steps" --warmup "$gw_warmup" --out "$pieces/gpu-workers.json"
 
 if [ -n "$worker_counts" ]; then
   # the preset's 16 pairs a step (8 workers: 2 each); a small-preset step on one wasm worker takes

@@ -198,18 +198,23 @@ async function timeWorkers(setup: BenchSetup, n: number, opts: BenchOptions): Pr
   try {
     const next = batches(setup);
     const times: number[] = [];
+    const reduce: number[] = []; // rank 0's all-reduce time and its share of the rank's step
+    const share: number[] = [];
     let pairs = 0;
     for (let i = 1; i <= opts.warmup + opts.steps; i++) {
       const shard = next();
       const t0 = performance.now();
-      await group.step(i, shardByTokens(shard, n), learningRate({ ...cfg.train, steps: opts.warmup + opts.steps }, i));
+      const out = await group.step(i, shardByTokens(shard, n), learningRate({ ...cfg.train, steps: opts.warmup + opts.steps }, i));
       if (i > opts.warmup) {
         times.push(performance.now() - t0);
         pairs += shard.length;
+        const [c, r] = [out.computeMs ?? 0, out.allreduceMs ?? 0];
+        reduce.push(r);
+        share.push(c + r > 0 ? r / (c + r) : 0);
       }
     }
     const ms = median(times);
-    return { model: setup.label, workers: n, backend: group.backend, 'ms/step': ms, 'pairs/s': (1000 * pairs) / opts.steps / ms };
+    return { model: setup.label, workers: n, backend: group.backend, 'ms/step': ms, 'pairs/s': (1000 * pairs) / opts.steps / ms, 'allreduce ms': median(reduce), 'allreduce share': median(share) };
   } finally {
     await group.close();
   }

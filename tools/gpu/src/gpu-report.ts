@@ -52,6 +52,10 @@ export interface GpuCheckReport {
   readonly gpuWorkers: Row[];
   /** One row per preset and fused mode, from step-profile; copies per size. */
   readonly profiles: Row[];
+  /** Per preset profiled with --overlap: buffered steps, copy/backward overlap off and on. */
+  readonly overlap: Row[];
+  /** Per preset profiled with --submit-batch: step time and submits per dispatches-per-submit setting. */
+  readonly submitBatches: Row[];
   readonly matmuls: Row[];
   readonly copies: Row[];
   readonly summary: Row[];
@@ -74,10 +78,14 @@ export function collectReport(dir: string): GpuCheckReport {
   const profiles: Row[] = [];
   const copies: Row[] = [];
   const matmuls: Row[] = [];
+  const overlap: Row[] = [];
+  const submitBatches: Row[] = [];
   for (const f of fs.readdirSync(dir).filter((n) => /^profile-.+\.json$/.test(n)).sort()) {
     const p = readJson(path.join(dir, f));
     for (const m of (p?.modes as Row[] | undefined) ?? []) profiles.push({ preset: p?.preset, params: p?.params, ...m });
     for (const c of (p?.copies as Row[] | undefined) ?? []) copies.push({ preset: p?.preset, ...c });
+    for (const o of (p?.overlap as Row[] | undefined) ?? []) overlap.push({ preset: p?.preset, ...o });
+    for (const b of (p?.submitBatches as Row[] | undefined) ?? []) submitBatches.push({ preset: p?.preset, ...b });
     for (const m of (p?.matmuls as Row[] | undefined) ?? []) matmuls.push(m);
   }
   const presets = [...new Set([...webgpu.map((r) => r.preset), ...torch.map((r) => r.preset)].filter((p): p is string => typeof p === 'string'))];
@@ -116,11 +124,16 @@ export function collectReport(dir: string): GpuCheckReport {
     workers,
     gpuWorkers,
     profiles,
+    overlap,
+    submitBatches,
     matmuls,
     copies,
     summary,
   };
 }
+
+/** A worker row's all-reduce share of rank 0's step, as a percentage. */
+const share = (w: Row) => (num(w['allreduce share']) === undefined ? '-' : `${fmt(100 * (num(w['allreduce share']) as number), 1)}%`);
 
 /** The printed table: one line per preset, then one per worker count. */
 export function formatReport(r: GpuCheckReport): string {
@@ -138,21 +151,36 @@ export function formatReport(r: GpuCheckReport): string {
     );
   }
   if (r.workers.length) {
-    lines.push('', '| CPU workers (wasm) | preset | ms/step | pairs/s | speed-up |', '|---:|---|---:|---:|---:|');
-    for (const w of r.workers) lines.push(`| ${String(w.workers)} | ${String(w.preset)} | ${fmt(num(w['ms/step']))} | ${fmt(num(w['pairs/s']), 2)} | ${fmt(num(w['speed-up vs 1 worker']), 2)} |`);
+    lines.push('', '| CPU workers (wasm) | preset | ms/step | pairs/s | speed-up | all-reduce ms | all-reduce share |', '|---:|---|---:|---:|---:|---:|---:|');
+    for (const w of r.workers) lines.push(`| ${String(w.workers)} | ${String(w.preset)} | ${fmt(num(w['ms/step']))} | ${fmt(num(w['pairs/s']), 2)} | ${fmt(num(w['speed-up vs 1 worker']), 2)} | ${fmt(num(w['allreduce ms']))} | ${share(w)} |`);
   }
   if (r.gpuWorkers.length) {
-    lines.push('', '| GPU worker processes | preset | ms/step | pairs/s | speed-up |', '|---:|---|---:|---:|---:|');
-    for (const w of r.gpuWorkers) lines.push(`| ${String(w.workers)} | ${String(w.preset)} | ${fmt(num(w['ms/step']))} | ${fmt(num(w['pairs/s']), 2)} | ${fmt(num(w['speed-up vs 1 worker']), 2)} |`);
+    // every worker process on the host's GPUs (worker i on GPU i mod GPUs): on one GPU, N per GPU
+    const gpus = Math.max(1, String(r.host?.nvidia_smi ?? '').split(';').filter((l) => l.startsWith('GPU ')).length);
+    lines.push('', '| GPU worker processes | per GPU | preset | ms/step | pairs/s | speed-up | all-reduce ms | all-reduce share |', '|---:|---:|---|---:|---:|---:|---:|---:|');
+    for (const w of r.gpuWorkers) {
+      lines.push(
+        `| ${String(w.workers)} | ${fmt((num(w.workers) ?? 0) / gpus, 1)} | ${String(w.preset)} | ${fmt(num(w['ms/step']))} | ${fmt(num(w['pairs/s']), 2)} | ${fmt(num(w['speed-up vs 1 worker']), 2)} | ` +
+          `${fmt(num(w['allreduce ms']))} | ${share(w)} |`,
+      );
+    }
   }
   if (r.profiles.length) {
-    lines.push('', '| step profile | kernels | ms/step | pairs/s | dispatches/step | tfjs kernels/step | GPU kernel ms | wall / kernel |', '|---|---|---:|---:|---:|---:|---:|---:|');
+    lines.push('', '| step profile | kernels | ms/step | pairs/s | dispatches/step | submits/step | uploads/step | tfjs kernels/step | GPU kernel ms | wall / kernel |', '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const p of r.profiles) {
       lines.push(
-        `| ${String(p.preset)} | ${String(p.mode ?? (p.fused ? 'on' : 'off'))} | ${fmt(num(p.stepMs))} | ${fmt(num(p.pairsPerSec), 2)} | ${String(p.dispatchesPerStep ?? '-')} | ${String(p.kernelCallsPerStep ?? '-')} | ` +
+        `| ${String(p.preset)} | ${String(p.mode ?? (p.fused ? 'on' : 'off'))} | ${fmt(num(p.stepMs))} | ${fmt(num(p.pairsPerSec), 2)} | ${String(p.dispatchesPerStep ?? '-')} | ${String(p.submitsPerStep ?? '-')} | ${String(p.uploadsPerStep ?? '-')} | ${String(p.kernelCallsPerStep ?? '-')} | ` +
           `${fmt(num(p.kernelMs))} | ${fmt(num(p.wallOverKernel), 2)} |`,
       );
     }
+  }
+  if (r.submitBatches.length) {
+    lines.push('', '| submit batch (fused on) | preset | dispatches per submit | ms/step | dispatches/step | submits/step |', '|---|---|---:|---:|---:|---:|');
+    for (const b of r.submitBatches) lines.push(`| | ${String(b.preset)} | ${String(b.dispatchesPerSubmit)} | ${fmt(num(b.stepMs))} | ${String(b.dispatchesPerStep)} | ${String(b.submitsPerStep)} |`);
+  }
+  if (r.overlap.length) {
+    lines.push('', '| buffered step (read back) | preset | copy/backward overlap | ms/step | gradient on host + update ms |', '|---|---|---|---:|---:|');
+    for (const o of r.overlap) lines.push(`| | ${String(o.preset)} | ${o.overlap ? 'on' : 'off'} | ${fmt(num(o.stepMs))} | ${fmt(num(o.computeMs))} |`);
   }
   if (r.matmuls.length) {
     lines.push('', '| matMul n | product | tfjs kernel TFLOP/s | tiled TFLOP/s |', '|---:|---|---:|---:|');

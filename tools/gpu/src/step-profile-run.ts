@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { countWebGpuWork, initBackend, setWebGpuFusedKernels, setWebGpuSubmitBatch, setWebGpuTiledMatMul } from '@rewardkit/backend';
 import { type BackendPreference, type EncodedPair, packUnits, parseRunConfig, setLogSink } from '@rewardkit/core';
-import { learningRate, readTensorInto, Replica } from '@rewardkit/engine';
+import { learningRate, readTensorInto, Replica, setGradientReadOverlap } from '@rewardkit/engine';
 import { TRANSFORMER_PRESETS, type TransformerPresetName } from '@rewardkit/model-transformer';
 import { createShippedRegistry } from '@rewardkit/runtime';
 
@@ -21,6 +21,8 @@ export interface StepProfileOptions {
   readonly matmulN: string;
   /** Dispatches per submit to compare (fused kernels on), e.g. '15,128,1024'; empty: none. */
   readonly submitBatch?: string;
+  /** Also time buffered steps (gradients read back, as with several workers) with the copy/backward overlap off and on. */
+  readonly overlap?: boolean;
   readonly top: number;
   readonly out?: string;
 }
@@ -51,6 +53,15 @@ export interface SubmitBatchResult {
   readonly stepMs: number;
   readonly dispatchesPerStep: number;
   readonly submitsPerStep: number;
+}
+
+/** Buffered steps (fused kernels on; the read-back a multi-worker step does, all-reduce over one rank), overlap off and on. */
+export interface OverlapResult {
+  readonly overlap: boolean;
+  /** Median step wall time. */
+  readonly stepMs: number;
+  /** Median time to the gradient being on the host (backward, read-back), then the update. */
+  readonly computeMs: number;
 }
 
 export interface MatMulResult {
@@ -142,7 +153,7 @@ async function measureCopies(mb: number): Promise<CopyResult> {
 }
 
 /** Runs the profile (see step-profile.ts) on the backend it starts; the caller prints or checks it. */
-export async function profileSteps(opts: StepProfileOptions): Promise<{ backend: string; reason: string; preset: string; params: number; modes: ModeResult[]; submitBatches: SubmitBatchResult[]; matmuls: MatMulResult[]; copies: CopyResult[] }> {
+export async function profileSteps(opts: StepProfileOptions): Promise<{ backend: string; reason: string; preset: string; params: number; modes: ModeResult[]; overlap: OverlapResult[]; submitBatches: SubmitBatchResult[]; matmuls: MatMulResult[]; copies: CopyResult[] }> {
   setLogSink(() => undefined);
   const info = await initBackend({ prefer: opts.backend as BackendPreference, gpu: true });
   const preset = TRANSFORMER_PRESETS[opts.preset];
@@ -208,6 +219,25 @@ export async function profileSteps(opts: StepProfileOptions): Promise<{ backend:
       loss: losses.get(f) ?? NaN,
     });
   }
+  const overlap: OverlapResult[] = [];
+  if (opts.overlap) {
+    // alternating, on the same batches; one round first warms both
+    useMode('on');
+    const times = new Map<boolean, { ms: number[]; compute: number[] }>([false, true].map((on) => [on, { ms: [], compute: [] }]));
+    for (let s = 0; s < opts.steps + 1; s++) {
+      for (const on of [false, true]) {
+        setGradientReadOverlap(on);
+        const t0 = performance.now();
+        const out = await replica.trainStep(batch(s), { step: ++step, lr: learningRate({ ...cfg.train, steps: 1000 }, step) }, async () => undefined);
+        if (s > 0) {
+          times.get(on)?.ms.push(performance.now() - t0);
+          times.get(on)?.compute.push(out.computeMs ?? NaN);
+        }
+      }
+    }
+    setGradientReadOverlap(false);
+    for (const [on, t] of times) overlap.push({ overlap: on, stepMs: median(t.ms), computeMs: median(t.compute) });
+  }
   const submitBatches: SubmitBatchResult[] = [];
   const batches = (opts.submitBatch ?? '').split(',').filter(Boolean).map(Number);
   if (batches.length > 0) {
@@ -237,5 +267,5 @@ export async function profileSteps(opts: StepProfileOptions): Promise<{ backend:
   useMode('on');
   const copies: CopyResult[] = [];
   for (const mb of opts.copyMb.split(',').filter(Boolean).map(Number)) copies.push(await measureCopies(mb));
-  return { backend: info.name, reason: info.reason, preset: opts.preset, params: replica.layout.size, modes: results, submitBatches, matmuls, copies };
+  return { backend: info.name, reason: info.reason, preset: opts.preset, params: replica.layout.size, modes: results, overlap, submitBatches, matmuls, copies };
 }

@@ -11,12 +11,14 @@
  *     tfjs's `await data()` beside it), GB/s each way, per size.
  *   - queue submits per step, and with --submit-batch the step time and submits at each setting of
  *     dispatches per submit (tfjs's WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE; webgpu-backend.ts sets ours);
+ *   - with --overlap, buffered steps (the gradient read back, as with several workers) with the
+ *     copy/backward overlap (engine gradient-overlap.ts) off and on;
  *   - plain matMul TFLOP/s with tfjs's kernel and with the opt-in tiled one (webgpu-tiled-matmul.ts),
  *     A.B, A.B^T and A^T.B at each --matmul-n.
  * Modes alternate step by step, so drift in a shared machine's speed hits all alike: `on` (fused
  * kernels), `off` (tfjs ops only), `tiled` (fused kernels and the tiled matMul).
  *   node bin/step-profile.cjs [--preset tiny|small|mid|gpt2-small] [--backend webgpu] [--pairs N]
- *        [--steps 3] [--warmup 1] [--modes on,off,tiled] [--copy-mb 16,64,256] [--matmul-n 1024,4096] [--submit-batch 15,128,1024]
+ *        [--steps 3] [--warmup 1] [--modes on,off,tiled] [--copy-mb 16,64,256] [--matmul-n 1024,4096] [--submit-batch 15,128,1024] [--overlap]
  *        [--top 12] [--out FILE]
  */
 import fs from 'node:fs';
@@ -33,6 +35,7 @@ function print(r: Awaited<ReturnType<typeof profileSteps>>): void {
   for (const m of r.modes) {
     lines.push(`${m.mode.padEnd(5)} | ${f(m.stepMs)} | ${f(m.pairsPerSec, 2)} | ${m.dispatchesPerStep} | ${m.submitsPerStep} | ${m.uploadsPerStep} | ${m.kernelCallsPerStep} | ${f(m.kernelMs)} | ${f(m.wallOverKernel, 2)} | ${m.loss.toFixed(4)}`);
   }
+  for (const o of r.overlap) lines.push(`buffered step (read back, as with several workers), copy/backward overlap ${o.overlap ? 'on' : 'off'}: ${f(o.stepMs)} ms, gradient on the host + update ${f(o.computeMs)} ms`);
   for (const b of r.submitBatches) lines.push(`submit batch ${b.dispatchesPerSubmit} (fused on): ${f(b.stepMs)} ms a step, ${b.dispatchesPerStep} dispatches in ${b.submitsPerStep} submits`);
   for (const m of r.modes) lines.push(`top kernels, ${m.mode}: ${m.topKernels.map((k) => `${k.name} x${k.calls} ${k.ms.toFixed(1)} ms`).join('; ')}`);
   for (const m of r.matmuls) lines.push(`matMul ${m.n} ${m.product} ${m.kernel}: ${(m.tflops * 1000).toFixed(1)} GFLOP/s`);
@@ -50,6 +53,7 @@ async function main(): Promise<number> {
     .option('--modes <modes>', 'on (fused kernels), off (tfjs ops), tiled (fused + tiled matMul), in order', 'on,off,tiled')
     .option('--copy-mb <sizes>', 'host<->GPU copy sizes in MB (empty: none)', '16,64')
     .option('--matmul-n <sizes>', 'plain n x n matMul sizes, stock vs tiled kernel (empty: none)', '')
+    .option('--overlap', 'also time buffered steps with the copy/backward overlap off and on', false)
     .option('--submit-batch <sizes>', 'dispatches per submit to compare, fused kernels on (empty: none)', '')
     .option('--top <n>', 'kernels listed per mode', int, 12)
     .option('--out <file>', 'JSON results')
