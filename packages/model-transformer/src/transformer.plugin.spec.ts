@@ -1,4 +1,4 @@
-import { PluginRegistry } from '@rewardkit/core';
+import { parseRunConfig, PluginRegistry } from '@rewardkit/core';
 import { register } from './register';
 import { useTestBackend } from './spec-helpers';
 import { transformerModel } from './transformer.plugin';
@@ -56,6 +56,14 @@ describe('transformer plugin', () => {
     } finally {
       model.dispose();
     }
+  });
+
+  it('recommends a valid run config: evaluated and exported from a moving average of the weights', () => {
+    // the run config schema is strict: a misspelt recommended field would fail every transformer run
+    const cfg = parseRunConfig(transformerModel.recommendedRunConfig);
+    expect(cfg.train.ema).toBe(0.995);
+    expect(cfg.train.epochs).toBe(4.57);
+    expect(cfg.loss.config).toEqual({ labelSmoothing: 0.1 });
   });
 
   it('initialises like GPT-2: unit LayerNorm gains, zero biases, scaled residual projections', () => {
