@@ -96,10 +96,10 @@ done
 # fused kernels on/off alternating on the same batches, dispatches and GPU kernel time; copies once
 first=1
 for p in $profile_presets; do
-  # three modes (fused on, off, fused + tiled matMul), alternating; gpt2-small steps take seconds
-  case "$p" in gpt2-small) lim=120; n=2 ;; mid) lim=80; n=3 ;; *) lim=60; n=3 ;; esac
+  # four modes (fused on, off, fused + tiled matMul, fused + f16 compute), alternating; gpt2-small steps take seconds
+  case "$p" in gpt2-small) lim=150; n=2 ;; mid) lim=100; n=3 ;; *) lim=75; n=3 ;; esac
   [ "$quick" = 1 ] && lim=240
-  step "profile-$p" "$lim" "$NODE" bin/step-profile.cjs --preset "$p" --backend "$BACKEND" --steps "$n" --warmup 1 \
+  step "profile-$p" "$lim" "$NODE" bin/step-profile.cjs --preset "$p" --backend "$BACKEND" --steps "$n" --warmup 1 --modes on,off,tiled,f16 \
     --copy-mb "$([ "$first" = 1 ] && echo "$copy_mb")" --matmul-n "$([ "$first" = 1 ] && echo "$matmul_n")" \
     $([ "$first" = 1 ] && echo "--overlap --submit-batch 15,128,1024") --out "$pieces/profile-$p.json"
   first=0

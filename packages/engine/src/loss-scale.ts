@@ -12,6 +12,14 @@
  * costs no pass over the gradient. The state travels in checkpoints (state.json `lossScale`).
  */
 
+/**
+ * The replica's starting scale: 2^12, not PyTorch's 2^16, because rewardkit differentiates the loss
+ * SUM over a shard (the divisor comes after the all-reduce), whose gradients are already ~batch
+ * times those of a mean; 2^16 overflowed f16 twice in the first 12 steps of a batch-16 run of the
+ * default transformer on lavapipe (docs/gpu.md).
+ */
+export const SUM_LOSS_INIT_SCALE = 2 ** 12;
+
 export interface LossScaleOptions {
   /** Starting scale; default 2^16. */
   readonly initScale?: number;

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createLogger, lossInput, pairIndex, unitCount, type GatheredRows, type LossFn, type PairIndex, type RewardModel, type UnitBatch } from '@rewardkit/core';
 import type { AdamW } from './adamw';
-import { DynamicLossScale, gradientsFinite, type LossScaleOptions } from './loss-scale';
+import { DynamicLossScale, gradientsFinite, SUM_LOSS_INIT_SCALE, type LossScaleOptions } from './loss-scale';
 import { ParameterLayout } from './parameter-layout';
 import { resolveStoreKind, type ParameterSnapshot, type ParameterStore, type StoreChoice, type StoreConfig } from './parameter-store';
 import { DeviceParameterStore } from './parameter-store-device';
@@ -101,7 +101,7 @@ export class Replica {
     this.buffer = new Float32Array(this.layout.size + STATS.length);
     this.bucketBytes = cfg.bucketBytes ?? DEFAULT_BUCKET_BYTES;
     if (this.store instanceof HostParameterStore) this.rowSparse = RowSparseGradients.create(this.layout, model, cfg.sparseEmbedding);
-    if (cfg.precision === 'f16') this.lossScale = new DynamicLossScale(cfg.lossScale);
+    if (cfg.precision === 'f16') this.lossScale = new DynamicLossScale({ initScale: SUM_LOSS_INIT_SCALE, ...cfg.lossScale });
   }
 
   /** Master copy of the parameters (host store only; a device store answers `snapshot()`). */

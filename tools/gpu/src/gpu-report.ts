@@ -183,12 +183,12 @@ export function formatReport(r: GpuCheckReport): string {
     for (const o of r.overlap) lines.push(`| | ${String(o.preset)} | ${o.overlap ? 'on' : 'off'} | ${fmt(num(o.stepMs))} | ${fmt(num(o.computeMs))} |`);
   }
   if (r.matmuls.length) {
-    lines.push('', '| matMul n | product | tfjs kernel TFLOP/s | tiled TFLOP/s |', '|---:|---|---:|---:|');
+    lines.push('', '| matMul n | product | tfjs kernel TFLOP/s | tiled TFLOP/s | tiled f16 operands TFLOP/s |', '|---:|---|---:|---:|---:|');
     const key = (m: Row) => `${String(m.n)} ${String(m.product)}`;
     for (const k of [...new Set(r.matmuls.map(key))]) {
       const at = (kernel: string) => num(r.matmuls.find((m) => key(m) === k && m.kernel === kernel)?.tflops);
       const [n, product] = k.split(' ');
-      lines.push(`| ${n} | ${product} | ${fmt(at('stock'), 2)} | ${fmt(at('tiled'), 2)} |`);
+      lines.push(`| ${n} | ${product} | ${fmt(at('stock'), 2)} | ${fmt(at('tiled'), 2)} | ${fmt(at('f16'), 2)} |`);
     }
   }
   if (r.copies.length) {

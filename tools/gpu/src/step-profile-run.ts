@@ -4,7 +4,7 @@
  * step by step, plus plain matMul rates and host<->GPU copy rates.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { countWebGpuWork, initBackend, setWebGpuFusedKernels, setWebGpuSubmitBatch, setWebGpuTiledMatMul } from '@rewardkit/backend';
+import { countWebGpuWork, f16ComputeRefusal, initBackend, setWebGpuF16Compute, setWebGpuFusedKernels, setWebGpuSubmitBatch, setWebGpuTiledMatMul } from '@rewardkit/backend';
 import { type BackendPreference, type EncodedPair, packUnits, parseRunConfig, setLogSink } from '@rewardkit/core';
 import { learningRate, readTensorInto, Replica, setGradientReadOverlap } from '@rewardkit/engine';
 import { TRANSFORMER_PRESETS, type TransformerPresetName } from '@rewardkit/model-transformer';
@@ -27,7 +27,8 @@ export interface StepProfileOptions {
   readonly out?: string;
 }
 
-export type Mode = 'on' | 'off' | 'tiled';
+/** `f16`: fused kernels, f16 compute (tiled matMul and attention with f16 operands) and loss scaling, as `train.precision=f16`. */
+export type Mode = 'on' | 'off' | 'tiled' | 'f16';
 
 export interface ModeResult {
   readonly mode: Mode;
@@ -66,7 +67,8 @@ export interface OverlapResult {
 
 export interface MatMulResult {
   readonly n: number;
-  readonly kernel: 'stock' | 'tiled';
+  /** f16: the tiled kernel with f16 operands and f32 sums (where the adapter has shader-f16). */
+  readonly kernel: 'stock' | 'tiled' | 'f16';
   readonly product: 'A.B' | 'A.B^T' | 'A^T.B';
   readonly tflops: number;
 }
@@ -105,12 +107,16 @@ async function kernelTime(k: KernelInfo): Promise<number | undefined> {
 /** Turns the kernels of a mode on (and the others off). */
 function useMode(mode: Mode): void {
   setWebGpuFusedKernels(mode !== 'off');
+  setWebGpuF16Compute(false); // before the tiled switch: off restores the matMul f16 replaced
   setWebGpuTiledMatMul(mode === 'tiled');
+  if (mode === 'f16') setWebGpuF16Compute(true);
 }
 
 /** TFLOP/s of an n x n x n product: one warm-up, then the median of 3 timed (each read back). */
-async function measureMatMul(n: number, kernel: 'stock' | 'tiled', product: MatMulResult['product']): Promise<MatMulResult> {
+async function measureMatMul(n: number, kernel: MatMulResult['kernel'], product: MatMulResult['product']): Promise<MatMulResult> {
+  setWebGpuF16Compute(false);
   setWebGpuTiledMatMul(kernel === 'tiled');
+  if (kernel === 'f16') setWebGpuF16Compute(true);
   const a = tf.randomUniform([n, n], -1, 1, 'float32', 1);
   const b = tf.randomUniform([n, n], -1, 1, 'float32', 2);
   const once = async () => {
@@ -165,15 +171,18 @@ export async function profileSteps(opts: StepProfileOptions): Promise<{ backend:
   const model = registry.create('model', 'transformer', cfg.model.config, { vocabSize, padId: 0, eosId: vocabSize - 1, seed: 1 });
   const loss = registry.create('loss', cfg.loss.name, cfg.loss.config, undefined);
   const replica = new Replica(model, loss, cfg.train);
+  const modes = opts.modes.split(',').filter(Boolean) as Mode[];
+  for (const m of modes) if (!['on', 'off', 'tiled', 'f16'].includes(m)) throw new Error(`--modes: ${m} is not on, off, tiled or f16`);
+  // f16 steps scale the loss as a run does: a replica of the same model with its own loss scale and
+  // parameter store (each store writes the shared variables after its update, so the two interleave)
+  const replicaF16 = modes.includes('f16') ? new Replica(model, loss, { ...cfg.train, precision: 'f16' }) : undefined;
   const data = randomPairs(pairs * (opts.warmup + opts.steps + 1), vocabSize, T);
   const batch = (i: number) => packUnits(data.slice((i % (opts.warmup + opts.steps + 1)) * pairs, ((i % (opts.warmup + opts.steps + 1)) + 1) * pairs), 0);
-  const modes = opts.modes.split(',').filter(Boolean) as Mode[];
-  for (const m of modes) if (!['on', 'off', 'tiled'].includes(m)) throw new Error(`--modes: ${m} is not on, off or tiled`);
   let step = 0;
   const run = async (mode: Mode, i: number) => {
     useMode(mode);
     const t0 = performance.now();
-    const out = await replica.trainStep(batch(i), { step: ++step, lr: learningRate({ ...cfg.train, steps: 1000 }, step) });
+    const out = await (mode === 'f16' ? (replicaF16 as Replica) : replica).trainStep(batch(i), { step: ++step, lr: learningRate({ ...cfg.train, steps: 1000 }, step) });
     return { ms: performance.now() - t0, loss: out.loss };
   };
   for (let w = 0; w < opts.warmup; w++) for (const f of modes) await run(f, w);
@@ -259,10 +268,12 @@ export async function profileSteps(opts: StepProfileOptions): Promise<{ backend:
     setWebGpuSubmitBatch(initial);
   }
   replica.dispose();
+  replicaF16?.dispose();
   model.dispose();
   const matmuls: MatMulResult[] = [];
   for (const n of opts.matmulN.split(',').filter(Boolean).map(Number)) {
-    for (const product of ['A.B', 'A.B^T', 'A^T.B'] as const) for (const k of ['stock', 'tiled'] as const) matmuls.push(await measureMatMul(n, k, product));
+    const kernels: MatMulResult['kernel'][] = f16ComputeRefusal() === undefined ? ['stock', 'tiled', 'f16'] : ['stock', 'tiled'];
+    for (const product of ['A.B', 'A.B^T', 'A^T.B'] as const) for (const k of kernels) matmuls.push(await measureMatMul(n, k, product));
   }
   useMode('on');
   const copies: CopyResult[] = [];

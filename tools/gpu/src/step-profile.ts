@@ -16,7 +16,9 @@
  *   - plain matMul TFLOP/s with tfjs's kernel and with the opt-in tiled one (webgpu-tiled-matmul.ts),
  *     A.B, A.B^T and A^T.B at each --matmul-n.
  * Modes alternate step by step, so drift in a shared machine's speed hits all alike: `on` (fused
- * kernels), `off` (tfjs ops only), `tiled` (fused kernels and the tiled matMul).
+ * kernels), `off` (tfjs ops only), `tiled` (fused kernels and the tiled matMul), `f16` (fused
+ * kernels, f16 compute and loss scaling, as `train.precision=f16`; where the adapter has shader-f16).
+ * The matMul rows add the tiled kernel with f16 operands where the adapter has shader-f16.
  *   node bin/step-profile.cjs [--preset tiny|small|mid|gpt2-small] [--backend webgpu] [--pairs N]
  *        [--steps 3] [--warmup 1] [--modes on,off,tiled] [--copy-mb 16,64,256] [--matmul-n 1024,4096] [--submit-batch 15,128,1024] [--overlap]
  *        [--top 12] [--out FILE]
@@ -50,7 +52,7 @@ async function main(): Promise<number> {
     .option('--pairs <n>', "pairs per step (default: the preset's reference)", int)
     .option('--steps <n>', 'timed steps per mode', int, 3)
     .option('--warmup <n>', 'untimed steps per mode first (shader compilation)', int, 1)
-    .option('--modes <modes>', 'on (fused kernels), off (tfjs ops), tiled (fused + tiled matMul), in order', 'on,off,tiled')
+    .option('--modes <modes>', 'on (fused kernels), off (tfjs ops), tiled (fused + tiled matMul), f16 (fused + f16 compute + loss scale), in order', 'on,off,tiled')
     .option('--copy-mb <sizes>', 'host<->GPU copy sizes in MB (empty: none)', '16,64')
     .option('--matmul-n <sizes>', 'plain n x n matMul sizes, stock vs tiled kernel (empty: none)', '')
     .option('--overlap', 'also time buffered steps with the copy/backward overlap off and on', false)
