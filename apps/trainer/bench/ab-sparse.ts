@@ -3,7 +3,9 @@
  * seeded model, `--pair=off,rows` (dense gradient against row-sparse, same results) or
  * `--pair=rows,lazy` (dense AdamW against lazy AdamW on the rows used), step on the same batches,
  * alternating which goes first; on a shared machine only such side-by-side ratios mean anything.
- *   tsx apps/trainer/bench/ab-sparse.ts [--pair=off,rows] [--pairs=32] [--max-length=128] [--rounds=6] [--world=1|2]
+ *   tsx apps/trainer/bench/ab-sparse.ts [--pair=off,rows] [--pairs=32] [--max-length=128] [--rounds=6] [--warmup=1] [--world=1|2]
+ * `--warmup` untimed rounds first: dense AdamW's cost grows as more embedding rows get moments
+ * (a row no batch has reached is skipped), so later steps favour lazy more than the first ones.
  * `--world=2` sums each buffer with itself through an in-process stand-in all-reduce, so the
  * presence vector and the compact buffer take the path several workers take (no sockets timed).
  */
@@ -26,9 +28,10 @@ async function main(): Promise<void> {
     .option('--pairs <n>', 'pairs per step', int, 32)
     .option('--max-length <n>', 'tokens per sequence', int, 128)
     .option('--rounds <n>', 'timed rounds (one step of each mode)', int, 6)
+    .option('--warmup <n>', 'untimed rounds first', int, 1)
     .option('--world <n>', '2: a stand-in all-reduce (the multi-worker buffers, summed in process)', int, 1)
     .parse()
-    .opts<{ pair: string; pairs: number; maxLength: number; rounds: number; world: number }>();
+    .opts<{ pair: string; pairs: number; maxLength: number; rounds: number; warmup: number; world: number }>();
   const modes = opts.pair.split(',') as RowSparseMode[];
   if (modes.length !== 2 || !modes.every((m) => MODES.includes(m))) throw new Error(`--pair: two of ${MODES.join(', ')}; got ${opts.pair}`);
   await initBackend({ prefer: 'wasm' });
@@ -46,8 +49,8 @@ async function main(): Promise<void> {
   const wall: number[][] = [[], []];
   const cpu: number[][] = [[], []];
   const losses: number[][] = [[], []];
-  const steps = opts.rounds + 1;
-  for (let r = 0; r <= opts.rounds; r++) {
+  const steps = opts.warmup + opts.rounds;
+  for (let r = 0; r < steps; r++) {
     const units = packUnits(sampler.next().map((j) => data.encoded[j]), tokenizer.padId);
     const order = r % 2 ? [1, 0] : [0, 1]; // neither always meets a warm (or a cold) cache
     for (const k of order) {
@@ -56,7 +59,7 @@ async function main(): Promise<void> {
       const out = await replicas[k].trainStep(units, { step: r + 1, lr: learningRate({ ...cfg.train, steps }, r + 1) }, reduce);
       const c = process.cpuUsage(c0);
       losses[k].push(out.loss);
-      if (r === 0) continue; // round 0 warms both up
+      if (r < opts.warmup) continue;
       wall[k].push(performance.now() - t0);
       cpu[k].push((c.user + c.system) / 1000);
     }
@@ -66,7 +69,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     formatTable(modes.map((mode, k) => ({ mode, 'ms/step (median)': median(wall[k]), 'ms min': Math.min(...wall[k]), 'CPU ms (median)': median(cpu[k]), 'loss last': losses[k][losses[k].length - 1] }))) +
       `\npaired over rounds (${modes[0]} / ${modes[1]}, same batch): wall ${paired(wall[0], wall[1]).toFixed(3)}, CPU ${paired(cpu[0], cpu[1]).toFixed(3)}; ` +
-      `parameters after ${steps} steps ${same ? 'bit-identical' : 'differ'}\n(transformer, ${opts.pairs} pairs x ${opts.maxLength} tokens, world ${opts.world}, tensors ${tf.memory().numTensors})\n`,
+      `parameters after ${steps} steps ${same ? 'bit-identical' : 'differ'}\n(transformer, ${opts.pairs} pairs x ${opts.maxLength} tokens, ${opts.warmup} + ${opts.rounds} rounds, world ${opts.world}, tensors ${tf.memory().numTensors})\n`,
   );
   replicas.forEach((r) => r.model.dispose());
 }
