@@ -3,6 +3,7 @@
  * Hyper-parameter sweep over named run-config fields; each trial is a `trainer launch` process.
  *   nx run trainer:sweep --model=transformer --grid model.config.nEmbd=64,128 --grid train.lr=1e-3,3e-3 --parallel 2
  *   nx run trainer:sweep --grid train.lr=log-uniform:3e-4:1e-2 --budget 6 --steps 200 --out runs/lr-sweep
+ *   nx run trainer:sweep --model=transformer --grid train.ema=0,0.995 --seeds 1,2,3 --parallel 2   # ranked by the mean over seeds
  * Prints the trials ranked by held-out accuracy; writes OUT/sweep.json and OUT/best-config.json
  * (rerun the winner with `trainer launch --config OUT/best-config.json --out ...`).
  */
@@ -11,6 +12,7 @@ import { StopSignals } from '../stop-signals';
 import { parseAxes } from './sweep-grid';
 import { parseSweepArgs, SWEEP_USAGE } from './sweep-args';
 import { runSweep, sweepTable } from './sweep';
+import { SEED_KEY, seedTable } from './sweep-seeds';
 
 const log = createLogger('sweep');
 
@@ -26,7 +28,9 @@ async function main(argv: readonly string[]): Promise<void> {
   try {
     // a stop signal is passed on to the running trials (each checkpoints and exits); no new one starts
     const result = await runSweep({ ...args, axes, baseArgs: args.launchArgs, base: args.launch, signal: stop.signal });
-    process.stdout.write(`${sweepTable(result.ranked, axes, args.metric)}\n`);
+    const seedAxis = args.seeds ? [{ key: SEED_KEY, kind: 'list' as const, values: args.seeds.map(String) }] : [];
+    process.stdout.write(`${sweepTable(result.ranked, [...axes, ...seedAxis], args.metric)}\n`);
+    if (result.configs) process.stdout.write(`\nover seeds ${args.seeds!.join(', ')}:\n${seedTable(result.configs, axes, args.metric)}\n`);
     process.stdout.write(`best: ${result.best.id} (${result.best.sets.join(' ')}): ${args.metric} ${result.best.value!.toFixed(4)}\n`);
     process.stdout.write(`best config: ${args.out}/best-config.json\n`);
   } finally {

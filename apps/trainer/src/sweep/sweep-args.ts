@@ -6,10 +6,13 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError } from '@rewardkit/core';
 import { addLaunchOptions, type LaunchOptions } from '../launch-options';
+import { parseSeeds } from './sweep-seeds';
 
 export interface SweepArgs {
   readonly grid: string[];
   readonly budget?: number;
+  /** Each grid point once per seed (train.seed), ranked by the mean. */
+  readonly seeds?: number[];
   readonly parallel: number;
   readonly metric: string;
   readonly goal: 'max' | 'min';
@@ -25,6 +28,7 @@ export interface SweepArgs {
 const SWEEP_OPTIONS: Record<string, boolean> = {
   '--grid': true,
   '--budget': true,
+  '--seeds': true,
   '--parallel': true,
   '--metric': true,
   '--goal': true,
@@ -35,7 +39,7 @@ const SWEEP_OPTIONS: Record<string, boolean> = {
 /** Launch options a trial cannot take: the sweep owns the run directory and the resume logic. */
 const REFUSED = new Set(['--resume', '--cluster', '--external-workers']);
 
-export const SWEEP_USAGE = `trainer sweep --grid key=v1,v2 [--grid key=log-uniform:lo:hi] [--budget N] [--parallel P]
+export const SWEEP_USAGE = `trainer sweep --grid key=v1,v2 [--grid key=log-uniform:lo:hi] [--budget N] [--seeds 1,2,3] [--parallel P]
   [--metric accuracy] [--goal max|min] [--sweep-seed S] [--out runs/sweep] [--overwrite] [launch options...]`;
 
 export function parseSweepArgs(argv: readonly string[]): SweepArgs {
@@ -70,6 +74,7 @@ export function parseSweepArgs(argv: readonly string[]): SweepArgs {
   return {
     grid: own.get('--grid') ?? [],
     budget: positiveInt('--budget', one('--budget')),
+    seeds: one('--seeds') === undefined ? undefined : parseSeeds(one('--seeds')!),
     parallel: positiveInt('--parallel', one('--parallel')) ?? 1,
     metric: one('--metric') ?? 'accuracy',
     goal,

@@ -5,6 +5,7 @@ import { ConfigError } from '@rewardkit/core';
 import { drawTrials, parseAxes, parseAxis } from './sweep-grid';
 import { parseSweepArgs } from './sweep-args';
 import { rankTrials, runSweep, sweepTable } from './sweep';
+import { parseSeeds, seedTable, summariseBySeeds, withSeeds } from './sweep-seeds';
 import { validateAxes } from './validate-trials';
 
 describe('sweep grid', () => {
@@ -85,6 +86,51 @@ describe('ranking', () => {
     expect(rankTrials(trials, 'max').map((r) => r.id)).toEqual(['c', 'd', 'a', 'b']);
     expect(rankTrials(trials, 'min').map((r) => r.id)).toEqual(['a', 'd', 'c', 'b']);
     expect(sweepTable(rankTrials(trials, 'max'), parseAxes(['x=a,b']), 'accuracy')).toMatch(/\| c +\| c +\| 0\.8000 /);
+  });
+});
+
+describe('seeds', () => {
+  const run = (lr: string, seed: number, value?: number) => ({
+    id: `${lr}-${seed}`,
+    sets: [`train.lr=${lr}`, `train.seed=${seed}`],
+    runDir: '',
+    status: value === undefined ? ('failed' as const) : ('ok' as const),
+    value,
+    seconds: 1,
+  });
+
+  it('runs every grid point once per seed and refuses a seed axis besides', () => {
+    const axes = parseAxes(['train.lr=1e-3,3e-3']);
+    expect(withSeeds(drawTrials(axes, undefined, 1), axes, [1, 2])).toEqual([
+      ['train.lr=1e-3', 'train.seed=1'],
+      ['train.lr=1e-3', 'train.seed=2'],
+      ['train.lr=3e-3', 'train.seed=1'],
+      ['train.lr=3e-3', 'train.seed=2'],
+    ]);
+    const seedAxis = parseAxes(['train.seed=1,2']);
+    expect(() => withSeeds(drawTrials(seedAxis, undefined, 1), seedAxis, [3])).toThrow(/--seeds and --grid train\.seed/);
+    expect(parseSeeds('1, 2,3')).toEqual([1, 2, 3]);
+    expect(() => parseSeeds('1,x')).toThrow(ConfigError);
+    expect(() => parseSeeds('2,2')).toThrow(/appears twice/);
+    expect(parseSweepArgs(['--grid', 'train.lr=1,2', '--seeds', '4,5']).seeds).toEqual([4, 5]);
+  });
+
+  it('ranks grid points by their mean over seeds, not by their luckiest seed', () => {
+    // 3e-3 has the single best run (0.66), 1e-3 the better mean (0.63 vs 0.61)
+    const trials = [run('1e-3', 1, 0.62), run('1e-3', 2, 0.64), run('3e-3', 1, 0.66), run('3e-3', 2, 0.56), run('1e-2', 1), run('1e-2', 2)];
+    expect(rankTrials(trials, 'max')[0].id).toBe('3e-3-1');
+    const configs = summariseBySeeds(trials, 'max');
+    expect(configs.map((c) => [c.sets, c.ok])).toEqual([
+      [['train.lr=1e-3'], 2],
+      [['train.lr=3e-3'], 2],
+      [['train.lr=1e-2'], 0],
+    ]);
+    expect(configs[0].mean).toBeCloseTo(0.63, 10);
+    expect([configs[1].min, configs[1].max]).toEqual([0.56, 0.66]);
+    expect(summariseBySeeds(trials, 'min')[0].sets).toEqual(['train.lr=3e-3']);
+    const table = seedTable(configs, parseAxes(['train.lr=1e-3,3e-3,1e-2']), 'accuracy');
+    expect(table).toMatch(/\| 1e-3 +\| 0\.6300 +\| 0\.6200-0\.6400 \| 2\/2 /);
+    expect(table).toMatch(/\| 1e-2 +\| failed +\| +\| 0\/2 /);
   });
 });
 

@@ -10,6 +10,7 @@ import { ConfigError, createLogger, RewardkitError } from '@rewardkit/core';
 import type { LaunchOptions } from '../launch-options';
 import { runTrial, type TrialResult } from './run-trial';
 import { drawTrials, type Axis } from './sweep-grid';
+import { summariseBySeeds, withSeeds, type ConfigSummary } from './sweep-seeds';
 import { validateAxes } from './validate-trials';
 
 const log = createLogger('sweep');
@@ -18,6 +19,8 @@ export interface SweepOptions {
   readonly out: string;
   readonly axes: readonly Axis[];
   readonly budget?: number;
+  /** Each grid point once per seed; configs ranked by their mean (sweep-seeds.ts). */
+  readonly seeds?: readonly number[];
   readonly seed: number;
   readonly parallel: number;
   /** A numeric field of the evaluation records (metrics.jsonl), e.g. accuracy. */
@@ -35,12 +38,15 @@ export interface SweepResult {
   /** Best first; failed trials last. */
   readonly ranked: readonly TrialResult[];
   readonly best: TrialResult;
+  /** With seeds: the grid points over their seeds, best mean first. */
+  readonly configs?: readonly ConfigSummary[];
 }
 
 export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   if (!Number.isInteger(opts.parallel) || opts.parallel < 1) throw new ConfigError(`--parallel must be a positive integer, got ${opts.parallel}`);
   validateAxes(opts.base, opts.axes);
-  const trials = drawTrials(opts.axes, opts.budget, opts.seed);
+  const points = drawTrials(opts.axes, opts.budget, opts.seed);
+  const trials = opts.seeds ? withSeeds(points, opts.axes, opts.seeds) : points;
   const out = path.resolve(opts.out);
   if (fs.existsSync(path.join(out, 'sweep.json')) && !opts.overwrite) {
     throw new ConfigError(`${out} already holds a sweep (sweep.json); choose another --out or pass --overwrite`);
@@ -66,14 +72,16 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   await Promise.all(Array.from({ length: Math.min(opts.parallel, trials.length) }, lane));
   const done = results.filter(Boolean);
   const ranked = rankTrials(done, opts.goal);
-  const best = ranked[0];
+  const configs = opts.seeds ? summariseBySeeds(done, opts.goal) : undefined;
+  // with seeds, the best config is the best mean; its best seed's run stands for it
+  const best = configs?.[0]?.mean !== undefined ? rankTrials(configs[0].trials, opts.goal)[0] : ranked[0];
   fs.writeFileSync(
     path.join(out, 'sweep.json'),
-    JSON.stringify({ metric: opts.metric, goal: opts.goal, axes: opts.axes, baseArgs: opts.baseArgs, trials: done, best: best?.status === 'ok' ? best : null }, null, 2) + '\n',
+    JSON.stringify({ metric: opts.metric, goal: opts.goal, axes: opts.axes, baseArgs: opts.baseArgs, trials: done, ...(configs ? { seeds: opts.seeds, configs: configs.map(({ trials: _t, ...c }) => c) } : {}), best: best?.status === 'ok' ? best : null }, null, 2) + '\n',
   );
   if (!best || best.status !== 'ok') throw new SweepFailedError(`no trial of the sweep finished with a held-out ${opts.metric}; see the logs in ${out}`);
   fs.copyFileSync(path.join(best.runDir, 'config.json'), path.join(out, 'best-config.json'));
-  return { trials: done, ranked, best };
+  return { trials: done, ranked, best, ...(configs ? { configs } : {}) };
 }
 
 /** Best metric first (ties keep trial order); failed trials after. */
