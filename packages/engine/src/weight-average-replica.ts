@@ -7,7 +7,11 @@
 import type { Replica } from './replica';
 import type { WeightAverage } from './weight-average';
 
-/** The replica's parameters on the host: the host store's own buffer, or a device store read back. */
+/**
+ * The replica's parameters on the host: the host store's own buffer, or a device store read back
+ * (its whole snapshot, moments too: correct but a read-back per step; an average kept on the
+ * device would avoid it, and is not written yet).
+ */
 async function parametersOf(replica: Replica): Promise<Float32Array> {
   return replica.store.kind === 'host' ? replica.theta : (await replica.snapshot()).theta;
 }
