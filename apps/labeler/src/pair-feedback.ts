@@ -10,7 +10,7 @@
  * would read it as a loss margin.
  */
 import type { TextOrChat } from '@rewardkit/core';
-import { Rng } from '@rewardkit/engine';
+import { Rng } from '@rewardkit/core';
 import type { PromptGroup } from './group-samples';
 
 export const PAIR_MODES = ['max', 'min', 'random'] as const;

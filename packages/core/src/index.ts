@@ -38,4 +38,7 @@ export {
 } from './errors';
 export { formatZodError } from './format-zod-error';
 export { printable } from './printable';
+
+// one seeded generator for everything that must repeat: sampling, shuffles, bootstrap intervals
+export { Rng, type RngState } from './rng';
 export { createLogger, setLogLevel, setLogSink, logRaw, type LogLevel, type LogSink, type Logger } from './logger';

@@ -1,6 +1,5 @@
 import { BatchSampler } from './batch-sampler';
 import { clipGradNorm } from './clip-grad-norm';
-import { Rng } from './rng';
 import { shardByTokens } from './shard-by-tokens';
 
 describe('BatchSampler', () => {
@@ -41,16 +40,6 @@ describe('BatchSampler', () => {
 
   it('refuses a batch larger than the data', () => {
     expect(() => new BatchSampler({ size: 3, batchSize: 4, seed: 1 })).toThrow(/batch size 4 exceeds the 3/);
-  });
-});
-
-describe('Rng', () => {
-  it('is reproducible from a seed and from a saved state', () => {
-    const a = new Rng(42);
-    a.nextUint32();
-    const b = new Rng(a.state());
-    expect([a.nextFloat(), a.nextFloat()]).toEqual([b.nextFloat(), b.nextFloat()]);
-    expect(new Rng(1).nextUint32()).not.toBe(new Rng(2).nextUint32());
   });
 });
 

@@ -1,4 +1,4 @@
-import { Rng } from './rng';
+import { Rng } from '@rewardkit/core';
 
 export interface SamplerState {
   readonly epoch: number;

@@ -10,7 +10,6 @@ export { DynamicLossScale, type LossScaleOptions, type LossScaleState } from './
 export { readTensorInto } from './parameter-store-transfer';
 export { GRAD_READ_OVERLAP_ENV, setGradientReadOverlap } from './gradient-overlap';
 export { shardByTokens } from './shard-by-tokens';
-export { Rng } from './rng';
 export { WeightAverage, type WeightAverageState } from './weight-average';
 export {
   checkpointDir,

@@ -1,5 +1,4 @@
-import type { PreferencePair } from '@rewardkit/core';
-import { seededRandom } from '@rewardkit/eval-math';
+import { Rng, type PreferencePair } from '@rewardkit/core';
 import { describeEvalContract } from '@rewardkit/testing';
 import { accuracy, AccuracyConfigSchema, evaluateAccuracy } from './accuracy.plugin';
 
@@ -33,7 +32,8 @@ describe('accuracy', () => {
   });
 
   it('gives a seeded interval around the accuracy', () => {
-    const rand = seededRandom(3);
+    const rng = new Rng(3);
+    const rand = () => rng.nextFloat();
     const chosen = Float64Array.from({ length: 300 }, () => rand());
     const rejected = Float64Array.from({ length: 300 }, () => rand());
     const a = evaluateAccuracy(cfg, { chosen, rejected, pairs: pairs(300) });
@@ -53,7 +53,8 @@ describe('accuracy', () => {
     let covered = 0;
     const fast = AccuracyConfigSchema.parse({ bootstrap: { resamples: 400 } });
     for (let s = 0; s < sets; s++) {
-      const rand = seededRandom(1000 + s);
+      const rng = new Rng(1000 + s);
+      const rand = () => rng.nextFloat();
       const chosen = Float64Array.from({ length: 200 }, () => (rand() < truth ? 1 : -1));
       const r = evaluateAccuracy({ ...fast, bootstrap: { ...fast.bootstrap, seed: s } }, { chosen, rejected: new Float64Array(200), pairs: pairs(200) });
       const [lo, hi] = r.accuracy_ci as number[];

@@ -1,5 +1,5 @@
+import { Rng } from '@rewardkit/core';
 import { z } from 'zod';
-import { seededRandom } from './rng';
 
 const floor = Math.floor; // a global lookup per draw is slow under jest's vm context
 
@@ -25,11 +25,11 @@ export type BootstrapConfig = z.infer<typeof BootstrapConfigSchema>;
 export function bootstrapMeanCi(values: ArrayLike<number>, cfg: BootstrapConfig): [number, number] {
   const n = values.length;
   if (n === 0) return [0, 0];
-  const rand = seededRandom(cfg.seed);
+  const rng = new Rng(cfg.seed);
   const means = new Float64Array(cfg.resamples);
   for (let b = 0; b < cfg.resamples; b++) {
     let sum = 0;
-    for (let i = 0; i < n; i++) sum += values[floor(rand() * n)];
+    for (let i = 0; i < n; i++) sum += values[floor(rng.nextFloat() * n)];
     means[b] = sum / n;
   }
   means.sort();

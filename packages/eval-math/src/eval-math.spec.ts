@@ -2,21 +2,6 @@ import type { PreferencePair } from '@rewardkit/core';
 import { bootstrapMeanCi, BootstrapConfigSchema } from './bootstrap';
 import { bucketAccuracy, quantileEdges } from './buckets';
 import { decidedPairs, isDataTie, pairOutcome } from './outcome';
-import { seededRandom } from './rng';
-
-describe('seededRandom', () => {
-  it('repeats for a seed, differs between seeds, stays in [0, 1)', () => {
-    const a = seededRandom(7);
-    const b = seededRandom(7);
-    const c = seededRandom(8);
-    const xs = Array.from({ length: 1000 }, () => a());
-    expect(xs).toEqual(Array.from({ length: 1000 }, () => b()));
-    expect(xs[0]).not.toBe(c());
-    expect(Math.min(...xs)).toBeGreaterThanOrEqual(0);
-    expect(Math.max(...xs)).toBeLessThan(1);
-    expect(xs.reduce((s, x) => s + x, 0) / xs.length).toBeCloseTo(0.5, 1);
-  });
-});
 
 describe('bootstrapMeanCi', () => {
   const cfg = BootstrapConfigSchema.parse({});

@@ -1,5 +1,4 @@
 // What the evaluator plugins share (a plugin never imports another plugin).
-export { seededRandom } from './rng';
 export { bootstrapMeanCi, BootstrapConfigSchema, type BootstrapConfig } from './bootstrap';
 export { isDataTie, pairOutcome, decidedPairs } from './outcome';
 export { quantileEdges, bucketAccuracy, type Bucket } from './buckets';

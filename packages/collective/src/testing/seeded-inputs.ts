@@ -2,17 +2,12 @@
  * Deterministic per-rank inputs, so a parent process can recompute what child ranks summed, and a
  * float64 reference for the sum.
  */
+import { Rng } from '@rewardkit/core';
 
-/** mulberry32: tiny, seedable, good enough for test data. */
+/** Uniform floats in [0, 1) from core's seeded generator. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Rng(seed);
+  return () => rng.nextFloat();
 }
 
 /** Rank `rank`'s input: `length` floats uniform in [-1, 1). */
