@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { describeWebGpu, initBackend, stopWebGpu } from '@rewardkit/backend';
 import { packUnits, type EncodedUnit, type LossFn } from '@rewardkit/core';
 import { randomPairs, useBackend } from '@rewardkit/testing';
 import { BatchSampler } from './batch-sampler';
@@ -113,5 +114,48 @@ describe('Replica with dynamic loss scaling (precision f16)', () => {
     } finally {
       fs.rmSync(runDir, { recursive: true, force: true });
     }
+  });
+});
+
+// A world of one on webgpu keeps the step on the device (Replica.deviceStepAlone): the finite check
+// is one scalar read before the fused AdamW update, and a skipped step leaves the device store alone.
+describeWebGpu('Replica with loss scaling, device store on webgpu', () => {
+  beforeAll(async () => {
+    await initBackend({ prefer: 'webgpu' });
+  });
+  afterAll(() => stopWebGpu());
+  const pairs = randomPairs(16, VOCAB, EOS, 13);
+  const batch = (i: number) => packUnits(pairs.slice(i * 4, i * 4 + 4), EOS);
+
+  it('skips an overflowing step without touching parameters or moments, then matches the host store', async () => {
+    const poisoned = { on: false };
+    const opts: ReplicaConfig = { ...base, precision: 'f16', lossScale: { initScale: 256 } };
+    const device = new Replica(tinyModel(VOCAB), poisonable(poisoned), { ...opts, store: 'device' });
+    const host = new Replica(tinyModel(VOCAB), plainBradleyTerry, opts);
+    expect(device.store.kind).toBe('device');
+    await device.trainStep(batch(0), { step: 1, lr: 0.05 });
+    await host.trainStep(batch(0), { step: 1, lr: 0.05 });
+    const before = await device.snapshot();
+    const tensors = tf.memory().numTensors;
+    poisoned.on = true;
+    const out = await device.trainStep(batch(1), { step: 2, lr: 0.05 });
+    poisoned.on = false;
+    expect([out.skipped, Number.isNaN(out.gradNorm), Number.isFinite(out.loss)]).toEqual([true, true, false]); // the poisoned loss itself is NaN
+    const after = await device.snapshot();
+    expect(Array.from(after.theta)).toEqual(Array.from(before.theta));
+    expect(Array.from(after.optimizer.v)).toEqual(Array.from(before.optimizer.v));
+    expect(after.optimizer.t).toBe(before.optimizer.t);
+    expect(device.lossScale!.scale).toBe(128);
+    expect(tf.memory().numTensors).toBe(tensors);
+    // the host replica skips the same step by the same rule (its own overflow stands in here)
+    host.lossScale!.update(false);
+    for (const i of [2, 3]) {
+      const d = await device.trainStep(batch(i), { step: i + 1, lr: 0.05 });
+      const h = await host.trainStep(batch(i), { step: i + 1, lr: 0.05 });
+      expect(d.loss).toBeCloseTo(h.loss, 5);
+    }
+    expect(maxRelDiff((await device.snapshot()).theta, host.theta)).toBeLessThan(1e-5);
+    device.dispose();
+    [device, host].forEach((r) => r.model.dispose());
   });
 });
