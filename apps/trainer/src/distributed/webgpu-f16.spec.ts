@@ -35,13 +35,14 @@ describeWebGpu('train.precision f16 on webgpu', () => {
   const run = (name: string, backend: 'wasm' | 'webgpu', precision: 'f32' | 'f16') =>
     train(smallRun(root, name, { ...TINY_TRANSFORMER, backend, train: { ...TINY_TRANSFORMER.train, precision } }));
 
-  it('a tiny transformer trained with f16 compute ends within 2% of f32 (weights), held-out loss within 1e-3', async () => {
+  it('a tiny transformer trained with f16 compute ends within 1% of f32 (weights), held-out loss within 1e-4', async () => {
     const f32 = await run('tiny-f32', 'webgpu', 'f32');
     const f16 = await run('tiny-f16', 'webgpu', 'f16');
     const diff = relativeDifference(f32.finalDir, f16.finalDir);
+    // measured on lavapipe: weights 1.1e-3 apart, held-out loss 1.1e-6 apart
     expect(diff).toBeGreaterThan(1e-6); // f16 really ran: its rounding shows in the weights
-    expect(diff).toBeLessThan(2e-2);
-    expect(Math.abs(f16.eval!.eval_loss - f32.eval!.eval_loss)).toBeLessThan(1e-3);
+    expect(diff).toBeLessThan(1e-2);
+    expect(Math.abs(f16.eval!.eval_loss - f32.eval!.eval_loss)).toBeLessThan(1e-4);
     const config = JSON.parse(fs.readFileSync(path.join(f16.finalDir, 'config.json'), 'utf8'));
     expect(config.rewardkit.info.backend).toBe('webgpu');
   });
