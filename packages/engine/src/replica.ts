@@ -70,6 +70,8 @@ interface ShardGradients {
   readonly lossSum: tf.Scalar;
   /** [m] one reward per row of the shard. */
   readonly scores: tf.Tensor1D;
+  /** [n] each pair's two rewards, the loss input's gathers (the step's accuracy reuses them). */
+  readonly pairRewards: readonly [tf.Tensor1D, tf.Tensor1D];
   readonly count: number;
 }
 
@@ -126,7 +128,7 @@ export class Replica {
       return this.buffer;
     }
     const index = pairIndex(units);
-    const { grads, lossSum, scores, count } = this.backward(units, index, step);
+    const { grads, lossSum, scores, pairRewards, count } = this.backward(units, index, step);
     this.layout.flattenGrads(grads, this.buffer);
     const r = scores.dataSync();
     let correct = 0;
@@ -139,7 +141,7 @@ export class Replica {
     this.buffer[P + 1] = correct;
     this.buffer[P + 2] = index.strict;
     this.buffer[P + 3] = count;
-    tf.dispose([lossSum, scores, ...Object.values(grads)]);
+    tf.dispose([lossSum, scores, ...pairRewards, ...Object.values(grads)]);
     return this.buffer;
   }
 
@@ -279,6 +281,7 @@ export class Replica {
   /** `gathered`: row-sparse tables' rows, looked up in their place (their gradient is then [U, C]). */
   private backward(units: UnitBatch, index: PairIndex, step?: number, gathered?: ReadonlyMap<string, GatheredRows>, overlapped?: OverlappedGradientReads): ShardGradients {
     let scores: tf.Tensor1D | undefined;
+    let pairRewards: [tf.Tensor1D, tf.Tensor1D] | undefined;
     let count = 0;
     let lossSum: tf.Scalar | undefined;
     const scale = this.lossScale?.scale;
@@ -286,7 +289,9 @@ export class Replica {
     const f = (): tf.Scalar => {
       const r = this.model.score(units.batch, { training: true, step, gatheredRows: gathered }); // [m]: every response once
       scores = tf.keep(r);
-      const out = this.loss(lossInput(r, units, index));
+      const input = lossInput(r, units, index);
+      pairRewards = [tf.keep(input.rChosen), tf.keep(input.rRejected)]; // no second index upload and gather for the accuracy
+      const out = this.loss(input);
       count = out.count;
       if (scale === undefined) return out.lossSum;
       // f16: differentiate lossSum * scale (gradients scaled alike); the stats keep the true sum
@@ -294,9 +299,9 @@ export class Replica {
       return tf.mul(out.lossSum, scale) as tf.Scalar;
     };
     const { value, grads } = gathered ? this.rowSparse!.gradients(f, gathered) : tf.variableGrads(overlapped ? overlapped.wrap(f, vars) : f, vars);
-    if (lossSum === undefined) return { grads, lossSum: value, scores: scores!, count };
+    if (lossSum === undefined) return { grads, lossSum: value, scores: scores!, pairRewards: pairRewards!, count };
     value.dispose();
-    return { grads, lossSum, scores: scores!, count };
+    return { grads, lossSum, scores: scores!, pairRewards: pairRewards!, count };
   }
 
   /**
@@ -330,18 +335,17 @@ export class Replica {
 
 /**
  * [lossSum, correct] of a shard on the device over its strict pairs (equal rewards count half),
- * disposing its loss and scores.
+ * disposing its loss, scores and pair rewards.
  */
 function shardStats(shard: ShardGradients, index: PairIndex): tf.Tensor1D {
   const stats = tf.tidy(() => {
-    const rc = tf.gather(shard.scores, tf.tensor1d(index.better, 'int32'));
-    const rr = tf.gather(shard.scores, tf.tensor1d(index.worse, 'int32'));
+    const [rc, rr] = shard.pairRewards;
     const hit = tf.add(tf.cast(tf.greater(rc, rr), 'float32'), tf.mul(tf.cast(tf.equal(rc, rr), 'float32'), 0.5));
     // the strict-pair mask only where the shard holds annotated ties (no per-step upload otherwise)
     const correct = tf.sum(index.strict < index.ties.length ? tf.mul(hit, tf.tensor1d(index.ties.map((t) => 1 - t))) : hit);
     return tf.stack([shard.lossSum, correct]) as tf.Tensor1D;
   });
-  tf.dispose([shard.lossSum, shard.scores]);
+  tf.dispose([shard.lossSum, shard.scores, ...shard.pairRewards]);
   return stats;
 }
 
