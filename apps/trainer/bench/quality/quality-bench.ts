@@ -53,9 +53,10 @@ function parseRun(spec: string): { label: string; args: string[] } {
 function evaluatePerKind(modelDir: string, data: string): Scores {
   const res = spawnSync(process.execPath, ['--import', 'tsx', EVALUATOR, '--model', modelDir, '--data', data, '--json'], { encoding: 'utf8' });
   if (res.status !== 0) throw new Error(`evaluator failed on ${modelDir}:\n${res.stderr}`);
-  const report = JSON.parse(res.stdout.trim().split('\n').at(-1)!) as { accuracy: number; by_category?: Record<string, { accuracy: number }> };
+  // per kind: the `sections` evaluator's list (one section per record category)
+  const report = JSON.parse(res.stdout.trim().split('\n').at(-1)!) as { accuracy: number; sections?: { name: string; accuracy: number }[] };
   const out: Scores = { overall: report.accuracy };
-  for (const k of ORDER_KINDS) out[k] = report.by_category?.[k]?.accuracy;
+  for (const k of ORDER_KINDS) out[k] = report.sections?.find((s) => s.name === k)?.accuracy;
   return out;
 }
 
