@@ -2,10 +2,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { lossInput, packUnits, pairIndex, type LossFn, type RewardModel, type SequenceBatch } from '@rewardkit/core';
 import { describeWebGpu, initBackend, stopWebGpu } from '@rewardkit/backend';
 import { randomPairs } from '@rewardkit/testing';
-import { OverlappedGradientReads, setGradientReadOverlap } from './gradient-overlap';
+import { OverlappedGradientReads, reduceOrder, setGradientReadOverlap } from './gradient-overlap';
 import { ParameterLayout } from './parameter-layout';
 import { readGradients } from './parameter-store-transfer';
 import { Replica, type ReplicaConfig } from './replica';
+import { sumAllReduce } from './parameter-store.spec-helper';
+import { shardByTokens } from './shard-by-tokens';
 import { plainBradleyTerry } from './test-model.spec-helper';
 
 /**
@@ -35,7 +37,10 @@ function model(vocab: number, seed: number): RewardModel {
     ],
     score(batch: SequenceBatch) {
       return tf.tidy(() => {
-        const e = tf.reshape(tf.gather(embed, tf.tensor1d(batch.ids, 'int32')), [batch.rows, batch.width, D]);
+        // a one-hot product, not tf.gather: gather's gradient on webgpu sums repeated ids with atomics,
+        // in no fixed order, and two backward passes must give the same floats here
+        const oneHot = tf.oneHot(tf.tensor1d(batch.ids, 'int32'), vocab) as tf.Tensor2D; // [N, V]
+        const e = tf.reshape(tf.matMul(oneHot, embed), [batch.rows, batch.width, D]);
         const pooled = tf.mean(e, 1) as tf.Tensor2D; // [B, D]
         const h = tf.tanh(tf.add(tf.matMul(pooled, w1), b1));
         const h2 = tf.add(h, tf.matMul(pooled, square(w1) as tf.Tensor2D)); // w1 again, through a customGrad
@@ -50,7 +55,7 @@ function model(vocab: number, seed: number): RewardModel {
 const cfg: ReplicaConfig = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1, clipNorm: 1 };
 const VOCAB = 30;
 
-/** Three steps through the buffered path (an all-reduce over one rank), overlap on or off: the read buffers and final parameters. */
+/** Three steps through the buffered path (an all-reduce over one rank), overlap on or off: the buffers as read back and the final parameters. */
 async function run(overlap: boolean, bucketBytes: number, store: 'host' | 'device'): Promise<{ buffers: Float32Array[]; theta: Float32Array }> {
   const m = model(VOCAB, 11);
   const replica = new Replica(m, plainBradleyTerry, { ...cfg, store, bucketBytes });
@@ -60,7 +65,10 @@ async function run(overlap: boolean, bucketBytes: number, store: 'host' | 'devic
   try {
     for (let s = 0; s < 3; s++) {
       const batch = packUnits(pairs.slice(s * 4, s * 4 + 4), 0);
-      await replica.trainStep(batch, { step: s + 1, lr: 0.05 }, async (buf) => void buffers.push(Float32Array.from(buf)));
+      // the overlap all-reduces bucket by bucket: put each piece back where it sits in the whole buffer
+      const whole = new Float32Array(replica.buffer.length);
+      await replica.trainStep(batch, { step: s + 1, lr: 0.05 }, async (buf) => whole.set(buf, buf.byteOffset / 4));
+      buffers.push(whole);
     }
     return { buffers, theta: (await replica.snapshot()).theta };
   } finally {
@@ -107,6 +115,53 @@ async function readBothWays(bucketBytes: number): Promise<number> {
   return during;
 }
 
+/**
+ * `ranks` replicas stepping together through an in-process all-reduce (sums in rank order, so
+ * per-bucket and whole-buffer sums are the same floats); the last rank gets an empty shard on the
+ * second step. Returns each rank's final parameters and the all-reduce calls' lengths, in order.
+ */
+async function ranksRun(overlap: boolean, ranks: number, store: 'host' | 'device'): Promise<{ thetas: Float32Array[]; calls: number[][] }> {
+  const models = Array.from({ length: ranks }, () => model(VOCAB, 11));
+  const replicas = models.map((m) => new Replica(m, plainBradleyTerry, { ...cfg, store, bucketBytes: 64 }));
+  const pairs = randomPairs(16, VOCAB, 20, 5);
+  const calls = replicas.map(() => [] as number[]);
+  setGradientReadOverlap(overlap);
+  try {
+    for (let s = 0; s < 3; s++) {
+      const batch = pairs.slice(s * 5, s * 5 + 5);
+      const shards = shardByTokens(batch, ranks);
+      if (s === 1) shards[ranks - 1] = []; // a rank with nothing to do still makes every call
+      const reduce = sumAllReduce(ranks);
+      await Promise.all(
+        replicas.map((r, i) =>
+          r.trainStep(packUnits(shards[i] ?? [], 0), { step: s + 1, lr: 0.05 }, async (buf) => {
+            calls[i]!.push(buf.length);
+            await reduce(buf);
+          }),
+        ),
+      );
+    }
+    return { thetas: await Promise.all(replicas.map(async (r) => (await r.snapshot()).theta)), calls };
+  } finally {
+    setGradientReadOverlap(false);
+    replicas.forEach((r) => r.dispose());
+    models.forEach((m) => m.dispose());
+  }
+}
+
+async function expectRanksIdentical(store: 'host' | 'device'): Promise<void> {
+  for (const ranks of [2, 3]) {
+    const off = await ranksRun(false, ranks, store);
+    const on = await ranksRun(true, ranks, store);
+    const P = new ParameterLayout(model(VOCAB, 1).parameters).size;
+    // per bucket: every rank the same sequence of calls, gradient-only buckets last-first, then the stats
+    const order = reduceOrder(P, P + 4, 64).map(([a, b]) => b - a);
+    for (const c of on.calls) expect(c).toEqual([...order, ...order, ...order]);
+    for (const c of off.calls) expect(c).toEqual([P + 4, P + 4, P + 4]);
+    for (const t of [...on.thetas, ...off.thetas]) expect(Array.from(t)).toEqual(Array.from(off.thetas[0] as Float32Array));
+  }
+}
+
 describe('copy/backward overlap (gradient-overlap.ts) on cpu', () => {
   beforeAll(async () => {
     await initBackend({ prefer: 'cpu' });
@@ -122,6 +177,10 @@ describe('copy/backward overlap (gradient-overlap.ts) on cpu', () => {
   it('host store: bit-identical gradient buffers and parameters with overlap on and off', async () => {
     await expectIdentical('host');
   });
+
+  it('2 and 3 ranks (one with an empty shard): the all-reduce per bucket in one order on every rank, parameters bit-identical to one whole-buffer all-reduce', async () => {
+    await expectRanksIdentical('host');
+  });
 });
 
 describeWebGpu('copy/backward overlap on webgpu', () => {
@@ -136,5 +195,9 @@ describeWebGpu('copy/backward overlap on webgpu', () => {
 
   it('device store: bit-identical gradient buffers and parameters with overlap on and off', async () => {
     await expectIdentical('device');
+  });
+
+  it('device store, 2 and 3 ranks: per-bucket all-reduce, parameters bit-identical', async () => {
+    await expectRanksIdentical('device');
   });
 });

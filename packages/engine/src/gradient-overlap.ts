@@ -21,6 +21,15 @@
  * values (copies only), so the buffer is bit-identical to the non-overlapped path; the bucket
  * holding the statistics tail waits for them, after the backward pass.
  *
+ * With several ranks the all-reduce goes bucket by bucket too (`finish(tail, allReduce)`): each
+ * bucket is summed as soon as its read is in, while later buckets are still being copied, in an
+ * order every rank derives from sizes alone (`reduceOrder`: gradient-only buckets from the last,
+ * which a backward pass fills first, then the one holding the statistics), so ranks whose buckets
+ * complete at different moments, or a rank with an empty shard (`reduceBuckets` over its zeros),
+ * still make the same sequence of collective calls. The sums are those of one all-reduce of the
+ * whole buffer up to summation order: a ring sums each element starting at the rank that owns its
+ * segment, and segments follow the call's length (bit-identical for two ranks, a + b = b + a).
+ *
  * Off by default until a GPU run shows the gain (REWARDKIT_GRAD_READ_OVERLAP=1 or
  * setGradientReadOverlap(true)); the step profile measures both. Not with row-sparse tables
  * (their gradients are [rows, C], not layout slots).
@@ -51,6 +60,42 @@ function activeTape(): TapeNode[] {
   return tape;
 }
 
+/** The read-back buckets [a, b) of a buffer of `total` floats (readGradients' ranges). */
+export function bucketRanges(total: number, bucketBytes: number): [number, number][] {
+  const per = Math.max(1, Math.floor(bucketBytes / 4));
+  const out: [number, number][] = [];
+  for (let a = 0; a < total; a += per) out.push([a, Math.min(total, a + per)]);
+  return out;
+}
+
+/** The order of the per-bucket all-reduce: buckets of gradients only, last first; then those reaching past `P`. */
+export function reduceOrder(P: number, total: number, bucketBytes: number): [number, number][] {
+  const ranges = bucketRanges(total, bucketBytes);
+  return [...ranges.filter(([, b]) => b <= P).reverse(), ...ranges.filter(([, b]) => b > P)];
+}
+
+/**
+ * All-reduces `buf` [P + tail] bucket by bucket in `reduceOrder`, each after `ready(a)` (its read)
+ * resolves. Returns the milliseconds spent in the all-reduce calls themselves.
+ */
+export async function reduceBuckets(
+  buf: Float32Array,
+  P: number,
+  total: number,
+  bucketBytes: number,
+  allReduce: (part: Float32Array) => Promise<void>,
+  ready: (a: number) => Promise<void> = async () => undefined,
+): Promise<number> {
+  let ms = 0;
+  for (const [a, b] of reduceOrder(P, total, bucketBytes)) {
+    await ready(a);
+    const t0 = performance.now();
+    await allReduce(buf.subarray(a, b));
+    ms += performance.now() - t0;
+  }
+  return ms;
+}
+
 interface Bucket {
   readonly a: number;
   readonly b: number;
@@ -65,7 +110,9 @@ export class OverlappedGradientReads {
   /** Per slot: the buckets it overlaps. */
   private readonly slotBuckets: number[][];
   private readonly grads = new Map<number, tf.Tensor>();
-  private readonly reads: Promise<void>[] = [];
+  /** Each started bucket's read, by its first index. */
+  private readonly reads = new Map<number, Promise<void>>();
+  private readonly total: number;
   /** Buckets whose read began while the backward pass was still being recorded. */
   startedDuringBackward = 0;
 
@@ -73,12 +120,12 @@ export class OverlappedGradientReads {
     private readonly layout: ParameterLayout,
     private readonly out: Float32Array,
     tailSize: number,
-    bucketBytes: number,
+    private readonly bucketBytes: number,
   ) {
     const total = layout.size + tailSize;
+    this.total = total;
     if (out.length < total) throw new Error(`gradient overlap: ${total} values do not fit a buffer of ${out.length}`);
-    const per = Math.max(1, Math.floor(bucketBytes / 4));
-    for (let a = 0; a < total; a += per) this.buckets.push({ a, b: Math.min(total, a + per), pending: 0, started: false });
+    for (const [a, b] of bucketRanges(total, bucketBytes)) this.buckets.push({ a, b, pending: 0, started: false });
     this.slotBuckets = layout.slots.map((slot) => {
       const ids: number[] = [];
       this.buckets.forEach((k, i) => {
@@ -170,17 +217,26 @@ export class OverlappedGradientReads {
       return parts.length === 1 ? tf.clone(parts[0] as tf.Tensor) : tf.concat(parts);
     });
     tf.keep(t); // started inside the backward pass's tidy, read after it
-    this.reads.push(readTensorInto(t, this.out, a).finally(() => t.dispose()));
+    this.reads.set(a, readTensorInto(t, this.out, a).finally(() => t.dispose()));
   }
 
   /**
    * After tf.variableGrads returned: starts the buckets not started yet (those holding the
    * statistics `tail`, and any with a parameter the loss does not reach: zeros there) and waits for
-   * every read. `grads` must stay alive until this resolves. Returns the number of buckets.
+   * every read; with `allReduce`, sums each bucket over the ranks as soon as its read is in
+   * (`reduceBuckets`). `grads` must stay alive until this resolves. Returns the milliseconds spent
+   * in all-reduce calls (0 without).
    */
-  async finish(tail: tf.Tensor1D): Promise<number> {
+  async finish(tail: tf.Tensor1D, allReduce?: (part: Float32Array) => Promise<void>): Promise<number> {
     for (const bucket of this.buckets) if (!bucket.started) this.start(bucket, tail);
-    await Promise.all(this.reads);
-    return this.buckets.length;
+    try {
+      if (!allReduce) {
+        await Promise.all(this.reads.values());
+        return 0;
+      }
+      return await reduceBuckets(this.out, this.layout.size, this.total, this.bucketBytes, allReduce, (a) => this.reads.get(a) ?? Promise.resolve());
+    } finally {
+      await Promise.allSettled(this.reads.values()); // every copy in (and its tensor freed) before the caller frees the gradients
+    }
   }
 }

@@ -7,7 +7,7 @@ import { resolveStoreKind, type ParameterSnapshot, type ParameterStore, type Sto
 import { DeviceParameterStore } from './parameter-store-device';
 import { HostParameterStore } from './parameter-store-host';
 import { DEFAULT_BUCKET_BYTES, readGradients } from './parameter-store-transfer';
-import { OverlappedGradientReads, setGradientReadOverlap } from './gradient-overlap';
+import { OverlappedGradientReads, reduceBuckets, setGradientReadOverlap } from './gradient-overlap';
 import { RowSparseGradients, type RowSparseMode } from './row-sparse';
 
 const log = createLogger('replica');
@@ -237,9 +237,14 @@ export class Replica {
     // row-sparse tables: the rows every rank works on this step, and the compact buffer they sum
     const rows = await this.rowSparse?.agree(unitCount(units) ? units.batch : undefined, allReduce);
     let summed = this.buffer;
+    // copy/backward overlap with several ranks: the all-reduce goes bucket by bucket as reads land
+    // (gradient-overlap.ts), on every rank, an empty shard's included, in the same order
+    const perBucket = allReduce && !rows && setGradientReadOverlap() ? allReduce : undefined;
+    let reducedMs: number | undefined;
     if (unitCount(units) === 0) {
       if (rows) summed = await this.rowSparse!.read(undefined, new Float32Array(STATS.length), rows);
       else this.buffer.fill(0);
+      if (perBucket) reducedMs = await reduceBuckets(this.buffer, P, P + STATS.length, this.bucketBytes, perBucket);
     } else {
       const index = pairIndex(units);
       const n = index.strict;
@@ -252,29 +257,33 @@ export class Replica {
       stats.dispose();
       try {
         if (rows) summed = await this.rowSparse!.read(shard.grads, tail, rows);
-        else if (overlapped) await overlapped.finish(tail);
+        else if (overlapped) {
+          const ms = await overlapped.finish(tail, perBucket);
+          if (perBucket) reducedMs = ms;
+        }
         else await readGradients(this.layout, shard.grads, tail, this.buffer, this.bucketBytes);
       } finally {
         tf.dispose([tail, ...Object.values(shard.grads), ...[...(gathered?.values() ?? [])].map((g) => g.table)]);
       }
     }
     const t1 = performance.now();
-    if (allReduce) await allReduce(summed);
+    if (allReduce && reducedMs === undefined) await allReduce(summed);
     if (rows) this.rowSparse!.expand(summed, rows, this.buffer);
     const ranges = rows && this.rowSparse!.updateRanges(rows); // where the sum can be nonzero; lazy: all AdamW touches
     const t2 = performance.now();
+    const reduceMs = reducedMs ?? t2 - t1;
     const { pairs, count } = globalCounts(this.buffer, P);
     // f16: every rank decides from the same all-reduced buffer (Inf and NaN survive the sum), so all skip alike
     if (this.lossScale && !this.scaleAfter(gradientsFinite(this.buffer, P), at.step)) {
       const out = { loss: this.buffer[P] / count, accuracy: this.buffer[P + 1] / pairs, pairs, count, gradNorm: NaN, skipped: true };
-      return { ...out, computeMs: t1 - t0 + (performance.now() - t2), allreduceMs: t2 - t1 };
+      return { ...out, computeMs: performance.now() - t0 - reduceMs, allreduceMs: reduceMs };
     }
     // the scale folds into the divisor: the store divides by count * scale once (no extra pass)
     const norm = this.store.update(this.buffer, count * scale, at.lr, ranges);
     const gradNorm = typeof norm === 'number' ? norm : (await norm.data())[0];
     if (typeof norm !== 'number') norm.dispose();
     const out = { loss: this.buffer[P] / count, accuracy: this.buffer[P + 1] / pairs, pairs, count, gradNorm };
-    return { ...out, computeMs: t1 - t0 + (performance.now() - t2), allreduceMs: t2 - t1 };
+    return { ...out, computeMs: performance.now() - t0 - reduceMs, allreduceMs: reduceMs };
   }
 
   /** Forward and backward of one shard; everything it returns is the caller's to dispose. */

@@ -28,13 +28,18 @@ describeWebGpu('copy/backward overlap on the tiny transformer (webgpu)', () => {
     const loss = registry.create('loss', cfg.loss.name, cfg.loss.config, undefined);
     // small buckets (64 KiB) so the ~100k parameters read in several, some splitting a tensor
     const replica = new Replica(model, loss, { ...cfg.train, bucketBytes: 64 * 1024 });
-    const seq = (n: number, k: number) => Int32Array.from({ length: n }, (_, i) => 1 + ((i * 7 + k * 13) % (vocabSize - 2)));
-    const pairs: EncodedPair[] = Array.from({ length: 6 }, (_, i) => ({ id: `p${i}`, chosen: seq(10 + i, i), rejected: seq(14 + (i % 3), i + 50), promptLength: 3, margin: 0 }));
+    // every token id once per step: the embedding's gradient (a scatter) sums repeated ids with
+    // atomics on webgpu, in no fixed order, and two runs must give the same floats here
+    const seq = (n: number, k: number) => Int32Array.from({ length: n }, (_, i) => 1 + 20 * k + i);
+    const pairs: EncodedPair[] = Array.from({ length: 6 }, (_, i) => ({ id: `p${i}`, chosen: seq(10 + i, 2 * i), rejected: seq(14 + (i % 3), 2 * i + 1), promptLength: 3, margin: 0 }));
     const out: Float32Array[] = [];
     setGradientReadOverlap(overlap);
     try {
       for (let s = 0; s < 2; s++) {
-        await replica.trainStep(packUnits(pairs.slice(3 * s, 3 * s + 3), 0), { step: s + 1, lr: 1e-3 }, async (buf) => void out.push(Float32Array.from(buf)));
+        // with the overlap the all-reduce goes bucket by bucket: each piece back in its place
+        const whole = new Float32Array(replica.buffer.length);
+        await replica.trainStep(packUnits(pairs.slice(3 * s, 3 * s + 3), 0), { step: s + 1, lr: 1e-3 }, async (buf) => whole.set(buf, buf.byteOffset / 4));
+        out.push(whole);
       }
     } finally {
       setGradientReadOverlap(false);
