@@ -4,9 +4,12 @@
  *
  * Why not `f32(f16(x))`: a compiler may drop the round trip. Mesa's lavapipe does (measured:
  * f32(f16(1/3)) came back as 1/3, as did pack2x16float/unpack and a bitcast through vec2<f16>),
- * while f16 values stored to workgroup memory and read by another invocation are rounded; the
- * tiled matMul stages its operands that way, and kernels that read operands into registers (the
- * fused attention) round with this function, so their f16 results are the same on every adapter.
+ * while f16 values stored to workgroup memory and read by another invocation are rounded. Kernels
+ * that read operands into registers (the fused attention) round with this function, so their f16
+ * results are the same on every adapter. The tiled matMul does not: it stages its operands as
+ * native `f16(value)` in workgroup memory, whose rounding mode WGSL leaves to the implementation
+ * (either neighbouring f16 value), and values in 65504..65536 may saturate to 65504 instead of Inf; its
+ * results can differ between adapters in the last f16 bit.
  * Each step is exact: the exponent comes from the bits, the quantum is a power of two built from
  * bits (multiplying by it is exact, unlike WGSL's `/` or `exp2`), and `round` is half-to-even.
  */
