@@ -69,21 +69,9 @@ export class DynamicLossScale {
   }
 
   /**
-   * Divides `grad[0, count)` by the scale in place and says whether every value is finite. On false
-   * the caller skips the optimizer step (and must call `update(false)`); the values are then garbage.
+   * After each step: `finite` is whether the summed, scaled gradient held no Inf or NaN
+   * (`gradientsFinite`). Returns whether the step had to be skipped.
    */
-  unscale(grad: Float32Array, count = grad.length): boolean {
-    const inv = 1 / this.scaleNow;
-    let finite = true;
-    for (let i = 0; i < count; i++) {
-      const g = grad[i] * inv;
-      grad[i] = g;
-      if (g - g !== 0) finite = false; // Inf - Inf and NaN - NaN are NaN; a finite g gives 0
-    }
-    return finite;
-  }
-
-  /** After each step: `finite` as unscale said. Returns whether the step had to be skipped. */
   update(finite: boolean): { readonly skipped: boolean } {
     if (!finite) {
       this.scaleNow = Math.max(this.min, this.scaleNow * this.backoff);
