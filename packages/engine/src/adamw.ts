@@ -1,5 +1,4 @@
-import type { ParameterLayout } from './parameter-layout';
-import type { OptimizerRange } from './row-sparse';
+import type { OptimizerRange, ParameterLayout } from './parameter-layout';
 
 export interface AdamWConfig {
   readonly beta1: number;

@@ -10,6 +10,21 @@ export interface ParameterSlot {
   readonly decay: boolean;
 }
 
+/** A flat range the optimizer updates, with its weight-decay flag (ParameterLayout.trainable's shape). */
+export interface OptimizerRange {
+  readonly start: number;
+  readonly end: number;
+  readonly decay: boolean;
+}
+
+/** Which parts of the flat buffers one update reads and writes (HostParameterStore.update; row-sparse steps). */
+export interface UpdateRanges {
+  /** Where the summed gradient can be nonzero: the division and norm pass reads only these. */
+  readonly nonzero: readonly OptimizerRange[];
+  /** What AdamW updates; absent: every trainable range (dense AdamW). */
+  readonly update?: readonly OptimizerRange[];
+}
+
 /**
  * Where each parameter lives in the flat buffers (parameters, gradients, optimizer moments):
  * the model's parameter order, so every rank lays them out identically.
@@ -20,7 +35,7 @@ export class ParameterLayout {
   /** Flat [start, end) ranges the optimizer never changes (see NamedParameter.frozen). */
   readonly frozen: ReadonlyArray<readonly [number, number]>;
   /** What the optimizer updates: every slot's range minus its frozen ranges, with its decay flag. */
-  readonly trainable: ReadonlyArray<{ readonly start: number; readonly end: number; readonly decay: boolean }>;
+  readonly trainable: readonly OptimizerRange[];
 
   constructor(readonly parameters: readonly NamedParameter[]) {
     let offset = 0;

@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { AdamW, type AdamWState } from './adamw';
-import type { ParameterLayout } from './parameter-layout';
+import type { ParameterLayout, UpdateRanges } from './parameter-layout';
 import type { ParameterSnapshot, ParameterStore, StoreConfig } from './parameter-store';
-import type { UpdateRanges } from './row-sparse';
 
 /**
  * Parameters and moments as flat Float32Arrays, AdamW in plain JS: the same arithmetic on every

@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, createLogger } from '@rewardkit/core';
 import type { AdamWConfig, AdamWState } from './adamw';
-import type { ParameterLayout } from './parameter-layout';
-import type { UpdateRanges } from './row-sparse';
+import type { ParameterLayout, UpdateRanges } from './parameter-layout';
 
 const log = createLogger('engine');
 

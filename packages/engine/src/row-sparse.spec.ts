@@ -3,10 +3,10 @@ import { packUnits, type EncodedUnit, type RewardModel, type SequenceBatch } fro
 import { randomPairs, useBackend } from '@rewardkit/testing';
 import { AdamW } from './adamw';
 import { BatchSampler } from './batch-sampler';
-import { ParameterLayout } from './parameter-layout';
+import { ParameterLayout, type OptimizerRange } from './parameter-layout';
 import { maxRelDiff, sumAllReduce } from './parameter-store.spec-helper';
 import { Replica } from './replica';
-import { RowSparseGradients, type OptimizerRange, type RowSparseMode } from './row-sparse';
+import { RowSparseGradients, type RowSparseMode } from './row-sparse';
 import { shardByTokens } from './shard-by-tokens';
 import { plainBradleyTerry } from './test-model.spec-helper';
 

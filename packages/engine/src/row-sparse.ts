@@ -21,18 +21,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, type GatheredRows, type RewardModel, type SequenceBatch } from '@rewardkit/core';
-import type { ParameterLayout } from './parameter-layout';
+import type { OptimizerRange, ParameterLayout, UpdateRanges } from './parameter-layout';
 import { readTensorInto } from './parameter-store-transfer';
 
 /** 'off': dense gradients; 'rows': row-sparse gradient, dense AdamW (same results); 'lazy': row-sparse AdamW too. */
 export type RowSparseMode = 'off' | 'rows' | 'lazy';
-
-/** A flat range the optimizer updates, with its weight-decay flag (ParameterLayout.trainable's shape). */
-export interface OptimizerRange {
-  readonly start: number;
-  readonly end: number;
-  readonly decay: boolean;
-}
 
 interface SparseSlot {
   /** Index into layout.slots / layout.parameters. */
@@ -41,14 +34,6 @@ interface SparseSlot {
   /** V rows of C values. */
   readonly rows: number;
   readonly width: number;
-}
-
-/** Which parts of the flat buffers one update reads and writes (HostParameterStore.update). */
-export interface UpdateRanges {
-  /** Where the summed gradient can be nonzero: the division and norm pass reads only these. */
-  readonly nonzero: readonly OptimizerRange[];
-  /** What AdamW updates; absent: every trainable range (dense AdamW). */
-  readonly update?: readonly OptimizerRange[];
 }
 
 /** The rows one step works on, agreed by every rank, and where everything sits in the compact buffer. */
