@@ -36,7 +36,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ParameterLayout } from './parameter-layout';
-import { readTensorInto } from './parameter-store-transfer';
+import { bucketRanges, bucketTensor, readTensorInto } from './parameter-store-transfer';
 
 export const GRAD_READ_OVERLAP_ENV = 'REWARDKIT_GRAD_READ_OVERLAP';
 let overlap = process.env[GRAD_READ_OVERLAP_ENV] === '1';
@@ -58,14 +58,6 @@ function activeTape(): TapeNode[] {
   const tape = (tf.engine() as unknown as { state: { activeTape: TapeNode[] | null } }).state.activeTape;
   if (!tape) throw new Error('gradient overlap: no active tape (call inside tf.variableGrads)');
   return tape;
-}
-
-/** The read-back buckets [a, b) of a buffer of `total` floats (readGradients' ranges). */
-export function bucketRanges(total: number, bucketBytes: number): [number, number][] {
-  const per = Math.max(1, Math.floor(bucketBytes / 4));
-  const out: [number, number][] = [];
-  for (let a = 0; a < total; a += per) out.push([a, Math.min(total, a + per)]);
-  return out;
 }
 
 /** The order of the per-bucket all-reduce: buckets of gradients only, last first; then those reaching past `P`. */
@@ -198,24 +190,11 @@ export class OverlappedGradientReads {
     }
   }
 
-  /** Concatenates a bucket's pieces on the device (as readGradients does) and starts its read. */
+  /** Concatenates a bucket's pieces on the device (`bucketTensor`, as readGradients does) and starts its read. */
   private start(bucket: Bucket, tail: tf.Tensor1D | undefined): void {
     bucket.started = true;
-    const P = this.layout.size;
     const { a, b } = bucket;
-    const t = tf.tidy(() => {
-      const parts: tf.Tensor[] = [];
-      this.layout.slots.forEach((slot, i) => {
-        const lo = Math.max(a, slot.offset);
-        const hi = Math.min(b, slot.offset + slot.size);
-        if (lo >= hi) return;
-        const g = this.grads.get(i);
-        const flat = g ? tf.reshape(g, [-1]) : tf.zeros([slot.size]);
-        parts.push(hi - lo === slot.size ? flat : tf.slice(flat, [lo - slot.offset], [hi - lo]));
-      });
-      if (b > P && tail) parts.push(tf.slice(tail, [Math.max(a, P) - P], [b - Math.max(a, P)]));
-      return parts.length === 1 ? tf.clone(parts[0] as tf.Tensor) : tf.concat(parts);
-    });
+    const t = bucketTensor(this.layout, a, b, (i) => this.grads.get(i), tail);
     tf.keep(t); // started inside the backward pass's tidy, read after it
     this.reads.set(a, readTensorInto(t, this.out, a).finally(() => t.dispose()));
   }
