@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { unitsInput, type UnitRewards } from '@rewardkit/loss-pairwise';
+import { reducePairs, unitsInput, type UnitRewards } from '@rewardkit/loss-pairwise';
 import { describeLossContract, useBackend } from '@rewardkit/testing';
 import { bradleyTerry, BradleyTerryConfigSchema, bradleyTerryLoss } from './bradley-terry.plugin';
 
@@ -112,6 +112,25 @@ describe('bradley-terry', () => {
       const out = lossOf({ rankings: 'each' }, units);
       expect(out.value).toBeCloseTo(unitLoss(units[0]) + unitLoss(units[1]) + unitLoss(units[2]), 5);
       expect(out.count).toBe(1 + 6 + 2);
+    });
+
+    it('weighs and counts as reducePairs with ties skipped (one rule in loss-pairwise), with and without ties in the shard', () => {
+      for (const shard of [units, units.slice(0, 2)]) {
+        for (const rankings of ['weighted', 'each'] as const) {
+          const [got, want] = tf.tidy(() => {
+            const input = unitsInput(shard);
+            const out = bradleyTerryLoss(BradleyTerryConfigSchema.parse({ rankings }), input);
+            const perPair = tf.neg(tf.logSigmoid(tf.sub(input.rChosen, input.rRejected))) as tf.Tensor1D;
+            const ref = reducePairs(perPair, input, { rankings, ties: 'skip' });
+            return [
+              { value: out.lossSum.dataSync()[0], count: out.count },
+              { value: ref.lossSum.dataSync()[0], count: ref.count },
+            ];
+          });
+          expect(got.count).toBe(want.count);
+          expect(got.value).toBeCloseTo(want.value as number, 5);
+        }
+      }
     });
 
     it('a tie-only record neither adds loss nor counts', () => {

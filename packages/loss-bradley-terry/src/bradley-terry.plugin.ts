@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { bradleyTerryLossSum } from '@rewardkit/ops';
 import type { LossInput, LossOutput, LossPlugin } from '@rewardkit/core';
-import { RankingsModeSchema, strictCounts } from '@rewardkit/loss-pairwise';
+import { pairCount, pairWeights, RankingsModeSchema, type ReduceOptions } from '@rewardkit/loss-pairwise';
 import { z } from 'zod';
 import { strengthMargins, StrengthMarginsSchema } from './strength-margins';
 
@@ -36,12 +36,12 @@ export type BradleyTerryConfig = z.infer<typeof BradleyTerryConfigSchema>;
  */
 export function bradleyTerryLoss(cfg: BradleyTerryConfig, input: LossInput): LossOutput {
   const { rChosen, rRejected, margins, strengths } = input;
-  const strict = strictCounts(input.rankings);
+  const reduce: ReduceOptions = { rankings: cfg.rankings, ties: 'skip' }; // no tie model: ties add nothing
   const lossSum = tf.tidy(() => {
     let m: tf.Tensor1D | undefined = cfg.marginScale !== 0 ? (tf.mul(margins, cfg.marginScale) as tf.Tensor1D) : undefined;
     const graded = strengthMargins(strengths, cfg.strengthMargins, cfg.strengthScale); // [n] or none
     if (graded) m = m ? (tf.add(m, graded) as tf.Tensor1D) : graded;
-    const w = pairWeights(input, cfg.rankings, strict.pairs < rChosen.size);
+    const w = pairWeights(input, reduce); // [n] or none (all 1)
     let sum = bradleyTerryLossSum(rChosen, rRejected, { margins: m, weights: w, labelSmoothing: cfg.labelSmoothing });
     if (cfg.centering > 0) {
       const sq = tf.square(tf.add(rChosen, rRejected));
@@ -49,17 +49,7 @@ export function bradleyTerryLoss(cfg: BradleyTerryConfig, input: LossInput): Los
     }
     return sum;
   });
-  return { lossSum, count: cfg.rankings === 'weighted' ? strict.units : strict.pairs };
-}
-
-/**
- * Each pair's weight in the sum, as reducePairs (loss-pairwise) weighs with ties skipped: the
- * ranking share 1/C(K,2) when `weighted`, times 0 for a tied pair; none when every weight is 1.
- */
-function pairWeights(input: LossInput, rankings: BradleyTerryConfig['rankings'], hasTies: boolean): tf.Tensor1D | undefined {
-  const strictMask = hasTies ? (tf.sub(1, input.ties) as tf.Tensor1D) : undefined; // [n] 1 for a strict pair
-  if (rankings !== 'weighted') return strictMask;
-  return strictMask ? (tf.mul(input.weights, strictMask) as tf.Tensor1D) : input.weights;
+  return { lossSum, count: pairCount(input, reduce) };
 }
 
 export const bradleyTerry: LossPlugin<BradleyTerryConfig> = {
