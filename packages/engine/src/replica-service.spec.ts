@@ -40,7 +40,7 @@ describe('ReplicaService', () => {
   useBackend('wasm');
   const pairs = randomPairs(24, VOCAB, EOS, 11);
 
-  it('world size 1: the step is the replica\'s own two halves, with no all-reduce at all', async () => {
+  it("world size 1: the step is the replica's own trainStep, with no all-reduce at all", async () => {
     const local = new CountingLocal();
     const service = newService(local);
     const reference = new Replica(tinyModel(VOCAB), plainBradleyTerry, cfg); // same seed, same weights
@@ -48,7 +48,7 @@ describe('ReplicaService', () => {
     for (let step = 1; step <= 4; step++) {
       const batch = sampler.next().map((i) => pairs[i]);
       const out = await service.step(request(step, batch, 0.05));
-      const want = reference.applyUpdate(reference.computeGradients(packUnits(batch, EOS), step), 0.05);
+      const want = await reference.trainStep(packUnits(batch, EOS), { step, lr: 0.05 });
       expect(out.loss).toBe(want.loss);
       expect(out.accuracy).toBe(want.accuracy);
       expect(out.pairs).toBe(8);

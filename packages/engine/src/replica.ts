@@ -117,50 +117,6 @@ export class Replica {
   }
 
   /**
-   * Fills `buffer` with d(lossSum)/d(theta) for the shard's units (`packUnits`: every response one
-   * row) and the shard's stats, reading every gradient back. An empty shard contributes zeros. The
-   * synchronous host half of a step (backends whose tensors `dataSync` can read).
-   */
-  computeGradients(units: UnitBatch, step?: number): Float32Array {
-    const P = this.layout.size;
-    if (unitCount(units) === 0) {
-      this.buffer.fill(0);
-      return this.buffer;
-    }
-    const index = pairIndex(units);
-    const { grads, lossSum, scores, pairRewards, count } = this.backward(units, index, step);
-    this.layout.flattenGrads(grads, this.buffer);
-    const r = scores.dataSync();
-    let correct = 0;
-    for (let p = 0; p < index.better.length; p++) {
-      if (index.ties[p]) continue;
-      const [a, b] = [r[index.better[p]], r[index.worse[p]]];
-      correct += a > b ? 1 : a === b ? 0.5 : 0;
-    }
-    this.buffer[P] = lossSum.dataSync()[0];
-    this.buffer[P + 1] = correct;
-    this.buffer[P + 2] = index.strict;
-    this.buffer[P + 3] = count;
-    tf.dispose([lossSum, scores, ...pairRewards, ...Object.values(grads)]);
-    return this.buffer;
-  }
-
-  /**
-   * `summed` is the all-reduced buffer (sum over ranks). Divides by the global count, clips,
-   * updates the store and the model. Synchronous: on webgpu use `trainStep`.
-   */
-  applyUpdate(summed: Float32Array, lr: number): StepOutcome {
-    const P = this.layout.size;
-    const { pairs, count } = globalCounts(summed, P);
-    const stats = { loss: summed[P] / count, accuracy: summed[P + 1] / pairs, pairs, count };
-    const scale = this.lossScale?.scale ?? 1;
-    if (this.lossScale && !this.scaleAfter(gradientsFinite(summed, P), -1)) return { ...stats, gradNorm: NaN, skipped: true };
-    const norm = this.store.update(summed, count * scale, lr);
-    const gradNorm = typeof norm === 'number' ? norm : readAndDispose(norm);
-    return { ...stats, gradNorm };
-  }
-
-  /**
    * One whole optimizer step: gradients of this shard, the sum over ranks, the update. The one
    * entry point every caller uses (in-process, worker processes, bench), so where tensors live
    * (host or device) is decided here alone. `allReduce` sums the buffer over ranks in place;
@@ -362,12 +318,6 @@ function shardStats(shard: ShardGradients, index: PairIndex): tf.Tensor1D {
 function globalCounts(summed: Float32Array, P: number): { pairs: number; count: number } {
   const pairs = summed[P + 2];
   const count = summed[P + 3];
-  if (!(count > 0)) throw new Error(`applyUpdate: the loss counted ${count} units over ${pairs} strict pairs (its divisor must be positive)`);
+  if (!(count > 0)) throw new Error(`trainStep: the loss counted ${count} units over ${pairs} strict pairs (its divisor must be positive)`);
   return { pairs, count };
-}
-
-function readAndDispose(t: tf.Tensor): number {
-  const x = t.dataSync()[0];
-  t.dispose();
-  return x;
 }
