@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from './init-backend';
 import { registerAllGradients } from './register-gradients';
-import { countWebGpuWork, stopWebGpu } from './webgpu-backend';
+import { countWebGpuWork, setWebGpuSubmitBatch, stopWebGpu } from './webgpu-backend';
 import { registerWebGpuBtLoss } from './webgpu-bt-loss';
 import { BT_LOSS_KERNEL } from './fused-kernels';
 import { expectFusedMatchesReference, type FusedCase } from './fused-kernel.spec-helper';
@@ -78,8 +78,21 @@ describeWebGpu('webgpu fused Bradley-Terry loss against the unfused reference on
     const info = await tf.profile(() => void (profiled = grad()));
     expect(info.kernels.some((k) => k.name === 'RewardkitBradleyTerryLossGrad')).toBe(true);
     expect(await profiled[0]!.data()).toEqual(want);
-    const many = Array.from({ length: 40 }, grad); // more than WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE
-    expect(await many[39]![1]!.data()).toEqual((await plain[1]!.data()));
+    // 40 dispatches with a submit every 15: runRawProgram itself ends the pass and submits twice
+    // (the default batch, 128, would never reach that branch here)
+    const batch = tf.env().get('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE') as number;
+    setWebGpuSubmitBatch(15);
+    let many: tf.Tensor[][] = [];
+    try {
+      const work = await countWebGpuWork(() => void (many = Array.from({ length: 40 }, grad)));
+      expect(work).toMatchObject({ dispatches: 40, submits: 2 });
+    } finally {
+      setWebGpuSubmitBatch(batch);
+    }
+    for (const i of [0, 14, 15, 39]) {
+      expect(await many[i]![0]!.data()).toEqual(want);
+      expect(await many[i]![1]!.data()).toEqual(await plain[1]!.data());
+    }
     tf.dispose([rc, rr, ph, ...plain, ...profiled, ...many.flat()]);
   });
 
