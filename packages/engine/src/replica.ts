@@ -204,14 +204,19 @@ export class Replica {
     } else {
       const index = pairIndex(units);
       const n = index.strict;
-      const gathered = rows && this.rowSparse!.gather(rows);
-      // copy/backward overlap (gradient-overlap.ts): buckets start reading as the backward pass fills them
-      const overlapped = !rows && setGradientReadOverlap() ? new OverlappedGradientReads(this.layout, this.buffer, STATS.length, this.bucketBytes) : undefined;
-      const shard = this.backward(units, index, at.step, gathered, overlapped);
-      const stats = shardStats(shard, index);
-      const tail = tf.tidy(() => tf.concat([stats, tf.tensor1d([n, shard.count])])) as tf.Tensor1D; // STATS
-      stats.dispose();
+      // everything made here is freed in `finally`, whatever throws (the gathered tables too)
+      let gathered: Map<string, GatheredRows> | undefined;
+      let shard: ShardGradients | undefined;
+      let tail: tf.Tensor1D | undefined;
       try {
+        gathered = rows && this.rowSparse!.gather(rows);
+        // copy/backward overlap (gradient-overlap.ts): buckets start reading as the backward pass fills them
+        const overlapped = !rows && setGradientReadOverlap() ? new OverlappedGradientReads(this.layout, this.buffer, STATS.length, this.bucketBytes) : undefined;
+        shard = this.backward(units, index, at.step, gathered, overlapped);
+        const stats = shardStats(shard, index);
+        const count = shard.count;
+        tail = tf.tidy(() => tf.concat([stats, tf.tensor1d([n, count])])) as tf.Tensor1D; // STATS
+        stats.dispose();
         if (rows) summed = await this.rowSparse!.read(shard.grads, tail, rows);
         else if (overlapped) {
           const ms = await overlapped.finish(tail, perBucket);
@@ -219,7 +224,7 @@ export class Replica {
         }
         else await readGradients(this.layout, shard.grads, tail, this.buffer, this.bucketBytes);
       } finally {
-        tf.dispose([tail, ...Object.values(shard.grads), ...[...(gathered?.values() ?? [])].map((g) => g.table)]);
+        tf.dispose([...(tail ? [tail] : []), ...Object.values(shard?.grads ?? {}), ...[...(gathered?.values() ?? [])].map((g) => g.table)]);
       }
     }
     const t1 = performance.now();

@@ -178,6 +178,26 @@ describe('row-sparse embedding gradients', () => {
   });
 });
 
+describe('row-sparse steps that fail', () => {
+  useBackend('wasm');
+  const pairs = randomPairs(40, VOCAB, EOS, 13);
+
+  it('frees the gathered tables when the backward pass throws', async () => {
+    const model = tableModel();
+    const failing: RewardModel = {
+      ...model,
+      score: () => {
+        throw new Error('backward failed');
+      },
+    };
+    const r = new Replica(failing, plainBradleyTerry, { ...cfg, sparseEmbedding: 'rows' });
+    const before = tf.memory().numTensors;
+    await expect(r.trainStep(packUnits(pairs.slice(0, 6), EOS), { step: 1, lr: 0.05 })).rejects.toThrow('backward failed');
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+});
+
 describe('lazy AdamW against a float64 reference', () => {
   it('updates the given ranges as AdamW in float64 would and leaves every other element, moments included, unchanged', () => {
     const table = tf.variable(tf.zeros([8, 3]));
