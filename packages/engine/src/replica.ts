@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { createLogger, lossInput, pairIndex, unitCount, type GatheredRows, type LossFn, type PairIndex, type RewardModel, type UnitBatch } from '@rewardkit/core';
+import { ConfigError, createLogger, lossInput, pairIndex, unitCount, type GatheredRows, type LossFn, type PairIndex, type RewardModel, type UnitBatch } from '@rewardkit/core';
 import type { AdamW } from './adamw';
 import { DynamicLossScale, gradientsFinite, SUM_LOSS_INIT_SCALE, type LossScaleOptions } from './loss-scale';
 import { ParameterLayout } from './parameter-layout';
@@ -28,9 +28,11 @@ export interface ReplicaConfig extends StoreConfig {
   /** Device store with several workers: gradients are read back in buckets of this many bytes. */
   readonly bucketBytes?: number;
   /**
-   * Embedding tables (RewardModel.rowsUsed) with the host store: 'rows' takes their gradient over
-   * the rows the global batch uses only (same results as 'off'); 'lazy' also updates only those
-   * rows (SparseAdam semantics, other results). Default 'off'. See row-sparse.ts.
+   * Embedding tables (RewardModel.rowsUsed): 'rows' takes their gradient over the rows the global
+   * batch uses only, in the all-reduced buffer of every step that has one (the same gradient as
+   * 'off', summed in another order on rings of 3+ workers); 'lazy' also updates only those rows
+   * (SparseAdam semantics, other results; host store only, refused with the device store).
+   * Default 'off'. See row-sparse.ts.
    */
   readonly sparseEmbedding?: RowSparseMode;
   /**
@@ -102,7 +104,15 @@ export class Replica {
     this.store = resolveStoreKind(cfg.store, this.layout.size) === 'device' ? new DeviceParameterStore(this.layout, cfg) : new HostParameterStore(this.layout, cfg);
     this.buffer = new Float32Array(this.layout.size + STATS.length);
     this.bucketBytes = cfg.bucketBytes ?? DEFAULT_BUCKET_BYTES;
-    if (this.store instanceof HostParameterStore) this.rowSparse = RowSparseGradients.create(this.layout, model, cfg.sparseEmbedding);
+    // whatever the store, so every rank of a run lays its all-reduced buffers out alike (ranks may
+    // resolve different stores); a world of one on the device store steps densely (deviceStepAlone)
+    this.rowSparse = RowSparseGradients.create(this.layout, model, cfg.sparseEmbedding);
+    if (this.rowSparse?.mode === 'lazy' && this.store.kind === 'device') {
+      throw new ConfigError(
+        "train.sparseEmbedding 'lazy' needs the host parameter store: the device store's AdamW updates every row of every table, " +
+          "so lazy would silently train densely; use sparseEmbedding 'rows' (the default) or store 'host'",
+      );
+    }
     if (cfg.precision === 'f16') this.lossScale = new DynamicLossScale({ initScale: SUM_LOSS_INIT_SCALE, ...cfg.lossScale });
   }
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { packUnits, type EncodedUnit, type RewardModel, type SequenceBatch } from '@rewardkit/core';
+import { ConfigError, packUnits, type EncodedUnit, type RewardModel, type SequenceBatch } from '@rewardkit/core';
 import { randomPairs, useBackend } from '@rewardkit/testing';
 import { AdamW } from './adamw';
 import { BatchSampler } from './batch-sampler';
@@ -178,9 +178,47 @@ describe('row-sparse embedding gradients', () => {
   });
 });
 
-describe('row-sparse steps that fail', () => {
+/** sumAllReduce that refuses ranks handing it buffers of different sizes (a real ring would sum garbage or hang). */
+function sameSizeAllReduce(n: number): (buf: Float32Array) => Promise<void> {
+  let waiting: { buf: Float32Array; done: (err?: Error) => void }[] = [];
+  return (buf) =>
+    new Promise<void>((resolve, reject) => {
+      waiting.push({ buf, done: (err) => (err ? reject(err) : resolve()) });
+      if (waiting.length < n) return;
+      const all = waiting;
+      waiting = [];
+      const sizes = all.map((w) => w.buf.length);
+      if (sizes.some((x) => x !== sizes[0])) return all.forEach((w) => w.done(new Error(`all-reduce of different sizes: ${sizes.join(', ')}`)));
+      const sum = new Float32Array(buf.length);
+      for (const w of all) for (let i = 0; i < sum.length; i++) sum[i] += w.buf[i];
+      for (const w of all) w.buf.set(sum);
+      all.forEach((w) => w.done());
+    });
+}
+
+describe('row-sparse with either parameter store, and steps that fail', () => {
   useBackend('wasm');
   const pairs = randomPairs(40, VOCAB, EOS, 13);
+
+  it("refuses 'lazy' with the device store (its AdamW updates every row: lazy would train densely)", () => {
+    const model = tableModel();
+    expect(() => new Replica(model, plainBradleyTerry, { ...cfg, store: 'device', sparseEmbedding: 'lazy' })).toThrow(ConfigError);
+    expect(() => new Replica(model, plainBradleyTerry, { ...cfg, store: 'device', sparseEmbedding: 'lazy' })).toThrow(/'lazy' needs the host parameter store/);
+    model.dispose();
+  });
+
+  it("'rows': a rank on the device store all-reduces what a host-store rank does, and both reach 1 worker's parameters", async () => {
+    const [one] = await train('rows', 1, pairs, 3);
+    const ranks = (['host', 'device'] as const).map((store) => new Replica(tableModel(), plainBradleyTerry, { ...cfg, store, sparseEmbedding: 'rows' }));
+    const reduce = sameSizeAllReduce(2);
+    const sampler = new BatchSampler({ size: pairs.length, batchSize: 8, seed: 5 });
+    for (let step = 1; step <= 3; step++) {
+      const shards = shardByTokens(sampler.next().map((i) => pairs[i]), 2);
+      await Promise.all(ranks.map((r, k) => r.trainStep(packUnits(shards[k], EOS), { step, lr: 0.05 }, reduce)));
+    }
+    for (const r of ranks) expect(maxRelDiff((await r.snapshot()).theta, one.theta)).toBeLessThan(1e-5);
+    [one, ...ranks].forEach((r) => r.model.dispose());
+  });
 
   it('frees the gathered tables when the backward pass throws', async () => {
     const model = tableModel();
