@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, packUnits, type EncodedUnit, type RewardModel, type SequenceBatch } from '@rewardkit/core';
+import { ConfigError, packUnits, PluginError, type EncodedUnit, type RewardModel, type SequenceBatch } from '@rewardkit/core';
 import { randomPairs, useBackend } from '@rewardkit/testing';
 import { AdamW } from './adamw';
 import { BatchSampler } from './batch-sampler';
@@ -196,7 +196,7 @@ function sameSizeAllReduce(n: number): (buf: Float32Array) => Promise<void> {
     });
 }
 
-describe('row-sparse with either parameter store, and steps that fail', () => {
+describe('row-sparse with either parameter store, and models that break the contract', () => {
   useBackend('wasm');
   const pairs = randomPairs(40, VOCAB, EOS, 13);
 
@@ -218,6 +218,28 @@ describe('row-sparse with either parameter store, and steps that fail', () => {
     }
     for (const r of ranks) expect(maxRelDiff((await r.snapshot()).theta, one.theta)).toBeLessThan(1e-5);
     [one, ...ranks].forEach((r) => r.model.dispose());
+  });
+
+  it('a model that names a table in rowsUsed but never looks up gatheredRows is refused, not left untrained', async () => {
+    const model = tableModel();
+    const ignoring: RewardModel = { ...model, score: (batch, options) => model.score(batch, { ...options, gatheredRows: undefined }) };
+    const r = new Replica(ignoring, plainBradleyTerry, { ...cfg, sparseEmbedding: 'rows' });
+    const before = tf.memory().numTensors;
+    await expect(r.trainStep(packUnits(pairs.slice(0, 6), EOS), { step: 1, lr: 0.05 })).rejects.toThrow(PluginError);
+    await expect(r.trainStep(packUnits(pairs.slice(0, 6), EOS), { step: 1, lr: 0.05 })).rejects.toThrow(/names 'embed' in rowsUsed, but its score did not look up/);
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+
+  it('a table gradient of the whole table ([V, C]) is refused before it overruns the compact buffer', async () => {
+    const model = tableModel();
+    const layout = new ParameterLayout(model.parameters);
+    const sparse = RowSparseGradients.create(layout, model, 'rows')!;
+    const rows = await sparse.agree(packUnits(pairs.slice(0, 4), EOS).batch);
+    const grads = { [model.parameters[0].variable.name]: tf.zeros([VOCAB, DIM]), [model.parameters[1].variable.name]: tf.zeros([DIM, 1]) };
+    await expect(sparse.read(grads, new Float32Array(4), rows)).rejects.toThrow(new RegExp(`'embed' is \\[${VOCAB}, ${DIM}\\], expected \\[${rows.ids[0].length}, ${DIM}\\]`));
+    tf.dispose(Object.values(grads));
+    model.dispose();
   });
 
   it('frees the gathered tables when the backward pass throws', async () => {

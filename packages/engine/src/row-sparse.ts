@@ -20,7 +20,7 @@
  * parameters are updated as always.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, type GatheredRows, type RewardModel, type SequenceBatch } from '@rewardkit/core';
+import { ConfigError, PluginError, type GatheredRows, type RewardModel, type SequenceBatch } from '@rewardkit/core';
 import type { OptimizerRange, ParameterLayout, UpdateRanges } from './parameter-layout';
 import { readTensorInto } from './parameter-store-transfer';
 
@@ -140,7 +140,10 @@ export class RowSparseGradients {
   /**
    * Reads the gradients (as `gradients` keys them) and the statistics `tail` into the compact
    * buffer, which it returns ([rows.size + tail.size], reused between steps). A missing gradient
-   * is zeros; `grads` undefined (an empty shard) gives zeros throughout.
+   * of a dense parameter is zeros; `grads` undefined (an empty shard) gives zeros throughout. A
+   * table's gradient must be [U, C] over its gathered rows when the shard uses rows of it: missing
+   * (the model did not look up `gatheredRows`, so the table would silently never train) or of
+   * another shape (a [V, C] gradient would overrun the compact slot) is a PluginError.
    */
   async read(grads: tf.NamedTensorMap | undefined, tail: tf.Tensor1D | Float32Array, rows: StepRows): Promise<Float32Array> {
     const out = this.buffer(rows.size + (tail instanceof Float32Array ? tail.length : tail.size));
@@ -149,6 +152,8 @@ export class RowSparseGradients {
       const g = grads?.[p.variable.name];
       const at = rows.offsets[i];
       const end = i + 1 < rows.offsets.length ? rows.offsets[i + 1] : rows.size;
+      const k = this.slots.findIndex((s) => s.slot === i);
+      if (grads && k >= 0 && end > at) this.checkTable(this.slots[k], g, rows.ids[k].length);
       if (g) reads.push(readTensorInto(g, out, at));
       else out.fill(0, at, end);
     });
@@ -206,6 +211,20 @@ export class RowSparseGradients {
       }
     }
     return { nonzero: cut, update: this.mode === 'lazy' ? cut : undefined };
+  }
+
+  /** A table's gradient in a step that gathered `used` of its rows: present and [used, C]. */
+  private checkTable(slot: SparseSlot, g: tf.Tensor | undefined, used: number): void {
+    const want = `[${used}, ${slot.width}]`;
+    if (!g) {
+      throw new PluginError(
+        `row-sparse gradients: the model names '${slot.name}' in rowsUsed, but its score did not look up ScoreOptions.gatheredRows ` +
+          `for it (no gradient reached the ${used} gathered rows), so the table would never train: use the gathered rows, or leave '${slot.name}' out of rowsUsed`,
+      );
+    }
+    if (g.shape.length !== 2 || g.shape[0] !== used || g.shape[1] !== slot.width) {
+      throw new PluginError(`row-sparse gradients: the gradient of table '${slot.name}' is [${g.shape.join(', ')}], expected ${want} (the gathered rows, not the whole table)`);
+    }
   }
 
   private buffer(n: number): Float32Array {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { packSequences, type ModelContext, type ModelPlugin, type RewardModel } from '@rewardkit/core';
+import { packSequences, type GatheredRows, type ModelContext, type ModelPlugin, type RewardModel } from '@rewardkit/core';
 import { describePluginContract } from './plugin-contract';
 import { randomBatch } from './random-batch';
 import { expectNoTensorLeak } from './tensor-leaks';
@@ -89,6 +89,56 @@ export function describeModelContract(plugin: ModelPlugin, opts: ModelContractOp
         }
         value.dispose();
         tf.dispose(grads);
+      });
+      model.dispose();
+    });
+
+    // Row-sparse training (RewardModel.rowsUsed, ScoreOptions.gatheredRows): a model that names a
+    // table must look up the gathered rows in its place, or the trainer's table never trains.
+    it('rowsUsed (where declared): 2-D tables, rows ascending and distinct, gathered rows give the dense scores and gradient', async () => {
+      const model = make();
+      if (!model.rowsUsed) return model.dispose();
+      const batch = randomBatch(4, vocabSize, ctx.eosId, ctx.padId, 9);
+      const used = model.rowsUsed(batch);
+      expect(used.size).toBeGreaterThan(0);
+      const weights = [0.7, -1.3, 0.4, 1.1];
+      await expectNoTensorLeak(() => {
+        const gathered = new Map<string, GatheredRows>();
+        for (const [name, ids] of used) {
+          const p = model.parameters.find((q) => q.name === name);
+          expect(p && p.variable.rank).toBe(2);
+          const rows = p!.variable.shape[0];
+          expect(ids.length).toBeGreaterThan(0);
+          ids.forEach((id, i) => expect(id >= 0 && id < rows && (i === 0 || id > ids[i - 1])).toBe(true));
+          gathered.set(name, { ids, table: tf.tidy(() => tf.gather(p!.variable, tf.tensor1d(ids, 'int32'))) as tf.Tensor2D });
+        }
+        const objective = (g?: ReadonlyMap<string, GatheredRows>) => () => tf.sum(tf.mul(model.score(batch, { gatheredRows: g }), tf.tensor1d(weights))) as tf.Scalar;
+        const dense = tf.variableGrads(objective(), model.parameters.map((p) => p.variable));
+        const tables = [...gathered.values()].map((g) => g.table);
+        const sparse = tf.engine().gradients(objective(gathered), tables, undefined, true);
+        expect(sparse.value.dataSync()[0]).toBeCloseTo(dense.value.dataSync()[0], 4);
+        [...gathered].forEach(([name, { ids, table }], k) => {
+          const g = sparse.grads[k];
+          // undefined: the score never looked the gathered rows up (it read the whole table)
+          expect(g).toBeDefined();
+          expect(g.shape).toEqual(table.shape);
+          const width = table.shape[1];
+          const full = dense.grads[model.parameters.find((q) => q.name === name)!.variable.name].dataSync();
+          const rows = g.dataSync();
+          const inRows = new Set(ids);
+          let scale = 0;
+          for (const x of full) scale = Math.max(scale, Math.abs(x));
+          for (let r = 0; r < full.length / width; r++) {
+            for (let c = 0; c < width; c++) {
+              const want = full[r * width + c];
+              if (!inRows.has(r)) expect(want).toBe(0); // no gradient outside the rows it names
+            }
+          }
+          ids.forEach((id, i) => {
+            for (let c = 0; c < width; c++) expect(Math.abs(rows[i * width + c] - full[id * width + c])).toBeLessThanOrEqual(1e-5 * scale);
+          });
+        });
+        tf.dispose([dense.value, sparse.value, ...Object.values(dense.grads), ...sparse.grads.filter((g) => g), ...tables]);
       });
       model.dispose();
     });
