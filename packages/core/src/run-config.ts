@@ -92,10 +92,12 @@ export const RunConfigSchema = z
          */
         gradWire: z.enum(['f32', 'bf16']).default('f32'),
         /**
-         * Embedding gradients (models with row-sparse tables: the transformer's wte), on CPU backends:
-         * 'rows' takes them over the rows the global batch uses (same results as 'off', less work and
-         * wire); 'lazy' also updates only those rows (SparseAdam semantics: other rows' moments do not
-         * decay that step; different results). Measured in BENCHMARKS.md.
+         * Embedding gradients (models with row-sparse tables: the transformer's wte): 'rows' takes them
+         * over the rows the global batch uses, wherever a step reads gradients back (less work and
+         * wire; the same gradient as 'off', bit for bit with 1-2 workers, summed in another order on
+         * rings of 3+: the compact layout moves elements between ring segments); 'lazy' also updates
+         * only those rows (SparseAdam semantics: other rows' moments do not decay that step; different
+         * results; the host parameter store only). Measured in BENCHMARKS.md.
          */
         sparseEmbedding: z.enum(['off', 'rows', 'lazy']).default('rows'),
         /**

@@ -29,8 +29,8 @@ export interface ReplicaConfig extends StoreConfig {
   readonly bucketBytes?: number;
   /**
    * Embedding tables (RewardModel.rowsUsed): 'rows' takes their gradient over the rows the global
-   * batch uses only, in the all-reduced buffer of every step that has one (the same gradient as
-   * 'off', summed in another order on rings of 3+ workers); 'lazy' also updates only those rows
+   * batch uses only wherever a step reads gradients back (the host store; the device store with
+   * several workers): the same gradient as 'off', summed in another order on rings of 3+ workers; 'lazy' also updates only those rows
    * (SparseAdam semantics, other results; host store only, refused with the device store).
    * Default 'off'. See row-sparse.ts.
    */

@@ -13,8 +13,10 @@
  *      holding its U rows only, then the step's statistics; this compact buffer is what is summed;
  *   4. expands the sum back to the flat [P] buffer the optimizer reads.
  *
- * Mode 'rows' keeps AdamW dense (every row's moments decay every step), so it computes exactly
- * what the dense path does: the same scatter-add per row in the same order, zeros elsewhere.
+ * Mode 'rows' keeps AdamW dense (every row's moments decay every step) and computes the dense
+ * path's gradient: the same scatter-add per row in the same order, zeros elsewhere. Bit for bit
+ * with 1 or 2 ranks; on a ring of 3+ an element's sum over ranks can run in another order (the
+ * compact layout moves elements between ring segments), so results agree to float32 rounding.
  * Mode 'lazy' is PyTorch's SparseAdam semantics for the tables: rows outside the union are left
  * alone that step (no moment decay, no weight decay, no update), which changes results; other
  * parameters are updated as always.
@@ -61,7 +63,10 @@ export class RowSparseGradients {
 
   /**
    * The row-sparse step for `model`, or undefined where it does not apply: mode 'off', or a model
-   * that names no table (`rowsUsed` absent). Tables are found by parameter name from an empty batch.
+   * that names no table (`rowsUsed` absent). Tables are found by parameter name from an empty batch:
+   * the contract has no separate list of tables (one more field every model would have to keep in
+   * step with rowsUsed), and an empty batch uses no rows, so any model can answer it; the model
+   * contract suite checks what rowsUsed names.
    */
   static create(layout: ParameterLayout, model: RewardModel, mode: RowSparseMode = 'off'): RowSparseGradients | undefined {
     if (mode === 'off' || !model.rowsUsed) return undefined;
