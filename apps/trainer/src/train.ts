@@ -176,6 +176,8 @@ export async function train(input: RunConfig, opts: TrainOptions = {}): Promise<
           accuracy: out.accuracy,
           lr,
           grad_norm: out.gradNorm,
+          // f16: the loss scale, and a skipped step said as such (its grad_norm is NaN: null in JSON)
+          ...(out.lossScale !== undefined ? { loss_scale: out.lossScale, skipped: out.skipped === true } : {}),
           pairs_per_sec: out.pairs / seconds,
           tokens_per_sec: tokens / seconds,
           padding: 1 - tokens / padded,

@@ -59,6 +59,7 @@ describe('Replica with dynamic loss scaling (precision f16)', () => {
       expect(b!.loss).toBeCloseTo(a!.loss, 6); // the stats carry the unscaled loss
       expect(b!.gradNorm / a!.gradNorm).toBeCloseTo(1, 6); // unscaled before clipping, not 65536x
       expect(b!.skipped).toBeFalsy();
+      expect([a!.lossScale, b!.lossScale]).toEqual([undefined, 2 ** 12]); // reported for the metrics (f16 only)
     }
     expect(maxRelDiff(f16.theta, f32.theta)).toBeLessThan(1e-6);
     [f32, f16].forEach((r) => r.model.dispose());
@@ -76,6 +77,7 @@ describe('Replica with dynamic loss scaling (precision f16)', () => {
     const out = await stepAll(replicas, batches[1]!, 2);
     poisoned.on = false;
     expect(out.map((o) => o.skipped)).toEqual([true, true]);
+    expect(out.map((o) => o.lossScale)).toEqual([1024, 1024]); // the scale the overflow happened at
     expect(out.every((o) => Number.isNaN(o.gradNorm))).toBe(true);
     replicas.forEach((r, i) => {
       expect(Array.from(r.theta)).toEqual(Array.from(before[i]!)); // no update, no decay
@@ -84,6 +86,7 @@ describe('Replica with dynamic loss scaling (precision f16)', () => {
     });
     const next = await stepAll(replicas, batches[2]!, 3);
     expect(next.map((o) => o.skipped ?? false)).toEqual([false, false]);
+    expect(next.map((o) => o.lossScale)).toEqual([512, 512]);
     expect(maxRelDiff(replicas[1]!.theta, replicas[0]!.theta)).toBe(0); // replicas still identical
     expect(maxRelDiff(replicas[0]!.theta, before[0]!)).toBeGreaterThan(0);
     expect(tf.memory().numTensors).toBe(tensors);
@@ -140,7 +143,7 @@ describeWebGpu('Replica with loss scaling, device store on webgpu', () => {
     poisoned.on = true;
     const out = await device.trainStep(batch(1), { step: 2, lr: 0.05 });
     poisoned.on = false;
-    expect([out.skipped, Number.isNaN(out.gradNorm), Number.isFinite(out.loss)]).toEqual([true, true, false]); // the poisoned loss itself is NaN
+    expect([out.skipped, out.lossScale, Number.isNaN(out.gradNorm), Number.isFinite(out.loss)]).toEqual([true, 256, true, false]); // the poisoned loss itself is NaN
     const after = await device.snapshot();
     expect(Array.from(after.theta)).toEqual(Array.from(before.theta));
     expect(Array.from(after.optimizer.v)).toEqual(Array.from(before.optimizer.v));
@@ -153,6 +156,7 @@ describeWebGpu('Replica with loss scaling, device store on webgpu', () => {
       const d = await device.trainStep(batch(i), { step: i + 1, lr: 0.05 });
       const h = await host.trainStep(batch(i), { step: i + 1, lr: 0.05 });
       expect(d.loss).toBeCloseTo(h.loss, 5);
+      expect([d.skipped ?? false, d.lossScale]).toEqual([false, 128]);
     }
     expect(maxRelDiff((await device.snapshot()).theta, host.theta)).toBeLessThan(1e-5);
     device.dispose();

@@ -61,6 +61,8 @@ export interface StepOutcome {
   readonly gradNorm: number;
   /** f16 only: the summed gradient held Inf/NaN at this step's loss scale, so no update was made (every rank alike). */
   readonly skipped?: boolean;
+  /** f16 only: the loss scale this step's gradient was taken at (a skip halves it for the next step). */
+  readonly lossScale?: number;
   /** Where this rank's time went: gradients + update, and the all-reduce (0 for one worker). */
   readonly computeMs?: number;
   readonly allreduceMs?: number;
@@ -172,7 +174,7 @@ export class Replica {
       const [lossSum, correct] = (await stats.data()) as Float32Array;
       stats.dispose();
       const { count } = shard;
-      return { loss: lossSum / count, accuracy: correct / n, pairs: n, count, gradNorm: NaN, skipped: true, computeMs: performance.now() - t0, allreduceMs: 0 };
+      return { loss: lossSum / count, accuracy: correct / n, pairs: n, count, gradNorm: NaN, skipped: true, lossScale: scale, computeMs: performance.now() - t0, allreduceMs: 0 };
     }
     // the scale folds into the divisor: the store divides by count * scale once (no extra pass)
     const norm = this.store.update(flat, shard.count * scale, at.lr) as tf.Tensor1D;
@@ -182,7 +184,7 @@ export class Replica {
     const [lossSum, correct, gradNorm] = (await packed.data()) as Float32Array;
     packed.dispose();
     const { count } = shard;
-    return { loss: lossSum / count, accuracy: correct / n, pairs: n, count, gradNorm, computeMs: performance.now() - t0, allreduceMs: 0 };
+    return { loss: lossSum / count, accuracy: correct / n, pairs: n, count, gradNorm, ...this.scaleOf(scale), computeMs: performance.now() - t0, allreduceMs: 0 };
   }
 
   /**
@@ -246,14 +248,14 @@ export class Replica {
     const { pairs, count } = globalCounts(this.buffer, P);
     // f16: every rank decides from the same all-reduced buffer (Inf and NaN survive the sum), so all skip alike
     if (this.lossScale && !this.scaleAfter(gradientsFinite(this.buffer, P), at.step)) {
-      const out = { loss: this.buffer[P] / count, accuracy: this.buffer[P + 1] / pairs, pairs, count, gradNorm: NaN, skipped: true };
+      const out = { loss: this.buffer[P] / count, accuracy: this.buffer[P + 1] / pairs, pairs, count, gradNorm: NaN, skipped: true, lossScale: scale };
       return { ...out, computeMs: performance.now() - t0 - reduceMs, allreduceMs: reduceMs };
     }
     // the scale folds into the divisor: the store divides by count * scale once (no extra pass)
     const norm = this.store.update(this.buffer, count * scale, at.lr, ranges);
     const gradNorm = typeof norm === 'number' ? norm : (await norm.data())[0];
     if (typeof norm !== 'number') norm.dispose();
-    const out = { loss: this.buffer[P] / count, accuracy: this.buffer[P + 1] / pairs, pairs, count, gradNorm };
+    const out = { loss: this.buffer[P] / count, accuracy: this.buffer[P + 1] / pairs, pairs, count, gradNorm, ...this.scaleOf(scale) };
     return { ...out, computeMs: performance.now() - t0 - reduceMs, allreduceMs: reduceMs };
   }
 
@@ -294,6 +296,11 @@ export class Replica {
     const { skipped } = scaler.update(finite);
     if (skipped) log.warn(`step ${step}: the f16 gradient overflowed (Inf/NaN) at loss scale ${before}: update skipped, scale now ${scaler.scale}`);
     return !skipped;
+  }
+
+  /** The outcome's `lossScale` (f16 only): the scale the step's gradient was taken at. */
+  private scaleOf(scale: number): { lossScale?: number } {
+    return this.lossScale ? { lossScale: scale } : {};
   }
 
   /** World of one on the device: whether the gradient is finite (one scalar read, before the update). */

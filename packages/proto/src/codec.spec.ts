@@ -43,6 +43,8 @@ const SAMPLES: { [K in keyof EnvelopeBodyMap]: EnvelopeBodyMap[K] } = {
     count: 32,
     computeMs: 812.5,
     allreduceMs: 12.25,
+    skipped: true,
+    lossScale: 2048,
   },
   heartbeat: {},
   checkpoint: { step: 100, dir: 'runs/x', stateJson: '{"sampler":{"epoch":1,"cursor":3},"meta":{}}' },

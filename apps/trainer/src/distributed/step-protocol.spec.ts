@@ -1,5 +1,6 @@
 import type { EncodedPair } from '@rewardkit/core';
-import { scoreSlices } from './step-protocol';
+import { decodeMessage, encodeMessage, type StepResult } from '@rewardkit/proto';
+import { outcomeOf, scoreSlices } from './step-protocol';
 
 const seq = (x: number) => Int32Array.from([x, 0]);
 const pair = (chosen: Int32Array, rejected: Int32Array, id = 'p'): EncodedPair => ({ id, chosen, rejected, promptLength: 0, margin: 0 });
@@ -17,5 +18,21 @@ describe('scoreSlices', () => {
     const slices = scoreSlices(pairs, 2);
     expect(slices.map((s) => s.map((p) => p.id))).toEqual([['x', 'r0', 'r1', 'r2', 'r3', 'r4', 'r5'], ['y']]);
     expect(slices.flat()).toEqual(pairs);
+  });
+});
+
+describe('outcomeOf', () => {
+  const result: StepResult = { step: 3, loss: 0.5, accuracy: 0.75, pairs: 8, count: 8, gradNorm: NaN, computeMs: 2, allreduceMs: 1, skipped: true, lossScale: 2048 };
+  const roundTrip = (r: StepResult) => outcomeOf(decodeMessage(encodeMessage({ body: 'stepResult', stepResult: r })));
+
+  it("carries an f16 step's skip and loss scale from the worker to the coordinator's metrics", () => {
+    const out = roundTrip(result);
+    expect([out.skipped, out.lossScale, Number.isNaN(out.gradNorm)]).toEqual([true, 2048, true]);
+    expect(roundTrip({ ...result, skipped: false, gradNorm: 1.5 })).toMatchObject({ skipped: false, lossScale: 2048, gradNorm: 1.5 });
+  });
+
+  it('leaves both out where no loss scaling ran (f32: scale 0 on the wire), as a replica in this process does', () => {
+    const out = roundTrip({ ...result, skipped: false, lossScale: 0, gradNorm: 1.5 });
+    expect('lossScale' in out || 'skipped' in out).toBe(false);
   });
 });

@@ -33,8 +33,9 @@ export function encodeStepRequests(step: number, shards: readonly (readonly Enco
 export function outcomeOf(reply: DecodedMessage): StepOutcome {
   const env = reply.envelope;
   if (env.body !== 'stepResult') throw new ProtocolError(`expected a stepResult, got ${env.body}`);
-  const { loss, accuracy, pairs, count, gradNorm, computeMs, allreduceMs } = env.stepResult;
-  return { loss, accuracy, pairs, count, gradNorm, computeMs, allreduceMs };
+  const { loss, accuracy, pairs, count, gradNorm, computeMs, allreduceMs, skipped, lossScale } = env.stepResult;
+  // f16 fields only where loss scaling ran (0: none), as a replica in this process reports them
+  return { loss, accuracy, pairs, count, gradNorm, computeMs, allreduceMs, ...(lossScale > 0 ? { skipped, lossScale } : {}) };
 }
 
 /**
@@ -98,6 +99,8 @@ export async function serveRequest(service: ReplicaService, msg: DecodedMessage)
         gradNorm: out.gradNorm,
         computeMs: out.computeMs ?? 0,
         allreduceMs: out.allreduceMs ?? 0,
+        skipped: out.skipped ?? false,
+        lossScale: out.lossScale ?? 0,
       };
       return { reply: encodeMessage({ body: 'stepResult', stepResult: result }), step: shard.step };
     }

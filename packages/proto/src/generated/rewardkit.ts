@@ -209,6 +209,16 @@ export interface StepResult {
    * Bradley-Terry, other units for other losses.
    */
   readonly count: number;
+  /**
+   * f16 (loss scaling) only: the summed gradient held Inf/NaN at this step's loss scale, so no update was
+   * made (every rank alike; grad_norm is then NaN). False otherwise.
+   */
+  readonly skipped: boolean;
+  /**
+   * f16 only: the loss scale this step's gradient was taken at (before a skip halves it); 0 without loss
+   * scaling (precision f32).
+   */
+  readonly lossScale: number;
 }
 
 /** Liveness, both ways, every HEARTBEAT_INTERVAL_MS (apps/trainer/src/distributed/worker-env.ts). Silence for a few intervals means dead. */
