@@ -10,16 +10,10 @@
  */
 import { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '@rewardkit/backend';
-import { packUnits, parseRunConfig } from '@rewardkit/core';
-import { BatchSampler, learningRate, Replica } from '@rewardkit/engine';
-import { buildTokenizer, createShippedRegistry, prepareDataset } from '@rewardkit/runtime';
-import { hhRlhf } from '@rewardkit/sample-data';
-import { captureKernelSets, KERNEL_SET_NAMES, type KernelSet, type KernelSetName } from './kernel-sets';
+import { learningRate, Replica } from '@rewardkit/engine';
+import { captureKernelSets, KERNEL_SET_NAMES, type KernelSetName } from './kernel-sets';
 import { formatTable } from './bench-table';
-
-const int = (v: string) => Number.parseInt(v, 10);
-const median = (a: readonly number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+import { int, median, pairedRatio, pairedRounds, prepareAbData } from './paired-ab';
 
 async function main(): Promise<void> {
   const opts = new Command('ab-kernels')
@@ -35,49 +29,25 @@ async function main(): Promise<void> {
   if (!KERNEL_SET_NAMES.includes(baseName) || !KERNEL_SET_NAMES.includes(candName) || baseName === candName) {
     throw new Error(`--pair: two different sets of ${KERNEL_SET_NAMES.join(', ')}; got ${opts.pair}`);
   }
-  const sets = { before: captured[baseName], after: captured[candName] };
-  await initBackend({ prefer: 'wasm' });
-  const cfg = parseRunConfig({ data: { train: hhRlhf.train, maxLength: opts.maxLength }, model: { name: opts.model, config: {} }, train: { batchSize: opts.pairs }, backend: 'wasm' });
-  const registry = createShippedRegistry();
-  const tokenizer = buildTokenizer(cfg, registry);
-  const data = await prepareDataset(hhRlhf.train, registry, tokenizer, { loader: cfg.data.loader, skipInvalid: false, maxLength: opts.maxLength });
+  const sets = [captured[baseName], captured[candName]] as const;
+  const { cfg, registry, tokenizer, next } = await prepareAbData(opts);
   const model = registry.create('model', cfg.model.name, cfg.model.config, { vocabSize: tokenizer.vocabSize, padId: tokenizer.padId, eosId: tokenizer.eosId, seed: 1 });
   const loss = registry.create('loss', cfg.loss.name, cfg.loss.config, undefined);
   const replica = new Replica(model, loss, cfg.train);
-  const sampler = new BatchSampler({ size: data.encoded.length, batchSize: opts.pairs, seed: 1, lengths: data.encoded.map((p) => p.chosen.length + p.rejected.length) });
-  const times: Record<string, number[]> = { [baseName]: [], [candName]: [] };
-  // CPU time of this process (user + system): less swayed than wall time by other processes on a shared machine
-  const cpu: Record<string, number[]> = { [baseName]: [], [candName]: [] };
+  // one replica, the kernels swapped between its steps; round 0 warms both sets up
   let step = 0;
-  const run = async (set: KernelSet, units: ReturnType<typeof packUnits>) => {
-    set.install();
-    const t0 = performance.now();
-    const c0 = process.cpuUsage();
+  const arm = (k: number) => async (units: Parameters<Replica['trainStep']>[0]) => {
+    sets[k].install();
     await replica.trainStep(units, { step: ++step, lr: learningRate({ ...cfg.train, steps: 2 * (opts.rounds + 1) }, step) });
-    const c = process.cpuUsage(c0);
-    return { ms: performance.now() - t0, cpuMs: (c.user + c.system) / 1000 };
   };
-  for (let r = 0; r <= opts.rounds; r++) {
-    const units = packUnits(sampler.next().map((j) => data.encoded[j]), tokenizer.padId);
-    // alternate which set goes first, so neither always meets a warm (or a cold) cache
-    const order = r % 2 ? [sets.after, sets.before] : [sets.before, sets.after];
-    for (const set of order) {
-      const { ms, cpuMs } = await run(set, units);
-      if (r > 0) {
-        // round 0 warms both up
-        times[set.name].push(ms);
-        cpu[set.name].push(cpuMs);
-      }
-    }
-  }
-  const base = times[baseName] as number[];
-  const cand = times[candName] as number[];
+  const { wall, cpu } = await pairedRounds({ warmup: 1, rounds: opts.rounds }, next, [arm(0), arm(1)]);
+  const [base, cand] = wall;
   const before = median(base);
   const after = median(cand);
   process.stdout.write(formatTable([
     { kernels: baseName, 'ms/step (median)': before, 'ms min': Math.min(...base), 'speed-up': 1 },
     { kernels: candName, 'ms/step (median)': after, 'ms min': Math.min(...cand), 'speed-up': before / after },
-  ]) + `\npaired: median over rounds of (${baseName} ms / ${candName} ms) on the same batch = ${median(base.map((b, i) => b / (cand[i] as number))).toFixed(3)}; CPU time: ${median((cpu[baseName] as number[]).map((b, i) => b / (cpu[candName]![i] as number))).toFixed(3)} (median cpu ms ${median(cpu[baseName] as number[]).toFixed(0)} vs ${median(cpu[candName] as number[]).toFixed(0)})\n(${opts.model}, ${opts.pairs} pairs x ${opts.maxLength} tokens, ${opts.rounds} rounds, tensors ${tf.memory().numTensors})\n`);
+  ]) + `\npaired: median over rounds of (${baseName} ms / ${candName} ms) on the same batch = ${pairedRatio(base, cand).toFixed(3)}; CPU time: ${pairedRatio(cpu[0], cpu[1]).toFixed(3)} (median cpu ms ${median(cpu[0]).toFixed(0)} vs ${median(cpu[1]).toFixed(0)})\n(${opts.model}, ${opts.pairs} pairs x ${opts.maxLength} tokens, ${opts.rounds} rounds, tensors ${tf.memory().numTensors})\n`);
   model.dispose();
 }
 

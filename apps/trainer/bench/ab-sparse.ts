@@ -11,15 +11,10 @@
  */
 import { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '@rewardkit/backend';
-import { packUnits, parseRunConfig } from '@rewardkit/core';
-import { BatchSampler, learningRate, Replica, type RowSparseMode } from '@rewardkit/engine';
-import { buildTokenizer, createShippedRegistry, prepareDataset } from '@rewardkit/runtime';
-import { hhRlhf } from '@rewardkit/sample-data';
+import { learningRate, Replica, type RowSparseMode } from '@rewardkit/engine';
 import { formatTable } from './bench-table';
+import { int, median, pairedRatio, pairedRounds, prepareAbData } from './paired-ab';
 
-const int = (v: string) => Number.parseInt(v, 10);
-const median = (a: readonly number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 const MODES: readonly RowSparseMode[] = ['off', 'rows', 'lazy'];
 
 async function main(): Promise<void> {
@@ -34,41 +29,21 @@ async function main(): Promise<void> {
     .opts<{ pair: string; pairs: number; maxLength: number; rounds: number; warmup: number; world: number }>();
   const modes = opts.pair.split(',') as RowSparseMode[];
   if (modes.length !== 2 || !modes.every((m) => MODES.includes(m))) throw new Error(`--pair: two of ${MODES.join(', ')}; got ${opts.pair}`);
-  await initBackend({ prefer: 'wasm' });
-  const cfg = parseRunConfig({ data: { train: hhRlhf.train, maxLength: opts.maxLength }, model: { name: 'transformer', config: {} }, train: { batchSize: opts.pairs }, backend: 'wasm' });
-  const registry = createShippedRegistry();
-  const tokenizer = buildTokenizer(cfg, registry);
-  const data = await prepareDataset(hhRlhf.train, registry, tokenizer, { loader: cfg.data.loader, skipInvalid: false, maxLength: opts.maxLength });
+  const { cfg, registry, tokenizer, next } = await prepareAbData({ model: 'transformer', pairs: opts.pairs, maxLength: opts.maxLength });
   const replicas = modes.map((mode) => {
     const model = registry.create('model', 'transformer', cfg.model.config, { vocabSize: tokenizer.vocabSize, padId: tokenizer.padId, eosId: tokenizer.eosId, seed: 1 });
     const loss = registry.create('loss', cfg.loss.name, cfg.loss.config, undefined);
     return new Replica(model, loss, { ...cfg.train, sparseEmbedding: mode });
   });
-  const sampler = new BatchSampler({ size: data.encoded.length, batchSize: opts.pairs, seed: 1, lengths: data.encoded.map((p) => p.chosen.length + p.rejected.length) });
   const reduce = opts.world > 1 ? async (buf: Float32Array) => void buf.set(buf.map((x) => x * opts.world)) : undefined;
-  const wall: number[][] = [[], []];
-  const cpu: number[][] = [[], []];
-  const losses: number[][] = [[], []];
   const steps = opts.warmup + opts.rounds;
-  for (let r = 0; r < steps; r++) {
-    const units = packUnits(sampler.next().map((j) => data.encoded[j]), tokenizer.padId);
-    const order = r % 2 ? [1, 0] : [0, 1]; // neither always meets a warm (or a cold) cache
-    for (const k of order) {
-      const t0 = performance.now();
-      const c0 = process.cpuUsage();
-      const out = await replicas[k].trainStep(units, { step: r + 1, lr: learningRate({ ...cfg.train, steps }, r + 1) }, reduce);
-      const c = process.cpuUsage(c0);
-      losses[k].push(out.loss);
-      if (r < opts.warmup) continue;
-      wall[k].push(performance.now() - t0);
-      cpu[k].push((c.user + c.system) / 1000);
-    }
-  }
-  const paired = (a: number[], b: number[]) => median(a.map((x, i) => x / b[i]));
+  const arm = (k: number) => async (units: Parameters<Replica['trainStep']>[0], r: number) =>
+    (await replicas[k].trainStep(units, { step: r + 1, lr: learningRate({ ...cfg.train, steps }, r + 1) }, reduce)).loss;
+  const { wall, cpu, results: losses } = await pairedRounds(opts, next, [arm(0), arm(1)]);
   const same = replicas[0].theta.every((x, i) => Object.is(x, replicas[1].theta[i]));
   process.stdout.write(
     formatTable(modes.map((mode, k) => ({ mode, 'ms/step (median)': median(wall[k]), 'ms min': Math.min(...wall[k]), 'CPU ms (median)': median(cpu[k]), 'loss last': losses[k][losses[k].length - 1] }))) +
-      `\npaired over rounds (${modes[0]} / ${modes[1]}, same batch): wall ${paired(wall[0], wall[1]).toFixed(3)}, CPU ${paired(cpu[0], cpu[1]).toFixed(3)}; ` +
+      `\npaired over rounds (${modes[0]} / ${modes[1]}, same batch): wall ${pairedRatio(wall[0], wall[1]).toFixed(3)}, CPU ${pairedRatio(cpu[0], cpu[1]).toFixed(3)}; ` +
       `parameters after ${steps} steps ${same ? 'bit-identical' : 'differ'}\n(transformer, ${opts.pairs} pairs x ${opts.maxLength} tokens, ${opts.warmup} + ${opts.rounds} rounds, world ${opts.world}, tensors ${tf.memory().numTensors})\n`,
   );
   replicas.forEach((r) => r.model.dispose());
