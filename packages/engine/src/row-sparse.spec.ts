@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, packUnits, PluginError, type EncodedUnit, type RewardModel, type SequenceBatch } from '@rewardkit/core';
+import { describeWebGpu, initBackend, stopWebGpu } from '@rewardkit/backend';
 import { randomPairs, useBackend } from '@rewardkit/testing';
 import { AdamW } from './adamw';
 import { BatchSampler } from './batch-sampler';
@@ -298,5 +299,39 @@ describe('lazy AdamW against a float64 reference', () => {
       }
     });
     table.dispose();
+  });
+});
+
+// The device store with several workers reads gradients back: with 'rows' it sums the compact
+// buffer as the host store does, then uploads the expanded sum (webgpu: the fused AdamW kernel).
+describeWebGpu('row-sparse with the device store on webgpu', () => {
+  beforeAll(async () => {
+    await initBackend({ prefer: 'webgpu' });
+  });
+  afterAll(() => stopWebGpu());
+  const pairs = randomPairs(24, VOCAB, EOS, 17);
+
+  it("'rows' on 2 device-store ranks sums the compact buffer and reaches 1 dense worker's parameters", async () => {
+    const make = (mode: RowSparseMode) => new Replica(tableModel(), plainBradleyTerry, { ...cfg, store: 'device', sparseEmbedding: mode });
+    const one = make('off');
+    const ranks = [make('rows'), make('rows')];
+    expect(ranks.map((r) => r.store.kind)).toEqual(['device', 'device']);
+    const sizes = new Set<number>();
+    const sum = sameSizeAllReduce(2);
+    const reduce = (buf: Float32Array) => (sizes.add(buf.length), sum(buf));
+    const sampler = new BatchSampler({ size: pairs.length, batchSize: 6, seed: 5 });
+    for (let step = 1; step <= 3; step++) {
+      const batch = sampler.next().map((i) => pairs[i]);
+      await one.trainStep(packUnits(batch, EOS), { step, lr: 0.05 });
+      const shards = shardByTokens(batch, 2);
+      await Promise.all(ranks.map((r, k) => r.trainStep(packUnits(shards[k], EOS), { step, lr: 0.05 }, reduce)));
+    }
+    const P = one.layout.size;
+    // the presence vector (VOCAB) and compact buffers: never the dense [P + stats] one
+    expect(sizes.has(VOCAB)).toBe(true);
+    expect([...sizes].every((n) => n < P + 4)).toBe(true);
+    const want = (await one.snapshot()).theta;
+    for (const r of ranks) expect(maxRelDiff((await r.snapshot()).theta, want)).toBeLessThan(1e-5);
+    [one, ...ranks].forEach((r) => (r.dispose(), r.model.dispose()));
   });
 });
