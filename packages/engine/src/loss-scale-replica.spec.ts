@@ -9,11 +9,12 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { describeWebGpu, initBackend, stopWebGpu } from '@rewardkit/backend';
-import { packUnits, type EncodedUnit, type LossFn } from '@rewardkit/core';
+import { packUnits, type EncodedUnit, type LossFn, type Tokenizer } from '@rewardkit/core';
 import { randomPairs, useBackend } from '@rewardkit/testing';
 import { BatchSampler } from './batch-sampler';
 import { latestCheckpoint, readCheckpoint, saveCheckpoint } from './checkpoint';
 import { Replica, type ReplicaConfig, type StepOutcome } from './replica';
+import { ReplicaService, type GradientReducer } from './replica-service';
 import { shardByTokens } from './shard-by-tokens';
 import { maxRelDiff, sumAllReduce } from './parameter-store.spec-helper';
 import { plainBradleyTerry, tinyModel } from './test-model.spec-helper';
@@ -32,6 +33,9 @@ function poisonable(poisoned: { on: boolean }): LossFn {
     return { ...out, lossSum };
   };
 }
+
+/** A world of one: the service steps without an all-reduce. */
+const local: GradientReducer = { rank: 0, worldSize: 1, allReduce: async () => undefined, close: async () => undefined };
 
 /** One step of every replica on its shard of `batch`, concurrently, summed by an in-memory all-reduce. */
 function stepAll(replicas: Replica[], batch: readonly EncodedUnit[], step: number): Promise<StepOutcome[]> {
@@ -91,6 +95,22 @@ describe('Replica with dynamic loss scaling (precision f16)', () => {
     expect(maxRelDiff(replicas[0]!.theta, before[0]!)).toBeGreaterThan(0);
     expect(tf.memory().numTensors).toBe(tensors);
     replicas.forEach((r) => r.model.dispose());
+  });
+
+  it('a skipped step does not join the moving average (train.ema): it changed no weight', async () => {
+    const poisoned = { on: false };
+    const service = new ReplicaService(new Replica(tinyModel(VOCAB), poisonable(poisoned), { ...base, precision: 'f16' }), { padId: EOS } as Tokenizer, local, { ema: 0.5 });
+    const step = (n: number) => service.step({ step: n, lr: 0.05, units: packUnits(batches[n - 1]!, EOS) });
+    await step(1);
+    const average = Float32Array.from(service.average!.average);
+    poisoned.on = true;
+    expect((await step(2)).skipped).toBe(true);
+    poisoned.on = false;
+    expect(service.average!.updates).toBe(1);
+    expect(Array.from(service.average!.average)).toEqual(Array.from(average));
+    expect((await step(3)).skipped ?? false).toBe(false);
+    expect(service.average!.updates).toBe(2);
+    await service.close();
   });
 
   it('checkpoints the scale and its streak, so a resumed run scales as it would have', async () => {

@@ -49,6 +49,8 @@ describe('DeviceParameterStore (tfjs ops, cpu backend)', () => {
       expect(maxRelDiff(snap.optimizer.m, host.optimizer.m)).toBeLessThan(1e-6);
       expect(maxRelDiff(snap.optimizer.v, host.optimizer.v)).toBeLessThan(1e-6);
       expect(snap.optimizer.t).toBe(step);
+      expect(Array.from(await device.store.parameters())).toEqual(Array.from(snap.theta)); // the parameters alone, as the moving average reads them
+      expect(Array.from(await host.store.parameters())).toEqual(Array.from(host.theta));
       expect(b.loss).toBeCloseTo(a.loss, 5);
       expect(b.accuracy).toBe(a.accuracy);
       expect(Math.abs(b.gradNorm - a.gradNorm) / a.gradNorm).toBeLessThan(1e-5);

@@ -67,6 +67,10 @@ export class DeviceParameterStore implements ParameterStore {
     return norm;
   }
 
+  async parameters(): Promise<Float32Array> {
+    return Float32Array.from((await this.theta.data()) as Float32Array); // tfjs caches what it read: a copy
+  }
+
   async snapshot(): Promise<ParameterSnapshot> {
     const [theta, m, v] = await Promise.all([this.theta.data(), this.m.data(), this.v.data()]);
     // Copies: tfjs caches what it read; the caller may keep or mutate these.

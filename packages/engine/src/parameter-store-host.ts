@@ -68,6 +68,11 @@ export class HostParameterStore implements ParameterStore {
     return gradNorm;
   }
 
+  async parameters(): Promise<Float32Array> {
+    await this.ready();
+    return this.theta;
+  }
+
   async snapshot(): Promise<ParameterSnapshot> {
     await this.ready();
     const { t, m, v } = this.optimizer.state();

@@ -48,6 +48,8 @@ export interface ParameterStore {
   update(grad: Float32Array | tf.Tensor1D, count: number, lr: number, ranges?: UpdateRanges): number | tf.Tensor1D;
   /** Reads parameters and moments back to the host (on demand: checkpoints, tests). */
   snapshot(): Promise<ParameterSnapshot>;
+  /** The parameters alone on the host (the host store's own buffer, not a copy; a device store reads them back). */
+  parameters(): Promise<Float32Array>;
   /** Replaces parameters and/or optimizer state (a checkpoint), writing the model's variables. */
   restore(state: { readonly theta?: Float32Array; readonly optimizer?: AdamWState }): void;
   /** Frees device memory the store holds (not the model's variables). */

@@ -72,7 +72,8 @@ export class ReplicaService {
     // a world of one sums nothing: no all-reduce, so a GPU backend keeps the step on the device
     const reduce = this.collective.worldSize > 1 ? (buf: Float32Array) => this.collective.allReduce(buf) : undefined;
     const out = await this.replica.trainStep(req.units, { step: req.step, lr: req.lr }, reduce);
-    if (this.average) await foldIntoAverage(this.average, this.replica);
+    // a skipped f16 step changed nothing: folding its (unchanged) weights in again would skew the average
+    if (this.average && !out.skipped) await foldIntoAverage(this.average, this.replica);
     return out;
   }
 

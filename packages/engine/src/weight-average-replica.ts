@@ -7,18 +7,9 @@
 import type { Replica } from './replica';
 import type { WeightAverage } from './weight-average';
 
-/**
- * The replica's parameters on the host: the host store's own buffer, or a device store read back
- * (its whole snapshot, moments too: correct but a read-back per step; an average kept on the
- * device would avoid it, and is not written yet).
- */
-async function parametersOf(replica: Replica): Promise<Float32Array> {
-  return replica.store.kind === 'host' ? replica.theta : (await replica.snapshot()).theta;
-}
-
-/** After an optimizer step: the step's parameters join the average. */
+/** After an optimizer step: the step's parameters join the average (a device store reads them back each step; an average kept on the device is not written yet). */
 export async function foldIntoAverage(average: WeightAverage, replica: Replica): Promise<void> {
-  average.update(await parametersOf(replica));
+  average.update(await replica.store.parameters());
 }
 
 /**
@@ -27,7 +18,7 @@ export async function foldIntoAverage(average: WeightAverage, replica: Replica):
  */
 export async function withAveragedWeights<T>(average: WeightAverage | undefined, replica: Replica, fn: () => Promise<T>): Promise<T> {
   if (!average || average.updates === 0) return fn();
-  const trained = Float32Array.from(await parametersOf(replica));
+  const trained = Float32Array.from(await replica.store.parameters());
   replica.restore({ theta: average.average });
   try {
     return await fn();
