@@ -25,8 +25,9 @@ export interface ConfigSummary {
 
 /** `--seeds 1,2,3` -> [1, 2, 3]: distinct non-negative integers. */
 export function parseSeeds(spec: string): number[] {
-  const seeds = spec.split(',').map((s) => Number(s.trim()));
-  if (seeds.some((s) => !Number.isInteger(s) || s < 0)) throw new ConfigError(`--seeds expects non-negative integers separated by commas, got "${spec}"`);
+  const parts = spec.split(',').map((s) => s.trim());
+  const seeds = parts.map(Number); // Number('') is 0: an empty part must not become seed 0
+  if (parts.some((p) => p === '') || seeds.some((s) => !Number.isInteger(s) || s < 0)) throw new ConfigError(`--seeds expects non-negative integers separated by commas, got "${spec}"`);
   if (new Set(seeds).size !== seeds.length) throw new ConfigError(`--seeds: a seed appears twice in "${spec}"`);
   return seeds;
 }

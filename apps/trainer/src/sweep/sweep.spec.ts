@@ -111,6 +111,7 @@ describe('seeds', () => {
     expect(() => withSeeds(drawTrials(seedAxis, undefined, 1), seedAxis, [3])).toThrow(/--seeds and --grid train\.seed/);
     expect(parseSeeds('1, 2,3')).toEqual([1, 2, 3]);
     expect(() => parseSeeds('1,x')).toThrow(ConfigError);
+    for (const bad of ['', '1,,2', '1,']) expect(() => parseSeeds(bad)).toThrow(ConfigError); // Number('') would be seed 0
     expect(() => parseSeeds('2,2')).toThrow(/appears twice/);
     expect(parseSweepArgs(['--grid', 'train.lr=1,2', '--seeds', '4,5']).seeds).toEqual([4, 5]);
   });
