@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import { ATTENTION_KERNEL, ATTENTION_PACKED_KERNEL, BIAS_GELU_KERNEL, LAYER_NORM_KERNEL } from './fused-kernels';
 import { randomFloats, relativeError } from './spec-helpers';
 
 /** webgpu's kernels (f32 on the GPU, other summation orders) vs wasm's (float64 row sums). */
@@ -93,4 +94,58 @@ export function biasGeluReference(x: Record<string, tf.Tensor>, activation: 'gel
   const z = tf.add(x.x as tf.Tensor, x.bias as tf.Tensor);
   if (activation === 'gelu') return tf.mul(tf.mul(z, 0.5), tf.add(tf.erf(tf.mul(z, Math.SQRT1_2)), 1));
   return tf.mul(z, tf.sigmoid(tf.mul(tf.add(z, tf.mul(tf.mul(tf.mul(z, z), z), 0.044715)), 2 * Math.sqrt(2 / Math.PI))));
+}
+
+/** The cases each backend's spec runs, built one way for both. */
+
+/** Attention over B rows of width T, H heads of D dims, the given lengths (1..T). */
+export function attentionCase(B: number, T: number, H: number, D: number, lengths: number[]): FusedCase {
+  const C = H * D;
+  return {
+    name: `B=${B} T=${T} H=${H} D=${D} lengths ${lengths}`,
+    floats: { q: { shape: [B * T, C], scale: 2 }, k: { shape: [B * T, C], scale: 2 }, v: { shape: [B * T, C] } },
+    ints: { lengths: { shape: [B], values: lengths } },
+    kernel: ATTENTION_KERNEL,
+    attrs: { width: T, heads: H },
+    reference: (x) => attentionReference(x, T, H),
+  };
+}
+
+/** The same with q, k, v packed as c_attn's [B*T, 3C] output; the gradient is c_attn's too. */
+export function packedAttentionCase(B: number, T: number, H: number, D: number, lengths: number[]): FusedCase {
+  const C = H * D;
+  return {
+    name: `packed qkv: B=${B} T=${T} H=${H} D=${D} lengths ${lengths}`,
+    floats: { qkv: { shape: [B * T, 3 * C], scale: 2 } },
+    ints: { lengths: { shape: [B], values: lengths } },
+    kernel: ATTENTION_PACKED_KERNEL,
+    attrs: { width: T, heads: H },
+    reference: (x) => {
+      const [q, k, v] = tf.split(x.qkv as tf.Tensor, 3, 1);
+      return attentionReference({ q, k, v, lengths: x.lengths as tf.Tensor }, T, H) as tf.Tensor;
+    },
+  };
+}
+
+/** x of `shape` (values offset from 0, as a residual stream is), gamma and beta over its last axis. */
+export function layerNormCase(shape: number[], eps: number): FusedCase {
+  const C = shape[shape.length - 1] as number;
+  return {
+    name: `x [${shape}], eps ${eps}`,
+    floats: { x: { shape, scale: 3, offset: 0.5 }, gamma: { shape: [C], offset: 1 }, beta: { shape: [C] } },
+    kernel: LAYER_NORM_KERNEL,
+    attrs: { eps },
+    reference: (x) => layerNormReference(x, eps),
+  };
+}
+
+/** x [N, F] spread over [-scale, scale] (both tails of gelu at 3-4), bias [F]. */
+export function biasGeluCase(N: number, F: number, activation: 'gelu' | 'gelu_new', scale: number): FusedCase {
+  return {
+    name: `${activation}, x [${N}, ${F}] in [-${scale}, ${scale}]`,
+    floats: { x: { shape: [N, F], scale }, bias: { shape: [F] } },
+    kernel: BIAS_GELU_KERNEL,
+    attrs: { activation },
+    reference: (x) => biasGeluReference(x, activation),
+  };
 }

@@ -4,18 +4,7 @@ import { applyWasmFixes } from './apply-wasm-fixes';
 import { registerAllGradients } from './register-gradients';
 import { registerWasmBiasGelu } from './wasm-bias-gelu';
 import { BIAS_GELU_KERNEL } from './fused-kernels';
-import { biasGeluReference, expectFusedMatchesReference, type FusedCase } from './fused-kernel.spec-helper';
-
-/** x [N, F] spread over [-4, 4] (both tails of gelu), bias [F]. */
-function geluCase(N: number, F: number, activation: 'gelu' | 'gelu_new'): FusedCase {
-  return {
-    name: `${activation}, x [${N}, ${F}]`,
-    floats: { x: { shape: [N, F], scale: 3 }, bias: { shape: [F] } },
-    kernel: BIAS_GELU_KERNEL,
-    attrs: { activation },
-    reference: (x) => biasGeluReference(x, activation),
-  };
-}
+import { biasGeluCase, expectFusedMatchesReference } from './fused-kernel.spec-helper';
 
 beforeAll(() => {
   registerAllGradients();
@@ -30,7 +19,7 @@ describe('wasm fused bias + GELU against the unfused reference on cpu (1e-5)', (
     expect(tf.getKernel(BIAS_GELU_KERNEL, 'wasm')!.kernelFunc).toBe(first);
   });
 
-  for (const c of [geluCase(5, 7, 'gelu_new'), geluCase(5, 7, 'gelu'), geluCase(64, 3072, 'gelu_new'), geluCase(33, 130, 'gelu')]) {
+  for (const c of [biasGeluCase(5, 7, 'gelu_new', 3), biasGeluCase(5, 7, 'gelu', 3), biasGeluCase(64, 3072, 'gelu_new', 3), biasGeluCase(33, 130, 'gelu', 3)]) {
     it(`forward, dx and dbias: ${c.name}`, async () => {
       await expectFusedMatchesReference(c, 'wasm');
     });

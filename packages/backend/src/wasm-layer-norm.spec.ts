@@ -4,19 +4,7 @@ import { applyWasmFixes } from './apply-wasm-fixes';
 import { registerAllGradients } from './register-gradients';
 import { registerWasmLayerNorm } from './wasm-layer-norm';
 import { LAYER_NORM_KERNEL } from './fused-kernels';
-import { layerNormReference, expectFusedMatchesReference, type FusedCase } from './fused-kernel.spec-helper';
-
-/** x of `shape` (values offset from 0, as a residual stream is), gamma and beta over its last axis. */
-function normCase(shape: number[], eps: number): FusedCase {
-  const C = shape[shape.length - 1] as number;
-  return {
-    name: `x [${shape}], eps ${eps}`,
-    floats: { x: { shape, scale: 3, offset: 0.5 }, gamma: { shape: [C], offset: 1 }, beta: { shape: [C] } },
-    kernel: LAYER_NORM_KERNEL,
-    attrs: { eps },
-    reference: (x) => layerNormReference(x, eps),
-  };
-}
+import { expectFusedMatchesReference, layerNormCase } from './fused-kernel.spec-helper';
 
 beforeAll(() => {
   registerAllGradients();
@@ -31,7 +19,7 @@ describe('wasm fused layer norm against the unfused reference on cpu (1e-5)', ()
     expect(tf.getKernel(LAYER_NORM_KERNEL, 'wasm')!.kernelFunc).toBe(first);
   });
 
-  for (const c of [normCase([7, 33], 1e-5), normCase([1, 1], 1e-5), normCase([2, 3, 20], 1e-3), normCase([64, 768], 1e-5)]) {
+  for (const c of [layerNormCase([7, 33], 1e-5), layerNormCase([1, 1], 1e-5), layerNormCase([2, 3, 20], 1e-3), layerNormCase([64, 768], 1e-5)]) {
     it(`forward and dx, dgamma, dbeta: ${c.name}`, async () => {
       await expectFusedMatchesReference(c, 'wasm');
     });

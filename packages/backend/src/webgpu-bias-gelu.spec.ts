@@ -4,18 +4,8 @@ import { registerAllGradients } from './register-gradients';
 import { stopWebGpu } from './webgpu-backend';
 import { registerWebGpuBiasGelu } from './webgpu-bias-gelu';
 import { BIAS_GELU_KERNEL } from './fused-kernels';
-import { biasGeluReference, expectFusedMatchesReference, type FusedCase } from './fused-kernel.spec-helper';
+import { biasGeluCase, expectFusedMatchesReference } from './fused-kernel.spec-helper';
 import { describeWebGpu } from './webgpu-test-adapter';
-
-function geluCase(N: number, F: number, activation: 'gelu' | 'gelu_new'): FusedCase {
-  return {
-    name: `${activation} on [${N}, ${F}]`,
-    floats: { x: { shape: [N, F], scale: 4 }, bias: { shape: [F] } }, // |z| up to 5: both tails
-    kernel: BIAS_GELU_KERNEL,
-    attrs: { activation },
-    reference: (x) => biasGeluReference(x, activation),
-  };
-}
 
 describeWebGpu('webgpu fused bias + GELU against the unfused reference on cpu (1e-4)', () => {
   beforeAll(async () => {
@@ -26,7 +16,7 @@ describeWebGpu('webgpu fused bias + GELU against the unfused reference on cpu (1
   });
   afterAll(() => stopWebGpu());
 
-  for (const c of [geluCase(13, 37, 'gelu_new'), geluCase(13, 37, 'gelu'), geluCase(300, 17, 'gelu_new')]) {
+  for (const c of [biasGeluCase(13, 37, 'gelu_new', 4), biasGeluCase(13, 37, 'gelu', 4), biasGeluCase(300, 17, 'gelu_new', 4)]) {
     it(`forward, dx and dbias: ${c.name}`, async () => {
       await expectFusedMatchesReference(c);
     });

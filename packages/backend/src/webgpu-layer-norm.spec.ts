@@ -2,23 +2,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from './init-backend';
 import { registerAllGradients } from './register-gradients';
 import { stopWebGpu } from './webgpu-backend';
-import { expectFusedMatchesReference, layerNormReference, type FusedCase } from './fused-kernel.spec-helper';
+import { expectFusedMatchesReference, layerNormCase } from './fused-kernel.spec-helper';
 import { registerWebGpuLayerNorm } from './webgpu-layer-norm';
 import { LAYER_NORM_KERNEL } from './fused-kernels';
 import { describeWebGpu } from './webgpu-test-adapter';
 
-
-/** x of `shape` (values offset from 0, as a residual stream is), gamma and beta over its last axis. */
-function normCase(shape: number[], eps: number): FusedCase {
-  const C = shape[shape.length - 1] as number;
-  return {
-    name: `x [${shape}], eps ${eps}`,
-    floats: { x: { shape, scale: 3, offset: 0.5 }, gamma: { shape: [C], offset: 1 }, beta: { shape: [C] } },
-    kernel: LAYER_NORM_KERNEL,
-    attrs: { eps },
-    reference: (x) => layerNormReference(x, eps),
-  };
-}
 
 describeWebGpu('webgpu fused layer norm against the unfused reference on cpu (1e-4)', () => {
   beforeAll(async () => {
@@ -30,7 +18,7 @@ describeWebGpu('webgpu fused layer norm against the unfused reference on cpu (1e
   afterAll(() => stopWebGpu());
 
   // Rows narrower than the 64-thread workgroup, wider (GPT-2's 768 is 12 per thread), 3-D input.
-  for (const c of [normCase([7, 33], 1e-5), normCase([5, 130], 1e-5), normCase([2, 3, 20], 1e-3), normCase([3, 768], 1e-5)]) {
+  for (const c of [layerNormCase([7, 33], 1e-5), layerNormCase([5, 130], 1e-5), layerNormCase([2, 3, 20], 1e-3), layerNormCase([3, 768], 1e-5)]) {
     it(`forward and dx, dgamma, dbeta: ${c.name}`, async () => {
       await expectFusedMatchesReference(c);
     });
