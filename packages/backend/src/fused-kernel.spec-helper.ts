@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { ATTENTION_KERNEL, ATTENTION_PACKED_KERNEL, BIAS_GELU_KERNEL, LAYER_NORM_KERNEL } from './fused-kernels';
-import { randomFloats, relativeError } from './spec-helpers';
+import { randomFloats, relativeError, valueAndGradients } from './spec-helpers';
 
 /** webgpu's kernels (f32 on the GPU, other summation orders) vs wasm's (float64 row sums). */
 export const TOLERANCE = { webgpu: 1e-4, wasm: 1e-5 } as const;
@@ -28,12 +28,10 @@ export interface FusedCase {
   readonly reference: (x: Record<string, tf.Tensor>) => tf.Tensor;
 }
 
-async function valueAndGrads(c: FusedCase, backend: 'cpu' | FusedBackend): Promise<Float32Array[]> {
-  await tf.setBackend(backend);
-  const tensors = tf.memory().numTensors;
-  const buffers = tf.backend().numDataIds();
+/** The kernel's value and gradients on `backend` (cpu: the reference's), on seeded inputs. */
+function valueAndGrads(c: FusedCase, backend: 'cpu' | FusedBackend): Promise<Float32Array[]> {
   const names = Object.keys(c.floats);
-  const outs = tf.tidy(() => {
+  return valueAndGradients(backend, c.name, () => {
     const xs = names.map((n, i) => {
       const { shape, scale = 1, offset = 0 } = c.floats[n] as { shape: number[]; scale?: number; offset?: number };
       return tf.add(tf.mul(tf.tensor(randomFloats(tf.util.sizeFromShape(shape), 100 + i), shape), scale), offset);
@@ -43,17 +41,8 @@ async function valueAndGrads(c: FusedCase, backend: 'cpu' | FusedBackend): Promi
       const named = { ...ints, ...Object.fromEntries(names.map((n, i) => [n, inputs[i] as tf.Tensor])) };
       return backend !== 'cpu' ? (tf.engine().runKernel(c.kernel, named, c.attrs) as tf.Tensor) : c.reference(named);
     };
-    const value = f(...xs);
-    const w = tf.tensor(randomFloats(value.size, 7), value.shape);
-    const grads = tf.grads((...inputs: tf.Tensor[]) => tf.sum(tf.mul(f(...inputs), w)))(xs);
-    return [value, ...grads];
+    return { xs, f };
   });
-  const values = await Promise.all(outs.map(async (t) => Float32Array.from(await t.data())));
-  tf.dispose(outs);
-  const leaked = tf.memory().numTensors - tensors;
-  const leakedBuffers = tf.backend().numDataIds() - buffers;
-  if (leaked !== 0 || leakedBuffers !== 0) throw new Error(`${backend} ${c.name}: leaked ${leaked} tensors and ${leakedBuffers} data buffers`);
-  return values;
 }
 
 /** Relative errors (value, then one per float input) of the fused kernel on `backend` against the reference; throws over its tolerance. */

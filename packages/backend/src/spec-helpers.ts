@@ -54,3 +54,34 @@ export async function runOn<T>(backend: 'cpu' | 'wasm', fn: () => T): Promise<T>
   }
   return out;
 }
+
+/** What `valueAndGradients` differentiates: the inputs and the function of them (built inside its tidy). */
+export interface Differentiable {
+  readonly xs: tf.Tensor[];
+  readonly f: (...xs: tf.Tensor[]) => tf.Tensor;
+}
+
+/**
+ * The forward value of `f(xs)` and the gradients of sum(f(xs) * w) for each x (w seeded, so every
+ * output element's upstream gradient differs) on `backend`, read back asynchronously; throws if a
+ * tensor or a backend data buffer was left behind. `forwardOnly`: the value alone.
+ */
+export async function valueAndGradients(backend: string, name: string, build: () => Differentiable, forwardOnly = false): Promise<Float32Array[]> {
+  await tf.setBackend(backend);
+  const tensors = tf.memory().numTensors;
+  const buffers = tf.backend().numDataIds();
+  const outs = tf.tidy(() => {
+    const { xs, f } = build();
+    const value = f(...xs);
+    if (forwardOnly) return [value];
+    const w = tf.tensor(randomFloats(value.size, 7), value.shape);
+    const grads = tf.grads((...inputs: tf.Tensor[]) => tf.sum(tf.mul(f(...inputs), w)))(xs);
+    return [value, ...grads];
+  });
+  const values = await Promise.all(outs.map(async (t) => Float32Array.from(await t.data())));
+  tf.dispose(outs);
+  const leaked = tf.memory().numTensors - tensors;
+  const leakedBuffers = tf.backend().numDataIds() - buffers;
+  if (leaked !== 0 || leakedBuffers !== 0) throw new Error(`${backend} ${name}: leaked ${leaked} tensors and ${leakedBuffers} data buffers`);
+  return values;
+}

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { initBackend } from './init-backend';
 import { registerAllGradients } from './register-gradients';
-import { randomFloats, relativeError } from './spec-helpers';
+import { randomFloats, relativeError, valueAndGradients } from './spec-helpers';
 import { READ_SYNC_MESSAGE } from './webgpu-read-sync';
 import { describeWebGpu } from './webgpu-test-adapter';
 
@@ -105,25 +105,10 @@ function oneHotLast(): tf.Tensor {
   return tf.tensor(v, [3, 5, 1]);
 }
 
-/** Forward value and gradients (of sum(f(xs) * w), w seeded) for one case, read back asynchronously. */
-async function valueAndGrads(c: OpCase, backend: 'cpu' | 'webgpu'): Promise<Float32Array[]> {
-  await tf.setBackend(backend);
-  const tensors = tf.memory().numTensors;
-  const buffers = tf.backend().numDataIds();
-  const outs = tf.tidy(() => {
-    const xs = c.shapes.map((s, i) => tf.mul(tf.tensor(randomFloats(tf.util.sizeFromShape(s), 100 + i), s), c.scale ?? 1));
-    const value = c.f(...xs);
-    const w = tf.tensor(randomFloats(value.size, 7), value.shape);
-    if (c.forwardOnly) return [value];
-    const grads = tf.grads((...inputs: tf.Tensor[]) => tf.sum(tf.mul(c.f(...inputs), w)))(xs);
-    return [value, ...grads];
-  });
-  const values = await Promise.all(outs.map(async (t) => Float32Array.from(await t.data())));
-  tf.dispose(outs);
-  const leaked = tf.memory().numTensors - tensors;
-  const leakedBuffers = tf.backend().numDataIds() - buffers;
-  if (leaked !== 0 || leakedBuffers !== 0) throw new Error(`${backend} ${c.name}: leaked ${leaked} tensors and ${leakedBuffers} data buffers`);
-  return values;
+/** Forward value and gradients for one case, on seeded inputs. */
+function valueAndGrads(c: OpCase, backend: 'cpu' | 'webgpu'): Promise<Float32Array[]> {
+  const xs = () => c.shapes.map((s, i) => tf.mul(tf.tensor(randomFloats(tf.util.sizeFromShape(s), 100 + i), s), c.scale ?? 1));
+  return valueAndGradients(backend, c.name, () => ({ xs: xs(), f: c.f }), c.forwardOnly);
 }
 
 describeWebGpu('webgpu ops against cpu (forward and gradient, 1e-4 relative)', () => {
