@@ -173,8 +173,7 @@ export class Replica {
       flat.dispose();
       const [lossSum, correct] = (await stats.data()) as Float32Array;
       stats.dispose();
-      const { count } = shard;
-      return { loss: lossSum / count, accuracy: correct / n, pairs: n, count, gradNorm: NaN, skipped: true, lossScale: scale, computeMs: performance.now() - t0, allreduceMs: 0 };
+      return this.outcome(lossSum, correct, n, shard.count, undefined, scale, performance.now() - t0, 0);
     }
     // the scale folds into the divisor: the store divides by count * scale once (no extra pass)
     const norm = this.store.update(flat, shard.count * scale, at.lr) as tf.Tensor1D;
@@ -183,8 +182,7 @@ export class Replica {
     tf.dispose([stats, norm]);
     const [lossSum, correct, gradNorm] = (await packed.data()) as Float32Array;
     packed.dispose();
-    const { count } = shard;
-    return { loss: lossSum / count, accuracy: correct / n, pairs: n, count, gradNorm, ...this.scaleOf(scale), computeMs: performance.now() - t0, allreduceMs: 0 };
+    return this.outcome(lossSum, correct, n, shard.count, gradNorm, scale, performance.now() - t0, 0);
   }
 
   /**
@@ -207,7 +205,8 @@ export class Replica {
     let summed = this.buffer;
     // copy/backward overlap with several ranks: the all-reduce goes bucket by bucket as reads land
     // (gradient-overlap.ts), on every rank, an empty shard's included, in the same order
-    const perBucket = allReduce && !rows && setGradientReadOverlap() ? allReduce : undefined;
+    const overlap = !rows && setGradientReadOverlap();
+    const perBucket = allReduce && overlap ? allReduce : undefined;
     let reducedMs: number | undefined;
     if (unitCount(units) === 0) {
       if (rows) summed = await this.rowSparse!.read(undefined, new Float32Array(STATS.length), rows);
@@ -223,7 +222,7 @@ export class Replica {
       try {
         gathered = rows && this.rowSparse!.gather(rows);
         // copy/backward overlap (gradient-overlap.ts): buckets start reading as the backward pass fills them
-        const overlapped = !rows && setGradientReadOverlap() ? new OverlappedGradientReads(this.layout, this.buffer, STATS.length, this.bucketBytes) : undefined;
+        const overlapped = overlap ? new OverlappedGradientReads(this.layout, this.buffer, STATS.length, this.bucketBytes) : undefined;
         shard = this.backward(units, index, at.step, gathered, overlapped);
         const stats = shardStats(shard, index);
         const count = shard.count;
@@ -248,15 +247,13 @@ export class Replica {
     const { pairs, count } = globalCounts(this.buffer, P);
     // f16: every rank decides from the same all-reduced buffer (Inf and NaN survive the sum), so all skip alike
     if (this.lossScale && !this.scaleAfter(gradientsFinite(this.buffer, P), at.step)) {
-      const out = { loss: this.buffer[P] / count, accuracy: this.buffer[P + 1] / pairs, pairs, count, gradNorm: NaN, skipped: true, lossScale: scale };
-      return { ...out, computeMs: performance.now() - t0 - reduceMs, allreduceMs: reduceMs };
+      return this.outcome(this.buffer[P]!, this.buffer[P + 1]!, pairs, count, undefined, scale, performance.now() - t0 - reduceMs, reduceMs);
     }
     // the scale folds into the divisor: the store divides by count * scale once (no extra pass)
     const norm = this.store.update(this.buffer, count * scale, at.lr, ranges);
     const gradNorm = typeof norm === 'number' ? norm : (await norm.data())[0];
     if (typeof norm !== 'number') norm.dispose();
-    const out = { loss: this.buffer[P] / count, accuracy: this.buffer[P + 1] / pairs, pairs, count, gradNorm, ...this.scaleOf(scale) };
-    return { ...out, computeMs: performance.now() - t0 - reduceMs, allreduceMs: reduceMs };
+    return this.outcome(this.buffer[P]!, this.buffer[P + 1]!, pairs, count, gradNorm, scale, performance.now() - t0 - reduceMs, reduceMs);
   }
 
   /** Forward and backward of one shard; everything it returns is the caller's to dispose. */
@@ -298,9 +295,22 @@ export class Replica {
     return !skipped;
   }
 
-  /** The outcome's `lossScale` (f16 only): the scale the step's gradient was taken at. */
-  private scaleOf(scale: number): { lossScale?: number } {
-    return this.lossScale ? { lossScale: scale } : {};
+  /**
+   * A step's outcome from its global sums. `gradNorm` undefined: the step was skipped (an f16
+   * overflow), so no norm. `lossScale` (f16 only): the scale the step's gradient was taken at.
+   */
+  private outcome(lossSum: number, correct: number, pairs: number, count: number, gradNorm: number | undefined, scale: number, computeMs: number, allreduceMs: number): StepOutcome {
+    return {
+      loss: lossSum / count,
+      accuracy: correct / pairs,
+      pairs,
+      count,
+      gradNorm: gradNorm ?? NaN,
+      ...(gradNorm === undefined ? { skipped: true } : {}),
+      ...(this.lossScale ? { lossScale: scale } : {}),
+      computeMs,
+      allreduceMs,
+    };
   }
 
   /** World of one on the device: whether the gradient is finite (one scalar read, before the update). */
