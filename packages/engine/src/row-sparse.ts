@@ -50,6 +50,8 @@ export interface StepRows {
 
 export class RowSparseGradients {
   readonly slots: readonly SparseSlot[];
+  /** Per layout slot: its index in `slots`, or -1 for a dense parameter. */
+  private readonly tableOf: readonly number[];
   private compact = new Float32Array(0);
 
   private constructor(
@@ -59,6 +61,7 @@ export class RowSparseGradients {
     slots: SparseSlot[],
   ) {
     this.slots = slots;
+    this.tableOf = layout.slots.map((_, i) => slots.findIndex((s) => s.slot === i));
   }
 
   /**
@@ -110,7 +113,7 @@ export class RowSparseGradients {
     let size = 0;
     this.layout.slots.forEach((slot, i) => {
       offsets.push(size);
-      const k = this.slots.findIndex((s) => s.slot === i);
+      const k = this.tableOf[i];
       size += k < 0 ? slot.size : ids[k].length * this.slots[k].width;
     });
     return { ids, offsets, size };
@@ -157,7 +160,7 @@ export class RowSparseGradients {
       const g = grads?.[p.variable.name];
       const at = rows.offsets[i];
       const end = i + 1 < rows.offsets.length ? rows.offsets[i + 1] : rows.size;
-      const k = this.slots.findIndex((s) => s.slot === i);
+      const k = this.tableOf[i];
       if (grads && k >= 0 && end > at) this.checkTable(this.slots[k], g, rows.ids[k].length);
       if (g) reads.push(readTensorInto(g, out, at));
       else out.fill(0, at, end);
@@ -176,7 +179,7 @@ export class RowSparseGradients {
   expand(compact: Float32Array, rows: StepRows, dense: Float32Array): void {
     const P = this.layout.size;
     this.layout.slots.forEach((slot, i) => {
-      const k = this.slots.findIndex((s) => s.slot === i);
+      const k = this.tableOf[i];
       const at = rows.offsets[i];
       if (k < 0) {
         dense.set(compact.subarray(at, at + slot.size), slot.offset);
