@@ -5,7 +5,7 @@ import { parseSetOverride, setLogSink } from '@rewardkit/core';
 import { transformerModel } from '@rewardkit/model-transformer';
 import { hhRlhf } from '@rewardkit/sample-data';
 import { Command } from 'commander';
-import { addLaunchOptions, resolveRunConfig, type LaunchOptions } from './launch-options';
+import { addLaunchOptions, resolveRunConfig, workerCountGiven, type LaunchOptions } from './launch-options';
 
 describe('resolveRunConfig', () => {
   beforeAll(() => setLogSink(() => undefined));
@@ -87,5 +87,23 @@ describe('resolveRunConfig', () => {
     expect(parseSetOverride('a=nullable')).toEqual({ a: 'nullable' });
     expect(parseSetOverride('a=-1e-3')).toEqual({ a: -1e-3 });
     expect(parseSetOverride('a="quoted {text"')).toEqual({ a: 'quoted {text' });
+  });
+});
+
+describe('workerCountGiven', () => {
+  const base = { bind: 'tcp://127.0.0.1:0' };
+  it('is true for --gpus, --set gpus=N or gpus in the config file, and false otherwise (the trainer then chooses)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-gpus-'));
+    const withGpus = path.join(dir, 'a.json');
+    const without = path.join(dir, 'b.json');
+    fs.writeFileSync(withGpus, JSON.stringify({ gpus: 2 }));
+    fs.writeFileSync(without, JSON.stringify({ train: { steps: 3 } }));
+    expect(workerCountGiven(base)).toBe(false);
+    expect(workerCountGiven({ ...base, gpus: 1 })).toBe(true);
+    expect(workerCountGiven({ ...base, set: ['train.lr=0.1', 'gpus=3'] })).toBe(true);
+    expect(workerCountGiven({ ...base, set: ['train.lr=0.1'] })).toBe(false);
+    expect(workerCountGiven({ ...base, config: withGpus })).toBe(true);
+    expect(workerCountGiven({ ...base, config: without })).toBe(false);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -81,7 +81,7 @@ export function addLaunchOptions(cmd: Command): Command {
     .option('--max-length <n>', 'tokens per sequence; longer pairs are truncated', int('--max-length'))
     .option('--eval-every <n>', 'held-out evaluation every n steps (0: at the end only)', int('--eval-every'))
     .option('--checkpoint-every <n>', 'checkpoint every n steps (0: at the end only)', int('--checkpoint-every'))
-    .option('--gpus <n>', 'worker processes, one GPU each when a GPU backend is present', int('--gpus'))
+    .option('--gpus <n>', 'worker processes, one GPU each when a GPU backend is present (default: one per GPU; without one, as many CPU cores as the model\'s step has work for)', int('--gpus'))
     .addOption(new Option('--backend <name>', 'tensor backend').choices(BACKEND_PREFERENCES))
     .option('--skip-invalid', 'skip (and count) invalid records instead of stopping')
     .option('--plugin <package>', 'load an external plugin package (repeatable)', collect)
@@ -137,6 +137,13 @@ export function resolveRunConfig(opts: LaunchOptions): RunConfig {
   if (recommended) log.info(`model ${modelName} recommends ${JSON.stringify(recommended)} (your config and options override it)`);
   const where = opts.config ? `config (${opts.config} + options)` : 'config (options)';
   return parseRunConfig(mergeConfig<RunConfigInput>(defaults, recommended ?? {}, ...user), where);
+}
+
+/** Whether the user chose the worker count: --gpus, `gpus` in the config file, or `--set gpus=N`. */
+export function workerCountGiven(opts: LaunchOptions): boolean {
+  if (opts.gpus !== undefined) return true;
+  if ((opts.set ?? []).some((s) => 'gpus' in (parseSetOverride(s) as object))) return true;
+  return opts.config !== undefined && 'gpus' in (readRunConfigFile(opts.config) as object);
 }
 
 function stripUndefined(v: unknown): unknown {

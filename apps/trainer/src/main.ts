@@ -15,7 +15,7 @@ import { launchWorkers } from './distributed/launch-workers';
 import { runWorker } from './distributed/worker';
 import { ENV } from './distributed/worker-env';
 import { clusterSetup, clusterWorkers, resumeInCluster, runClusterWorker } from './cluster-launch';
-import { addLaunchOptions, resolveRunConfig, type LaunchOptions } from './launch-options';
+import { addLaunchOptions, resolveRunConfig, workerCountGiven, type LaunchOptions } from './launch-options';
 import { StopSignals } from './stop-signals';
 import { train } from './train';
 import { checkWorkerCount, detectLocalDevices } from './worker-count';
@@ -39,6 +39,8 @@ async function launch(opts: LaunchOptions): Promise<void> {
       // runs/default, used when no --out is chosen, is scratch space: the headline command may be re-run
       overwrite: opts.overwrite || (!resume && cfg.out === DEFAULT_OUT),
       shouldStop: () => stop.requested,
+      // no --gpus (nor gpus in the config): the trainer chooses, for workers it starts on this host
+      autoWorkers: !cluster && !opts.externalWorkers && !workerCountGiven(opts) ? { devices: detectLocalDevices(cfg.backend) } : undefined,
       // a stop signal also ends a wait for (external) workers at once
       spawnWorkers: ranks
         ? ranks.spawnWorkers

@@ -52,10 +52,16 @@ export function prepareRunDir(runDir: string, cfg: RunConfig, opts: RunDirOption
   fs.writeFileSync(path.join(runDir, 'config.json'), JSON.stringify(cfg, null, 2) + '\n');
 }
 
+/** The fields of a recorded config that a resumed run reads before comparing the rest (unvalidated). */
+interface RecordedConfig {
+  readonly train?: { readonly steps?: unknown; readonly epochs?: unknown };
+  readonly gpus?: unknown;
+}
+
 /** The config a run recorded in its directory when it started; undefined when there is none. */
-export function recordedConfig(runDir: string): { train?: { steps?: unknown; epochs?: unknown } } | undefined {
+export function recordedConfig(runDir: string): RecordedConfig | undefined {
   const file = path.join(runDir, 'config.json');
-  return fs.existsSync(file) ? (readPreviousConfig(file) as { train?: { steps?: unknown; epochs?: unknown } }) : undefined;
+  return fs.existsSync(file) ? (readPreviousConfig(file) as RecordedConfig) : undefined;
 }
 
 /** Dotted paths of the leaves where `a` and `b` differ (arrays compare whole). */

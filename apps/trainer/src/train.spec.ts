@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseRunConfig, setLogSink } from '@rewardkit/core';
+import { parseRunConfig, setLogSink, type RunConfig } from '@rewardkit/core';
 import { hhRlhf } from '@rewardkit/sample-data';
 import { flattenFigures } from './flatten-figures';
-import { train, type TrainResult } from './train';
+import { train, type SpawnContext, type TrainResult } from './train';
 
 /** The first `n` records of `file` in `target`, each given a category (two of them alternately, so evaluations have nested figures). */
 function sliceWithCategories(file: string, n: number, target: string): string {
@@ -214,6 +214,57 @@ describe('train: the run directory', () => {
     // more steps is the same run, continued
     const longer = await train(smallConfig(out, { train: { steps: 16, batchSize: 8, warmupSteps: 2 } }), { resume: true });
     expect(longer.steps).toBe(16);
+  });
+});
+
+describe('train: the automatic worker count (no --gpus)', () => {
+  let root: string;
+  let lines: string[];
+  beforeAll(() => setLogSink((_level, line) => lines.push(line)));
+  afterAll(() => setLogSink(undefined));
+  beforeEach(() => {
+    lines = [];
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-auto-'));
+  });
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  /** A launcher that records what it was asked to start and stops the run there. */
+  const recordSpawn = () => {
+    const asked: { gpus: number; automatic?: boolean }[] = [];
+    const spawnWorkers = async (cfg: RunConfig, ctx: SpawnContext): Promise<never> => {
+      asked.push({ gpus: cfg.gpus, automatic: ctx.automatic });
+      throw new Error('spawn recorded');
+    };
+    return { asked, spawnWorkers };
+  };
+  const twoCores = { devices: { cores: 2, gpus: 0 } };
+
+  it('keeps the bag model (a ~0.01 GFLOP step) in this process, and says why', async () => {
+    const { asked, spawnWorkers } = recordSpawn();
+    const result = await train(smallConfig(path.join(root, 'run'), { train: { steps: 2, batchSize: 8, warmupSteps: 1 }, evalEvery: 0 }), { spawnWorkers, autoWorkers: twoCores });
+    expect(result.steps).toBe(2);
+    expect(asked).toEqual([]);
+    expect(lines.join('\n')).toMatch(/1 worker process\(es\), chosen automatically: no GPU; a step is ~\S+ GFLOP on 2 CPU core\(s\), limited by at least 1 GFLOP/);
+  });
+
+  it('starts one worker per core for the default transformer (~6 GFLOP a step), records it, and a resume keeps the recorded count', async () => {
+    const out = path.join(root, 'run');
+    const cfg = smallConfig(out, { model: { name: 'transformer' }, train: { steps: 2, batchSize: 32 } });
+    const first = recordSpawn();
+    await expect(train(cfg, { spawnWorkers: first.spawnWorkers, autoWorkers: twoCores })).rejects.toThrow('spawn recorded');
+    expect(first.asked).toEqual([{ gpus: 2, automatic: true }]);
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8')).gpus).toBe(2);
+    // on one core the rule would say 1; the run recorded 2, and a resumed run must match its config
+    const resumed = recordSpawn();
+    await expect(train(cfg, { resume: true, spawnWorkers: resumed.spawnWorkers, autoWorkers: { devices: { cores: 1, gpus: 0 } } })).rejects.toThrow('spawn recorded');
+    expect(resumed.asked).toEqual([{ gpus: 2, automatic: true }]);
+  });
+
+  it('gives each GPU a worker', async () => {
+    const { asked, spawnWorkers } = recordSpawn();
+    await expect(train(smallConfig(path.join(root, 'run'), { train: { steps: 2, batchSize: 32 } }), { spawnWorkers, autoWorkers: { devices: { cores: 2, gpus: 4 } } })).rejects.toThrow('spawn recorded');
+    expect(asked).toEqual([{ gpus: 4, automatic: true }]);
+    expect(lines.join('\n')).toMatch(/4 worker process\(es\), chosen automatically: one per GPU \(4 found\)/);
   });
 });
 

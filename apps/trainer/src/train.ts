@@ -14,9 +14,18 @@ import { prepareRunDir, recordedConfig } from './run-dir';
 import { Progress } from './progress';
 import { Recovery } from './recovery';
 import { trainingLength, withSteps } from './training-length';
+import { autoWorkerCount, type LocalDevices } from './worker-count';
 import type { WorkerGroup } from './worker-group';
 
 const log = createLogger('trainer');
+
+/** What the N-worker launcher gets beside the run config. */
+export interface SpawnContext {
+  readonly padId: number;
+  readonly modelRef: { name: string; config: unknown };
+  /** The worker count was chosen by `autoWorkers`, not asked for. */
+  readonly automatic?: boolean;
+}
 
 export interface TrainOptions {
   /** Continue from the newest checkpoint in `cfg.out` (its config must match but for the step count). */
@@ -24,9 +33,14 @@ export interface TrainOptions {
   /** Replace a run already in `cfg.out` (without it, such a directory is refused). */
   readonly overwrite?: boolean;
   /** Builds the N-worker group (the distributed launcher); world size 1 runs in-process. */
-  readonly spawnWorkers?: (cfg: RunConfig, ctx: { padId: number; modelRef: { name: string; config: unknown } }) => Promise<WorkerGroup>;
+  readonly spawnWorkers?: (cfg: RunConfig, ctx: SpawnContext) => Promise<WorkerGroup>;
   /** Set by the SIGINT handler: finish the current step, checkpoint, stop. */
   readonly shouldStop?: () => boolean;
+  /**
+   * No worker count was given (`launch` without --gpus): choose `cfg.gpus` for these devices
+   * (worker-count.ts autoWorkerCount), or, when resuming, take the count the run recorded.
+   */
+  readonly autoWorkers?: { readonly devices: LocalDevices };
 }
 
 export interface TrainResult {
@@ -68,23 +82,50 @@ export async function train(input: RunConfig, opts: TrainOptions = {}): Promise<
   }
   // --- length: --steps, else epochs over this data; derived once, recorded in config.json, kept by --resume
   const length = trainingLength(input.train, trainSet.units.length, opts.resume ? recordedConfig(runDir)?.train : undefined);
-  const cfg = withSteps(input, length.steps);
+  let cfg = withSteps(input, length.steps);
 
   // --- replicas: in this process (1) or N worker processes
   // the export records the model's full config (defaults filled), so later defaults cannot change it
   const modelRef = { name: cfg.model.name, config: parsePluginConfig(registry.get('model', cfg.model.name), cfg.model.config) };
   parsePluginConfig(registry.get('loss', cfg.loss.name), cfg.loss.config);
   checkEvaluators(registry, cfg.evaluators);
+  /** The replica of a one-process run, on this process's backend. */
+  const localReplica = async () => {
+    const backend = await initBackend({ prefer: cfg.backend, gpu: true, logger: log });
+    const precision = useComputePrecision(cfg.train.precision); // f16: refused unless webgpu has shader-f16
+    if (precision) log.info(precision);
+    return { replica: buildReplica(cfg, registry, tokenizer), backend: backend.name };
+  };
+  let local: Awaited<ReturnType<typeof localReplica>> | undefined;
+  if (opts.autoWorkers && opts.spawnWorkers) {
+    const recorded = opts.resume ? recordedConfig(runDir)?.gpus : undefined;
+    if (typeof recorded === 'number') {
+      cfg = { ...cfg, gpus: recorded };
+    } else {
+      // without a GPU the choice needs the step's cost: the model this process would train with
+      // counts it, and is kept when the choice is one worker
+      const { devices } = opts.autoWorkers;
+      if (devices.gpus === 0) local = await localReplica();
+      const tokens = 2 * cfg.train.batchSize * cfg.data.maxLength;
+      const gflop = local ? (3 * local.replica.model.flopsPerToken() * tokens) / 1e9 : undefined;
+      const choice = autoWorkerCount(devices, { pairs: cfg.train.batchSize, gflop });
+      log.info(`${choice.workers} worker process(es), chosen automatically: ${choice.reason} (--gpus=N chooses)`);
+      cfg = { ...cfg, gpus: choice.workers };
+      if (choice.workers > 1 && local) {
+        local.replica.dispose();
+        local.replica.model.dispose();
+        local = undefined;
+      }
+    }
+  }
   // only now, with everything validated, claim the run directory
   prepareRunDir(runDir, cfg, { resume: opts.resume, overwrite: opts.overwrite });
   let group: WorkerGroup;
   if (cfg.gpus > 1 && opts.spawnWorkers) {
-    group = await opts.spawnWorkers(cfg, { padId: tokenizer.padId, modelRef });
+    group = await opts.spawnWorkers(cfg, { padId: tokenizer.padId, modelRef, automatic: opts.autoWorkers !== undefined });
   } else {
-    const backend = await initBackend({ prefer: cfg.backend, gpu: true, logger: log });
-    const precision = useComputePrecision(cfg.train.precision); // f16: refused unless webgpu has shader-f16
-    if (precision) log.info(precision);
-    group = new InProcessGroup(buildReplica(cfg, registry, tokenizer), tokenizer, modelRef, backend.name, { ema: cfg.train.ema });
+    local ??= await localReplica();
+    group = new InProcessGroup(local.replica, tokenizer, modelRef, local.backend, { ema: cfg.train.ema });
   }
   const metrics = new MetricsLog(runDir);
   const sampler = new BatchSampler({

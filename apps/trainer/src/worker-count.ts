@@ -41,3 +41,50 @@ export function checkWorkerCount(workers: number, devices: LocalDevices, oversub
       `(at most ${limit} here). Use fewer, --external-workers to run them on other hosts, or --oversubscribe to start them anyway`,
   );
 }
+
+/**
+ * Below this much forward + backward work per worker and step, a second worker costs more than it
+ * saves: sending its shard, the ring all-reduce and the wait for the slower shard take 20-60 ms a
+ * step here. Measured on 2 cores (BENCHMARKS.md "Worker processes"): the bag model's ~0.01 GFLOP
+ * step ran at 0.63x with two workers; the default transformer's ~6 GFLOP step ran the whole
+ * 250-step run 1.64x faster with two (1:29 against 2:26, the same CPU seconds).
+ */
+export const MIN_GFLOP_PER_WORKER = 1;
+/** Fewer pairs than this per worker leave products too small to pay for the split. */
+export const MIN_PAIRS_PER_WORKER = 8;
+
+/** What one optimizer step costs, as the automatic worker count estimates it. */
+export interface StepCost {
+  /** Pairs (units) per global batch. */
+  readonly pairs: number;
+  /** Forward + backward GFLOP of a full global batch at the longest sequence length (needed without a GPU). */
+  readonly gflop?: number;
+}
+
+export interface WorkerChoice {
+  readonly workers: number;
+  /** One line for the log: what was counted and why this many. */
+  readonly reason: string;
+}
+
+/**
+ * The worker count when none is given: one per GPU where the workers run on GPUs; on the CPU,
+ * as many as the cores allow while each worker still gets MIN_GFLOP_PER_WORKER of each step's
+ * work. Either way each worker gets at least MIN_PAIRS_PER_WORKER pairs of the global batch.
+ */
+export function autoWorkerCount(devices: LocalDevices, cost: StepCost): WorkerChoice {
+  const byBatch = Math.max(1, Math.floor(cost.pairs / MIN_PAIRS_PER_WORKER));
+  const perBatch = `at least ${MIN_PAIRS_PER_WORKER} of the ${cost.pairs} pairs of a step per worker`;
+  if (devices.gpus > 0) {
+    const workers = Math.min(devices.gpus, byBatch);
+    return { workers, reason: `one per GPU (${devices.gpus} found)${workers < devices.gpus ? `, limited by ${perBatch}` : ''}` };
+  }
+  if (cost.gflop === undefined) return { workers: 1, reason: 'no GPU, and the model gave no step cost' };
+  const byWork = Math.max(1, Math.floor(cost.gflop / MIN_GFLOP_PER_WORKER));
+  const workers = Math.min(devices.cores, byWork, byBatch);
+  const limit = workers === devices.cores ? 'the cores' : workers === byWork ? `at least ${MIN_GFLOP_PER_WORKER} GFLOP of each step per worker` : perBatch;
+  return {
+    workers,
+    reason: `no GPU; a step is ~${cost.gflop.toPrecision(2)} GFLOP on ${devices.cores} CPU core(s), limited by ${limit}`,
+  };
+}

@@ -27,7 +27,8 @@ export interface LaunchWorkersOptions {
 export function launchWorkers(opts: LaunchWorkersOptions): NonNullable<TrainOptions['spawnWorkers']> {
   return async (cfg: RunConfig, ctx) => {
     const gpu = cfg.backend === 'webgpu' || ((cfg.backend === 'auto' || cfg.backend === 'tensorflow') && gpuBackendAvailable());
-    if (!gpu && !opts.external) {
+    // a count the trainer chose for the CPU (autoWorkers) has already said so
+    if (!gpu && !opts.external && !ctx.automatic) {
       log.warn(
         `--gpus=${cfg.gpus}: no GPU backend (@tensorflow/tfjs-node-gpu is not installed or finds no GPU); ` +
           `running ${cfg.gpus} CPU worker processes instead`,

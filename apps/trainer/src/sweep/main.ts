@@ -8,6 +8,7 @@
  * (rerun the winner with `trainer launch --config OUT/best-config.json --out ...`).
  */
 import { ConfigError, createLogger, RewardkitError } from '@rewardkit/core';
+import { workerCountGiven } from '../launch-options';
 import { StopSignals } from '../stop-signals';
 import { parseAxes } from './sweep-grid';
 import { parseSweepArgs, SWEEP_USAGE } from './sweep-args';
@@ -27,7 +28,10 @@ async function main(argv: readonly string[]): Promise<void> {
   const stop = new StopSignals(log);
   try {
     // a stop signal is passed on to the running trials (each checkpoints and exits); no new one starts
-    const result = await runSweep({ ...args, axes, baseArgs: args.launchArgs, base: args.launch, signal: stop.signal });
+    // one worker per trial unless asked: the sweep's parallelism is its trials (--parallel)
+    const given = workerCountGiven(args.launch);
+    const baseArgs = given ? args.launchArgs : [...args.launchArgs, '--gpus=1'];
+    const result = await runSweep({ ...args, axes, baseArgs, base: given ? args.launch : { ...args.launch, gpus: 1 }, signal: stop.signal });
     const seedAxis = args.seeds ? [{ key: SEED_KEY, kind: 'list' as const, values: args.seeds.map(String) }] : [];
     process.stdout.write(`${sweepTable(result.ranked, [...axes, ...seedAxis], args.metric)}\n`);
     if (result.configs) process.stdout.write(`\nover seeds ${args.seeds!.join(', ')}:\n${seedTable(result.configs, axes, args.metric)}\n`);
