@@ -5,8 +5,10 @@
  *   after:  everything applyWasmFixes() registers now
  * on the same batches, swapping the registered kernels between steps.
  * --pair=after,fused compares `after` with `after` plus the opt-in fused layer norm / GELU / attention;
- * --pair=stockTile,after times the Tile kernel alone (kernel-sets.ts names every set).
- *   tsx apps/trainer/bench/ab-kernels.ts [--model=transformer] [--pairs=32] [--max-length=128] [--rounds=6] [--pair=before,after|after,fused|stockTile,after]
+ * --pair=stockTile,after times the Tile kernel alone; --pair=jsLoops,after the SIMD heap kernels
+ * (wasm-simd-kernels.ts) against the JavaScript loops and XNNPACK products before them
+ * (kernel-sets.ts names every set).
+ *   tsx apps/trainer/bench/ab-kernels.ts [--model=transformer] [--pairs=32] [--max-length=128] [--rounds=6] [--pair=before,after|after,fused|stockTile,after|jsLoops,after]
  */
 import { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs-core';

@@ -9,9 +9,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { applyWasmFixes, applyWasmFixesBeforeCpuSpeed, registerWasmBiasGelu, registerWasmCausalAttention, registerWasmLayerNorm } from '@rewardkit/backend';
+import { applyWasmFixes, applyWasmFixesBeforeCpuSpeed, registerWasmBiasGelu, registerWasmCausalAttention, registerWasmLayerNorm, setWasmSimdKernels, weightGradientOrder } from '@rewardkit/backend';
 
-export const KERNEL_SET_NAMES = ['before', 'after', 'fused', 'stockTile'] as const;
+export const KERNEL_SET_NAMES = ['before', 'after', 'fused', 'stockTile', 'jsLoops'] as const;
 export type KernelSetName = (typeof KERNEL_SET_NAMES)[number];
 
 export interface KernelSet {
@@ -28,7 +28,9 @@ function snapshot(): Map<string, tf.KernelConfig | undefined> {
   return new Map(NAMES.map((n) => [n, tf.getKernel(n, 'wasm')]));
 }
 
-function restore(configs: Map<string, tf.KernelConfig | undefined>): void {
+function restore(configs: Map<string, tf.KernelConfig | undefined>, simd = true, swap = true): void {
+  setWasmSimdKernels(simd);
+  weightGradientOrder.swapWhenCheaper = swap;
   for (const [name, config] of configs) {
     if (tf.getKernel(name, 'wasm')) tf.unregisterKernel(name, 'wasm');
     if (config) tf.registerKernel(config);
@@ -50,9 +52,10 @@ export function captureKernelSets(): Record<KernelSetName, KernelSet> {
   const fused = snapshot();
   restore(after);
   return {
-    before: { name: 'before', install: () => restore(before) },
+    before: { name: 'before', install: () => restore(before, false, false) },
     after: { name: 'after', install: () => restore(after) },
     fused: { name: 'fused', install: () => restore(fused) },
     stockTile: { name: 'stockTile', install: () => restore(stockTile) },
+    jsLoops: { name: 'jsLoops', install: () => restore(after, false, false) },
   };
 }

@@ -10,6 +10,9 @@ export { assertF16Compute, f16ComputeRefusal, setWebGpuF16Compute, useComputePre
 export { describeWebGpu, type WebGpuTestAvailability } from './webgpu-test-adapter';
 export { measureMatMulGflops, type MeasureMatMulOptions } from './measure-matmul';
 export { applyWasmFixes, applyWasmFixesBeforeCpuSpeed } from './apply-wasm-fixes';
+// A/B switches for the bench (apps/trainer/bench/kernel-sets.ts); both default on.
+export { setWasmSimdKernels } from './wasm-simd-kernels';
+export { weightGradientOrder } from './wasm-batch-matmul';
 // Opt-in wasm kernels that measured slower than the unfused composition (not in applyWasmFixes).
 export { registerWasmLayerNorm } from './wasm-layer-norm';
 export { registerWasmBiasGelu } from './wasm-bias-gelu';

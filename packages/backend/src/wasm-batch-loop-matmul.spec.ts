@@ -13,6 +13,11 @@ const SHAPES: [string, number[], number[]][] = [
   ['shared A', [1, 7, 13], [3, 13, 5]],
   ['single matrices (stock path)', [1, 9, 4], [1, 4, 6]],
   ['size-1 edges', [3, 1, 9], [3, 9, 1]],
+  // m % 4 = n % 8 = 0 and a small B: the SIMD kernel (wasm-simd-kernels.ts)
+  ['SIMD shared B', [4, 12, 13], [1, 13, 16]],
+  ['SIMD shared A', [1, 8, 5], [3, 5, 8]],
+  ['SIMD single 2-D product', [1, 20, 7], [1, 7, 24]],
+  ['B too large for SIMD (XNNPACK loop)', [2, 4, 300], [2, 300, 256]],
 ];
 
 interface Result {
@@ -58,6 +63,22 @@ describe('wasm BatchMatMul batch loop', () => {
       expect(relativeError(got.da, ref.da)).toBeLessThan(1e-5);
       expect(relativeError(got.db, ref.db)).toBeLessThan(1e-5);
     });
+  });
+
+  it('the SIMD kernel adds the products over k in order in float32, bit for bit', async () => {
+    const [batch, m, k, n] = [3, 8, 37, 16];
+    const a = randomFloats(batch * m * k, 5);
+    const b = randomFloats(batch * k * n, 6);
+    const want = new Float32Array(batch * m * n);
+    for (let s = 0; s < batch; s++)
+      for (let i = 0; i < m; i++)
+        for (let j = 0; j < n; j++) {
+          let acc = 0;
+          for (let kk = 0; kk < k; kk++) acc = Math.fround(acc + Math.fround(a[(s * m + i) * k + kk] * b[(s * k + kk) * n + j]));
+          want[(s * m + i) * n + j] = acc;
+        }
+    const got = await runOn('wasm', () => tf.tidy(() => tf.matMul(tf.tensor3d(a, [batch, m, k]), tf.tensor3d(b, [batch, k, n])).dataSync() as Float32Array));
+    expect(Array.from(got)).toEqual(Array.from(want));
   });
 
   it('transposed batched operands (every attention gradient) match cpu', async () => {

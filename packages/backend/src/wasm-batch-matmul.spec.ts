@@ -17,6 +17,8 @@ const SHAPES: [string, number[], number[], boolean][] = [
   ['4-D attention-like', [2, 3, 5, 4], [2, 3, 4, 6], true],
   ['3-D x 2-D broadcast', [4, 7, 13], [13, 5], false],
   ['batch-1 broadcast', [1, 7, 13], [3, 13, 5], false],
+  // m > n with transposeA: computed as (B^T A)^T, every transpose on the SIMD path
+  ['weight-gradient-like, m > n', [24, 40], [40, 8], true],
 ];
 const FLAGS: [boolean, boolean][] = [
   [false, false],

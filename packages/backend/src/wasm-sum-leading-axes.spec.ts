@@ -15,6 +15,9 @@ const CASES: [string, number[], number | number[], boolean][] = [
   ['middle axis (stock kernel)', [4, 25, 9], 1, false],
   ['every axis (stock kernel)', [40, 17], [0, 1], false],
   ['one row', [1, 33], 0, false],
+  // columns a multiple of 16, then of 4: the SIMD kernel
+  ['SIMD, 16 columns at a time', [300, 48], 0, false],
+  ['SIMD, 4 columns at a time, keepDims', [4, 25, 12], [0, 1], true],
 ];
 
 beforeAll(() => {
@@ -47,6 +50,15 @@ describe('wasm Sum over leading axes', () => {
       expect(relativeError(got.y, ref.y)).toBeLessThan(1e-6);
       expect(relativeError(got.dx, ref.dx)).toBeLessThan(1e-6);
     });
+  });
+
+  it('SIMD sums are the row-by-row float32 sums, bit for bit', async () => {
+    const [rows, cols] = [257, 20];
+    const x = randomFloats(rows * cols, 11);
+    const want = new Float32Array(cols);
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) want[c] += x[r * cols + c];
+    const got = await runOn('wasm', () => tf.tidy(() => tf.sum(tf.tensor2d(x, [rows, cols]), 0).dataSync() as Float32Array));
+    expect(Array.from(got)).toEqual(Array.from(want));
   });
 
   it('keeps int32 sums exact (stock kernel)', async () => {

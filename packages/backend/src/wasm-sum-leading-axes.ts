@@ -9,9 +9,14 @@
  * training, since XNNPACK repacks its B operand on every new tensor; the column pass took 4 ms
  * there.) The sums run in float32, row after row (within 1e-6 of the cpu backend's, which adds
  * in another order). Reductions over trailing axes (moments, softmax) keep wasm's kernel.
+ *
+ * Where the columns are a multiple of 4, the same sums (same order, bit-identical) run as a SIMD
+ * kernel in the heap (wasm-simd-kernels.ts): 0.07 ms for [8192, 64] and 0.27 ms for [8192, 256]
+ * against 1.2 and 5.8 ms for the loop below (2026-12-01); a step makes 32 such sums.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { wrapWasmKernel, type BackendWasm, type WasmKernelArgs } from './wasm-kernel-patch';
+import { simdKernels } from './wasm-simd-kernels';
 
 export const LEADING_SUM = Symbol.for('rewardkit.backend.wasmSumLeadingAxes');
 
@@ -44,6 +49,12 @@ function leadingByColumns(inner: tf.KernelFunc): tf.KernelFunc {
     const wasm: BackendWasm = backend;
     const rest = x.shape.slice(p);
     const out = wasm.makeOutput(attrs?.keepDims === true ? [...x.shape.slice(0, p).map(() => 1), ...rest] : rest, 'float32');
+    const simd = cols % 4 === 0 ? simdKernels(wasm) : undefined;
+    if (simd) {
+      const [xAt, outAt] = [wasm.dataIdMap.get(x.dataId)!.memoryOffset, wasm.dataIdMap.get(out.dataId)!.memoryOffset];
+      (cols % 16 === 0 ? simd.columnSums16 : simd.columnSums4)(xAt, outAt, rows, cols);
+      return out;
+    }
     // Views only after makeOutput: its malloc may grow the heap and detach older views.
     columnSums(wasm.typedArrayFromHeap(x) as Float32Array, rows, cols, wasm.typedArrayFromHeap(out) as Float32Array);
     return out;

@@ -13,6 +13,9 @@ const CASES: [string, number[], number[]][] = [
   ['1-D', [7], [5]],
   ['no repeats', [3, 4], [1, 1]],
   ['an empty axis', [0, 3], [2, 2]],
+  // a column repeated a multiple of 4 times along the last axis: the SIMD kernel
+  ['SIMD column fill', [37, 1], [1, 12]],
+  ['SIMD column fill, rank 3', [2, 5, 1], [1, 1, 8]],
 ];
 
 beforeAll(() => {

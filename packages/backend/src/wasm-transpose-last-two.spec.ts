@@ -11,6 +11,11 @@ const CASES: [string, number[], number[]][] = [
   ['4-D last two', [2, 3, 4, 5], [0, 1, 3, 2]],
   ['other permutation (stock kernel)', [2, 3, 4, 5], [0, 2, 1, 3]],
   ['size-1 axis', [1, 40], [1, 0]],
+  // multiples of 4 on both sides: the SIMD kernel, in row blocks of 64, 8 and 4
+  ['SIMD, 64-row blocks (x^T of a weight gradient)', [192, 20], [1, 0]],
+  ['SIMD, wide source (8-row blocks)', [8, 1032], [1, 0]],
+  ['SIMD, batched, 4-row blocks', [3, 12, 20], [0, 2, 1]],
+  ['SIMD, 4-D (attention K^T)', [2, 3, 16, 8], [0, 1, 3, 2]],
 ];
 
 beforeAll(() => {
@@ -48,5 +53,7 @@ describe('wasm Transpose of the last two axes', () => {
   it('moves int32 values too', async () => {
     const run = () => tf.tidy(() => Array.from(tf.transpose(tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3], 'int32')).dataSync()));
     expect(await runOn('wasm', run)).toEqual([1, 4, 2, 5, 3, 6]);
+    const simd = () => tf.tidy(() => Array.from(tf.transpose(tf.reshape(tf.range(0, 32, 1, 'int32'), [4, 8])).dataSync()));
+    expect(await runOn('wasm', simd)).toEqual(Array.from({ length: 32 }, (_, i) => (i % 4) * 8 + Math.floor(i / 4)));
   });
 });

@@ -1,0 +1,241 @@
+/**
+ * SIMD loops that run inside tfjs-backend-wasm's heap: a module assembled at start-up
+ * (wasm-simd-assembler.ts) imports the backend's own WebAssembly.Memory, so a kernel gets the byte
+ * addresses of tensors and reads and writes them in place, four floats an instruction.
+ *
+ * Measured on the transformer step's shapes (2026-12-01): the JavaScript loops these replace cost
+ * 2-17 ns an element (the last-two-axes transpose every weight gradient pays, leading-axis sums,
+ * the Tile of a column); see each caller for its figures.
+ *
+ * Every kernel moves or adds values in exactly the order of the JavaScript loop it replaces (a
+ * column sum adds row after row, in float32), so results are bit-identical to it.
+ */
+import { assemble, bump, forLoop, I32, op, V128, type WasmFunction } from './wasm-simd-assembler';
+import type { BackendWasm } from './wasm-kernel-patch';
+
+export interface SimdKernels {
+  /** dst[j, i] = src[i, j] for one [rows, cols] matrix; rows % rowBlock === 0, rowBlock and cols multiples of 4. */
+  transpose(src: number, dst: number, rows: number, cols: number, rowBlock: number): void;
+  /** out[c] = sum over r of x[r, c], row by row in float32; cols % 16 === 0. */
+  columnSums16(x: number, out: number, rows: number, cols: number): void;
+  /** The same for cols % 4 === 0. */
+  columnSums4(x: number, out: number, rows: number, cols: number): void;
+  /** out[r, 0..n) = x[r] for a column x of `rows` floats; n % 4 === 0. */
+  fillRows(x: number, out: number, rows: number, n: number): void;
+  /**
+   * c[s] = a[s] [m, k] x b[s] [k, n] for s < batch, matrices `aStride`, `bStride`, `cStride`
+   * bytes apart (0: shared); m % 4 === 0, n % 8 === 0. Each output is the float32 sum over k in
+   * order (separate multiply and add).
+   */
+  batchMatMul(a: number, b: number, c: number, m: number, k: number, n: number, batch: number, aStride: number, bStride: number, cStride: number): void;
+  /**
+   * c [m, n] += a^T b for a [k, m], b [k, n] (c zeroed by the caller for a plain product), in
+   * chunks of `kBlock` rows of a and b that stay in L1 while every 4x8 tile of c takes them; each
+   * output is still the float32 sum over k in order. m % 4 === 0, n % 8 === 0.
+   */
+  transposedAMatMul(a: number, b: number, c: number, k: number, m: number, n: number, kBlock: number): void;
+}
+
+// transpose(src 0, dst 1, rows 2, cols 3, rowBlock 4)
+function transpose(): WasmFunction {
+  const [src, dst, rows, cols, ib] = [0, 1, 2, 3, 4];
+  const [i0, j, ii, s, d, cs, rs] = [5, 6, 7, 8, 9, 10, 11];
+  const [r0, r1, r2, r3, t0, t1, t2, t3] = [12, 13, 14, 15, 16, 17, 18, 19];
+  const load = (k: number) => [...op.get(s), ...(k ? [...op.get(cs), ...op.i32(k), ...op.mul, ...op.add] : []), ...op.vLoad()];
+  const store = (k: number, a: number, b: number, lanes: [number, number, number, number]) => [
+    ...op.get(d), ...(k ? [...op.get(rs), ...op.i32(k), ...op.mul, ...op.add] : []),
+    ...op.get(a), ...op.get(b), ...op.shuffle32(lanes), ...op.vStore(),
+  ];
+  const block4x4 = [
+    // s = src + ii*cs + 4j; d = dst + j*rs + 4ii
+    ...op.get(src), ...op.get(ii), ...op.get(cs), ...op.mul, ...op.add, ...op.get(j), ...op.i32(4), ...op.mul, ...op.add, ...op.set(s),
+    ...op.get(dst), ...op.get(j), ...op.get(rs), ...op.mul, ...op.add, ...op.get(ii), ...op.i32(4), ...op.mul, ...op.add, ...op.set(d),
+    ...load(0), ...op.set(r0), ...load(1), ...op.set(r1), ...load(2), ...op.set(r2), ...load(3), ...op.set(r3),
+    ...op.get(r0), ...op.get(r1), ...op.shuffle32([0, 4, 1, 5]), ...op.set(t0),
+    ...op.get(r0), ...op.get(r1), ...op.shuffle32([2, 6, 3, 7]), ...op.set(t1),
+    ...op.get(r2), ...op.get(r3), ...op.shuffle32([0, 4, 1, 5]), ...op.set(t2),
+    ...op.get(r2), ...op.get(r3), ...op.shuffle32([2, 6, 3, 7]), ...op.set(t3),
+    ...store(0, t0, t2, [0, 1, 4, 5]), ...store(1, t0, t2, [2, 3, 6, 7]),
+    ...store(2, t1, t3, [0, 1, 4, 5]), ...store(3, t1, t3, [2, 3, 6, 7]),
+  ];
+  // Row blocks of up to 16 so each destination row receives a whole 64-byte line at a time
+  // (its rows are `rows` floats apart, a power of two: written 16 bytes at a time they thrash L1).
+  const body = [
+    ...op.get(cols), ...op.i32(4), ...op.mul, ...op.set(cs),
+    ...op.get(rows), ...op.i32(4), ...op.mul, ...op.set(rs),
+    ...forLoop(i0, 0, op.get(rows), op.get(ib),
+      forLoop(j, 0, op.get(cols), 4,
+        forLoop(ii, op.get(i0), [...op.get(i0), ...op.get(ib), ...op.add], 4, block4x4))),
+  ];
+  return { name: 'transpose', params: [I32, I32, I32, I32, I32], locals: [I32, I32, I32, I32, I32, I32, I32, V128, V128, V128, V128, V128, V128, V128, V128], body };
+}
+
+// columnSums{16,4}(x 0, out 1, rows 2, cols 3): `width` accumulators of 4 columns each
+function columnSums(width: 1 | 4): WasmFunction {
+  const [x, out, rows, cols] = [0, 1, 2, 3];
+  const [c0, r, p, cs] = [4, 5, 6, 7];
+  const acc = Array.from({ length: width }, (_, k) => 8 + k);
+  const body = [
+    ...op.get(cols), ...op.i32(4), ...op.mul, ...op.set(cs),
+    ...forLoop(c0, 0, op.get(cols), 4 * width, [
+      ...acc.flatMap((a) => [...op.vZero, ...op.set(a)]),
+      ...op.get(x), ...op.get(c0), ...op.i32(4), ...op.mul, ...op.add, ...op.set(p),
+      ...forLoop(r, 0, op.get(rows), 1, [
+        ...acc.flatMap((a, k) => [...op.get(a), ...op.get(p), ...op.vLoad(16 * k), ...op.f32x4Add, ...op.set(a)]),
+        ...bump(p, op.get(cs)),
+      ]),
+      ...acc.flatMap((a, k) => [...op.get(out), ...op.get(c0), ...op.i32(4), ...op.mul, ...op.add, ...op.get(a), ...op.vStore(16 * k)]),
+    ]),
+  ];
+  return { name: `columnSums${4 * width}`, params: [I32, I32, I32, I32], locals: [I32, I32, I32, I32, ...acc.map(() => V128)], body };
+}
+
+// fillRows(x 0, out 1, rows 2, n 3)
+function fillRows(): WasmFunction {
+  const [x, out, rows, n] = [0, 1, 2, 3];
+  const [r, p, end, v] = [4, 5, 6, 7];
+  const body = [
+    ...op.get(out), ...op.set(p),
+    ...forLoop(r, 0, op.get(rows), 1, [
+      ...op.get(x), ...op.get(r), ...op.i32(4), ...op.mul, ...op.add, ...op.f32Load(), ...op.f32x4Splat, ...op.set(v),
+      ...op.get(p), ...op.get(n), ...op.i32(4), ...op.mul, ...op.add, ...op.set(end),
+      ...forLoop(p, op.get(p), op.get(end), 16, [...op.get(p), ...op.get(v), ...op.vStore()]),
+    ]),
+  ];
+  return { name: 'fillRows', params: [I32, I32, I32, I32], locals: [I32, I32, I32, V128], body };
+}
+
+// batchMatMul(a 0, b 1, c 2, m 3, k 4, n 5, batch 6, aStride 7, bStride 8, cStride 9): 4x8 tiles
+// of c held in eight registers; b's rows are read in place (no packing), a's four rows as splats.
+function batchMatMul(): WasmFunction {
+  const [a, b, c, m, k, n, batch, aStride, bStride, cStride] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const [s, i, j, kk, pa, pb, ka, nb, aBase, bBase, cBase, pc] = [10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21];
+  const acc = [22, 23, 24, 25, 26, 27, 28, 29];
+  const [b0, b1, av] = [30, 31, 32];
+  const rowOf = (r: number) => (r === 0 ? op.get(pa) : [...op.get(pa), ...op.get(ka), ...op.i32(r), ...op.mul, ...op.add]);
+  const kStep = [
+    ...op.get(pb), ...op.vLoad(0), ...op.set(b0),
+    ...op.get(pb), ...op.vLoad(16), ...op.set(b1),
+    ...[0, 1, 2, 3].flatMap((r) => [
+      ...rowOf(r), ...op.vLoadSplat(), ...op.set(av),
+      ...op.get(acc[2 * r]), ...op.get(av), ...op.get(b0), ...op.f32x4Mul, ...op.f32x4Add, ...op.set(acc[2 * r]),
+      ...op.get(acc[2 * r + 1]), ...op.get(av), ...op.get(b1), ...op.f32x4Mul, ...op.f32x4Add, ...op.set(acc[2 * r + 1]),
+    ]),
+    ...bump(pa, 4),
+    ...bump(pb, op.get(nb)),
+  ];
+  const tile = [
+    ...acc.flatMap((x) => [...op.vZero, ...op.set(x)]),
+    // pa = aBase + i*ka; pb = bBase + 4j
+    ...op.get(aBase), ...op.get(i), ...op.get(ka), ...op.mul, ...op.add, ...op.set(pa),
+    ...op.get(bBase), ...op.get(j), ...op.i32(4), ...op.mul, ...op.add, ...op.set(pb),
+    ...forLoop(kk, 0, op.get(k), 1, kStep),
+    // pc = cBase + i*nb + 4j
+    ...op.get(cBase), ...op.get(i), ...op.get(nb), ...op.mul, ...op.add, ...op.get(j), ...op.i32(4), ...op.mul, ...op.add, ...op.set(pc),
+    ...[0, 1, 2, 3].flatMap((r) => [
+      ...(r === 0 ? op.get(pc) : [...op.get(pc), ...op.get(nb), ...op.i32(r), ...op.mul, ...op.add]),
+      ...op.tee(pa), ...op.get(acc[2 * r]), ...op.vStore(0),
+      ...op.get(pa), ...op.get(acc[2 * r + 1]), ...op.vStore(16),
+    ]),
+  ];
+  const body = [
+    ...op.get(k), ...op.i32(4), ...op.mul, ...op.set(ka),
+    ...op.get(n), ...op.i32(4), ...op.mul, ...op.set(nb),
+    ...forLoop(s, 0, op.get(batch), 1, [
+      ...op.get(a), ...op.get(s), ...op.get(aStride), ...op.mul, ...op.add, ...op.set(aBase),
+      ...op.get(b), ...op.get(s), ...op.get(bStride), ...op.mul, ...op.add, ...op.set(bBase),
+      ...op.get(c), ...op.get(s), ...op.get(cStride), ...op.mul, ...op.add, ...op.set(cBase),
+      ...forLoop(i, 0, op.get(m), 4, forLoop(j, 0, op.get(n), 8, tile)),
+    ]),
+  ];
+  return { name: 'batchMatMul', params: new Array<number>(10).fill(I32), locals: [...new Array<number>(12).fill(I32), ...new Array<number>(11).fill(V128)], body };
+}
+
+// transposedAMatMul(a 0, b 1, c 2, k 3, m 4, n 5, kBlock 6): a [k, m] read a row at a time, so
+// a[kk, i..i+3] is one load and each of its lanes a shuffle (no transposed copy of a)
+function transposedAMatMul(): WasmFunction {
+  const [a, b, c, k, m, n, kb] = [0, 1, 2, 3, 4, 5, 6];
+  const [k0, i, j, kk, pa, pb, pc, ma, nb, kEnd] = [7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
+  const acc = [17, 18, 19, 20, 21, 22, 23, 24];
+  const [b0, b1, av, lane] = [25, 26, 27, 28];
+  const rowOfC = (r: number) => (r === 0 ? op.get(pc) : [...op.get(pc), ...op.get(nb), ...op.i32(r), ...op.mul, ...op.add]);
+  const kStep = [
+    ...op.get(pa), ...op.vLoad(0), ...op.set(av),
+    ...op.get(pb), ...op.vLoad(0), ...op.set(b0),
+    ...op.get(pb), ...op.vLoad(16), ...op.set(b1),
+    ...[0, 1, 2, 3].flatMap((r) => [
+      ...op.get(av), ...op.get(av), ...op.shuffle32([r, r, r, r]), ...op.set(lane),
+      ...op.get(acc[2 * r]), ...op.get(lane), ...op.get(b0), ...op.f32x4Mul, ...op.f32x4Add, ...op.set(acc[2 * r]),
+      ...op.get(acc[2 * r + 1]), ...op.get(lane), ...op.get(b1), ...op.f32x4Mul, ...op.f32x4Add, ...op.set(acc[2 * r + 1]),
+    ]),
+    ...bump(pa, op.get(ma)),
+    ...bump(pb, op.get(nb)),
+  ];
+  const tile = [
+    // pc = c + i*nb + 4j; the tile's partial sums from earlier chunks
+    ...op.get(c), ...op.get(i), ...op.get(nb), ...op.mul, ...op.add, ...op.get(j), ...op.i32(4), ...op.mul, ...op.add, ...op.set(pc),
+    ...[0, 1, 2, 3].flatMap((r) => [...rowOfC(r), ...op.vLoad(0), ...op.set(acc[2 * r]), ...rowOfC(r), ...op.vLoad(16), ...op.set(acc[2 * r + 1])]),
+    // pa = a + k0*ma + 4i; pb = b + k0*nb + 4j
+    ...op.get(a), ...op.get(k0), ...op.get(ma), ...op.mul, ...op.add, ...op.get(i), ...op.i32(4), ...op.mul, ...op.add, ...op.set(pa),
+    ...op.get(b), ...op.get(k0), ...op.get(nb), ...op.mul, ...op.add, ...op.get(j), ...op.i32(4), ...op.mul, ...op.add, ...op.set(pb),
+    ...forLoop(kk, op.get(k0), op.get(kEnd), 1, kStep),
+    ...[0, 1, 2, 3].flatMap((r) => [...rowOfC(r), ...op.get(acc[2 * r]), ...op.vStore(0), ...rowOfC(r), ...op.get(acc[2 * r + 1]), ...op.vStore(16)]),
+  ];
+  const body = [
+    ...op.get(m), ...op.i32(4), ...op.mul, ...op.set(ma),
+    ...op.get(n), ...op.i32(4), ...op.mul, ...op.set(nb),
+    ...forLoop(k0, 0, op.get(k), op.get(kb), [
+      // kEnd = min(k0 + kBlock, k)
+      ...op.get(k0), ...op.get(kb), ...op.add, ...op.get(k), ...op.get(k0), ...op.get(kb), ...op.add, ...op.get(k), ...op.ltU, ...op.select, ...op.set(kEnd),
+      ...forLoop(i, 0, op.get(m), 4, forLoop(j, 0, op.get(n), 8, tile)),
+    ]),
+  ];
+  return { name: 'transposedAMatMul', params: new Array<number>(7).fill(I32), locals: [...new Array<number>(10).fill(I32), ...new Array<number>(12).fill(V128)], body };
+}
+
+/** The slice of the WebAssembly JS API used here (the workspace compiles without the DOM lib). */
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { readonly exports: unknown };
+  Memory: abstract new (...args: never[]) => object;
+}
+const wasmApi = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+
+let compiled: object | null | undefined;
+let enabled = true;
+
+/** Off: every caller runs its JavaScript loop again (for A/B timings in one process only). */
+export function setWasmSimdKernels(on: boolean): void {
+  enabled = on;
+}
+
+const instances = new WeakMap<object, SimdKernels>();
+
+/** The backend's heap as a WebAssembly.Memory (emscripten exports it as asm.memory). */
+function heapMemory(api: WasmApi, backend: BackendWasm): object | undefined {
+  const asm = (backend.wasm as unknown as { asm?: Record<string, unknown> }).asm;
+  return asm?.memory instanceof api.Memory ? asm.memory : undefined;
+}
+
+/**
+ * The kernels bound to this backend's heap, or undefined where they cannot run (no SIMD, or a
+ * tfjs-wasm build that hides its memory): callers then keep their JavaScript loops.
+ */
+export function simdKernels(backend: BackendWasm): SimdKernels | undefined {
+  const api = wasmApi;
+  const memory = enabled && api ? heapMemory(api, backend) : undefined;
+  if (api === undefined || memory === undefined) return undefined;
+  const cached = instances.get(memory);
+  if (cached) return cached;
+  if (compiled === undefined) {
+    try {
+      compiled = new api.Module(assemble([transpose(), columnSums(4), columnSums(1), fillRows(), batchMatMul(), transposedAMatMul()]));
+    } catch {
+      compiled = null; // an engine without fixed-width SIMD
+    }
+  }
+  if (compiled === null) return undefined;
+  const kernels = new api.Instance(compiled, { env: { memory } }).exports as unknown as SimdKernels;
+  instances.set(memory, kernels);
+  return kernels;
+}

@@ -1,0 +1,60 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { applyWasmFixes } from './apply-wasm-fixes';
+import { registerAllGradients } from './register-gradients';
+import { randomFloats, relativeError, runOn } from './spec-helpers';
+
+/** [label, A shape [..., K, M], B shape [..., K, N]] for matMul(a, b, transposeA = true). */
+const CASES: [string, number[], number[]][] = [
+  ['weight gradient, K a multiple of the chunk', [128, 12], [128, 16]],
+  ['K not a multiple of the chunk (130 = 2 x 64 + 2)', [130, 8], [130, 24]],
+  ['M > N (the MLP\'s second weight)', [70, 32], [70, 8]],
+  ['batched (attention dV = P^T dO)', [3, 20, 16], [3, 20, 8]],
+  ['M not a multiple of 4 (falls back to transpose-first)', [40, 6], [40, 8]],
+  ['N not a multiple of 8 (falls back)', [40, 8], [40, 12]],
+];
+
+beforeAll(() => {
+  registerAllGradients();
+  applyWasmFixes();
+});
+
+function product(aShape: number[], bShape: number[], seed: number) {
+  const size = (s: number[]) => s.reduce((x, y) => x * y, 1);
+  return tf.tidy(() => {
+    const a = tf.tensor(randomFloats(size(aShape), seed), aShape);
+    const b = tf.tensor(randomFloats(size(bShape), seed + 1), bShape);
+    const out = tf.matMul(a, b, true, false);
+    const w = tf.tensor(randomFloats(out.size, seed + 2), out.shape);
+    const [da, db] = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(tf.matMul(x, y, true, false), w)))([a, b]);
+    return { shape: out.shape, out: out.dataSync() as Float32Array, da: da.dataSync() as Float32Array, db: db.dataSync() as Float32Array };
+  });
+}
+
+describe('wasm A^T B without a transposed copy', () => {
+  CASES.forEach(([label, aShape, bShape], i) => {
+    it(`${label} ${JSON.stringify(aShape)}^T x ${JSON.stringify(bShape)}: values and gradients match cpu, nothing leaks`, async () => {
+      const ref = await runOn('cpu', () => product(aShape, bShape, 20 * i + 3));
+      const got = await runOn('wasm', () => product(aShape, bShape, 20 * i + 3));
+      expect(got.shape).toEqual(ref.shape);
+      expect(relativeError(got.out, ref.out)).toBeLessThan(1e-5);
+      expect(relativeError(got.da, ref.da)).toBeLessThan(1e-5);
+      expect(relativeError(got.db, ref.db)).toBeLessThan(1e-5);
+    });
+  });
+
+  it('adds the products over k in order in float32, bit for bit, across chunk boundaries', async () => {
+    const [k, m, n] = [150, 8, 16];
+    const a = randomFloats(k * m, 41);
+    const b = randomFloats(k * n, 42);
+    const want = new Float32Array(m * n);
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < n; j++) {
+        let acc = 0;
+        for (let kk = 0; kk < k; kk++) acc = Math.fround(acc + Math.fround(a[kk * m + i] * b[kk * n + j]));
+        want[i * n + j] = acc;
+      }
+    const got = await runOn('wasm', () => tf.tidy(() => tf.matMul(tf.tensor2d(a, [k, m]), tf.tensor2d(b, [k, n]), true, false).dataSync() as Float32Array));
+    expect(Array.from(got)).toEqual(Array.from(want));
+  });
+});
