@@ -13,10 +13,12 @@ const SHAPES: [string, number[], number[]][] = [
   ['shared A', [1, 7, 13], [3, 13, 5]],
   ['single matrices (stock path)', [1, 9, 4], [1, 4, 6]],
   ['size-1 edges', [3, 1, 9], [3, 9, 1]],
-  // m % 4 = n % 8 = 0 and a small B: the SIMD kernel (wasm-simd-kernels.ts)
+  // a small B: the SIMD kernels (wasm-simd-gemm.ts), whole 4x8 tiles and every kind of edge
   ['SIMD shared B', [4, 12, 13], [1, 13, 16]],
   ['SIMD shared A', [1, 8, 5], [3, 5, 8]],
   ['SIMD single 2-D product', [1, 20, 7], [1, 7, 24]],
+  ['SIMD edges: m % 4 = 3, n % 8 = 7 (4x8, 4x4, 4x1, 1x4, 1x1 tiles)', [2, 11, 9], [2, 9, 15]],
+  ['SIMD attention with T = 84', [2, 84, 8], [2, 8, 84]],
   ['B too large for SIMD (XNNPACK loop)', [2, 4, 300], [2, 300, 256]],
 ];
 
@@ -66,7 +68,7 @@ describe('wasm BatchMatMul batch loop', () => {
   });
 
   it('the SIMD kernel adds the products over k in order in float32, bit for bit', async () => {
-    const [batch, m, k, n] = [3, 8, 37, 16];
+    const [batch, m, k, n] = [3, 10, 37, 23];
     const a = randomFloats(batch * m * k, 5);
     const b = randomFloats(batch * k * n, 6);
     const want = new Float32Array(batch * m * n);

@@ -14,9 +14,9 @@
  * The order of the sums inside each product is XNNPACK's, as for any unbatched matMul on wasm.
  *
  * Where B is small (k x n <= 64K floats, n <= 256: every product of the transformer step but the
- * K = tokens weight gradients) and m % 4 = n % 8 = 0, the whole call, batched or not, runs as one
- * SIMD kernel in the heap instead (wasm-simd-kernels.ts: 4x8 register tiles, B read in place, no
- * operator to create or operand to pack). Measured 2026-12-01 against this loop / XNNPACK:
+ * K = tokens weight gradients) the whole call, batched or not, runs as SIMD kernels in the heap
+ * instead (wasm-simd-gemm.ts: 4x8 register tiles and narrower ones for the edges, B read in place,
+ * no operator to create or operand to pack). Measured 2026-12-01 against this loop / XNNPACK:
  * attention's 64 x [128, 128] x [128, 32] 1.37 vs 5.0 ms, [8192, 64] x [64, 64] 1.35 vs 2.0 ms,
  * [8192, 64] x [64, 256] 6.2 vs 7.9 ms; XNNPACK stays faster for large B (1024^3: 35 vs 13.5
  * GFLOP/s, B's columns then thrash the cache). Its sums run over k in order with a separate
@@ -25,14 +25,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { closeView, heapOffset, matMul2d, openView, type HeapView } from './wasm-heap-views';
 import { wrapWasmKernel, type BackendWasm, type WasmKernelArgs } from './wasm-kernel-patch';
+import { simdMatMul } from './wasm-simd-gemm';
 import { simdKernels } from './wasm-simd-kernels';
 
 /** B operands up to this many floats (256 KB) stay in cache while the SIMD kernel reads them in place. */
 const SIMD_MAX_B = 65536;
 const SIMD_MAX_N = 256;
 
-function simdFits(m: number, k: number, n: number): boolean {
-  return m % 4 === 0 && n % 8 === 0 && n <= SIMD_MAX_N && k * n <= SIMD_MAX_B;
+function simdFits(k: number, n: number): boolean {
+  return n <= SIMD_MAX_N && k * n <= SIMD_MAX_B;
 }
 
 export const BATCH_LOOP = Symbol.for('rewardkit.backend.wasmBatchLoopMatMul');
@@ -51,15 +52,15 @@ function batchLoop(inner: tf.KernelFunc): tf.KernelFunc {
     const batchB = tf.util.sizeFromShape(b.shape.slice(0, -2));
     const batch = Math.max(batchA, batchB);
     const broadcastable = batchA === batchB || batchA === 1 || batchB === 1;
-    const simd = k === k2 && broadcastable && m * k * n > 0 && simdFits(m, k, n) ? simdKernels(args.backend) : undefined;
+    const simd = k === k2 && broadcastable && m * k * n > 0 && simdFits(k, n) ? simdKernels(args.backend) : undefined;
     if (simd) {
       const wasm: BackendWasm = args.backend;
       const outerDims = tf.backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
       const out = wasm.makeOutput([...outerDims, m, n], 'float32');
       const [aAt, bAt, outAt] = [heapOffset(wasm, a), heapOffset(wasm, b), heapOffset(wasm, out)];
       // shared B: one product over the batch's contiguous rows; else one per entry (a shared A re-read)
-      if (batchB === 1) simd.batchMatMul(aAt, bAt, outAt, batch * m, k, n, 1, 0, 0, 0);
-      else simd.batchMatMul(aAt, bAt, outAt, m, k, n, batch, batchA === 1 ? 0 : 4 * m * k, 4 * k * n, 4 * m * n);
+      if (batchB === 1) simdMatMul(simd, aAt, bAt, outAt, batch * m, k, n, 1, 0, 0, 0);
+      else simdMatMul(simd, aAt, bAt, outAt, m, k, n, batch, batchA === 1 ? 0 : 4 * m * k, 4 * k * n, 4 * m * n);
       return out;
     }
     // Single products are already fast; shapes wasm cannot broadcast (or empty ones) keep its errors.

@@ -54,6 +54,9 @@ export const op = {
   f32Load: (offset = 0) => [0x2a, 2, ...uleb(offset)],
   f32Store: (offset = 0) => [0x38, 2, ...uleb(offset)],
   vLoad: (offset = 0) => simd(0x00, 0, ...uleb(offset)),
+  f32Zero: [0x43, 0, 0, 0, 0],
+  f32Add: [0x92],
+  f32Mul: [0x94],
   vStore: (offset = 0) => simd(0x0b, 0, ...uleb(offset)),
   /** i8x16.shuffle over 32-bit lanes: lanes 0-3 from the first operand, 4-7 from the second. */
   shuffle32: (lanes: readonly [number, number, number, number]) => simd(0x0d, ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3])),

@@ -10,8 +10,10 @@
  * Every kernel moves or adds values in exactly the order of the JavaScript loop it replaces (a
  * column sum adds row after row, in float32), so results are bit-identical to it.
  */
-import { assemble, bump, forLoop, I32, op, V128, type WasmFunction } from './wasm-simd-assembler';
+import { assemble, bump, F32, forLoop, I32, op, V128, type WasmFunction } from './wasm-simd-assembler';
 import type { BackendWasm } from './wasm-kernel-patch';
+
+export type Gemm = (a: number, b: number, c: number, m: number, k: number, n: number, lda: number, ldb: number, ldc: number, batch: number, aStride: number, bStride: number, cStride: number) => void;
 
 export interface SimdKernels {
   /** dst[j, i] = src[i, j] for one [rows, cols] matrix; rows % rowBlock === 0, rowBlock and cols multiples of 4. */
@@ -23,11 +25,16 @@ export interface SimdKernels {
   /** out[r, 0..n) = x[r] for a column x of `rows` floats; n % 4 === 0. */
   fillRows(x: number, out: number, rows: number, n: number): void;
   /**
-   * c[s] = a[s] [m, k] x b[s] [k, n] for s < batch, matrices `aStride`, `bStride`, `cStride`
-   * bytes apart (0: shared); m % 4 === 0, n % 8 === 0. Each output is the float32 sum over k in
-   * order (separate multiply and add).
+   * c[s] = a[s] [m, k] x b[s] [k, n] for s < batch: byte addresses, row strides `lda`, `ldb`,
+   * `ldc` and batch strides in bytes (0: shared). gemmRxW takes m % R === 0, n % W === 0 (tiles of
+   * R rows by W columns); gemm.ts puts the five together for any shape. Each output is the
+   * float32 sum over k in order (separate multiply and add).
    */
-  batchMatMul(a: number, b: number, c: number, m: number, k: number, n: number, batch: number, aStride: number, bStride: number, cStride: number): void;
+  gemm4x8: Gemm;
+  gemm4x4: Gemm;
+  gemm4x1: Gemm;
+  gemm1x4: Gemm;
+  gemm1x1: Gemm;
   /**
    * c [m, n] += a^T b for a [k, m], b [k, n] (c zeroed by the caller for a plain product), in
    * chunks of `kBlock` rows of a and b that stay in L1 while every 4x8 tile of c takes them; each
@@ -105,50 +112,52 @@ function fillRows(): WasmFunction {
   return { name: 'fillRows', params: [I32, I32, I32, I32], locals: [I32, I32, I32, V128], body };
 }
 
-// batchMatMul(a 0, b 1, c 2, m 3, k 4, n 5, batch 6, aStride 7, bStride 8, cStride 9): 4x8 tiles
-// of c held in eight registers; b's rows are read in place (no packing), a's four rows as splats.
-function batchMatMul(): WasmFunction {
-  const [a, b, c, m, k, n, batch, aStride, bStride, cStride] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
-  const [s, i, j, kk, pa, pb, ka, nb, aBase, bBase, cBase, pc] = [10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21];
-  const acc = [22, 23, 24, 25, 26, 27, 28, 29];
-  const [b0, b1, av] = [30, 31, 32];
-  const rowOf = (r: number) => (r === 0 ? op.get(pa) : [...op.get(pa), ...op.get(ka), ...op.i32(r), ...op.mul, ...op.add]);
+// gemm{R}x{W}(a 0, b 1, c 2, m 3, k 4, n 5, lda 6, ldb 7, ldc 8, batch 9, aStride 10, bStride 11,
+// cStride 12), row strides and batch strides in bytes: R x W tiles of c held in registers (W = 4V
+// floats as V vectors, or 1 scalar); b's rows are read in place (no packing), a's R rows as splats.
+function gemm(R: 4 | 1, V: 2 | 1 | 0): WasmFunction {
+  const [a, b, c, m, k, n, lda, ldb, ldc, batch, aStride, bStride, cStride] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+  const [s, i, j, kk, pa, pb, aBase, bBase, cBase, pc] = [13, 14, 15, 16, 17, 18, 19, 20, 21, 22];
+  const scalar = V === 0;
+  const vecs = scalar ? 1 : V;
+  const width = scalar ? 1 : 4 * V;
+  const elem = scalar ? F32 : V128;
+  const acc = Array.from({ length: R * vecs }, (_, x) => 23 + x);
+  const bv = Array.from({ length: vecs }, (_, x) => 23 + R * vecs + x);
+  const av = 23 + R * vecs + vecs;
+  const load = (offset: number) => (scalar ? op.f32Load(offset) : op.vLoad(offset));
+  const store = (offset: number) => (scalar ? op.f32Store(offset) : op.vStore(offset));
+  const [mul, add] = scalar ? [op.f32Mul, op.f32Add] : [op.f32x4Mul, op.f32x4Add];
+  const plus = (base: number, stride: number, r: number) => (r === 0 ? op.get(base) : [...op.get(base), ...op.get(stride), ...op.i32(r), ...op.mul, ...op.add]);
   const kStep = [
-    ...op.get(pb), ...op.vLoad(0), ...op.set(b0),
-    ...op.get(pb), ...op.vLoad(16), ...op.set(b1),
-    ...[0, 1, 2, 3].flatMap((r) => [
-      ...rowOf(r), ...op.vLoadSplat(), ...op.set(av),
-      ...op.get(acc[2 * r]), ...op.get(av), ...op.get(b0), ...op.f32x4Mul, ...op.f32x4Add, ...op.set(acc[2 * r]),
-      ...op.get(acc[2 * r + 1]), ...op.get(av), ...op.get(b1), ...op.f32x4Mul, ...op.f32x4Add, ...op.set(acc[2 * r + 1]),
-    ]),
+    ...bv.flatMap((x, v) => [...op.get(pb), ...load(16 * v), ...op.set(x)]),
+    ...Array.from({ length: R }, (_, r) => [
+      ...plus(pa, lda, r), ...(scalar ? op.f32Load() : op.vLoadSplat()), ...op.set(av),
+      ...bv.flatMap((x, v) => [...op.get(acc[r * vecs + v]), ...op.get(av), ...op.get(x), ...mul, ...add, ...op.set(acc[r * vecs + v])]),
+    ]).flat(),
     ...bump(pa, 4),
-    ...bump(pb, op.get(nb)),
+    ...bump(pb, op.get(ldb)),
   ];
   const tile = [
-    ...acc.flatMap((x) => [...op.vZero, ...op.set(x)]),
-    // pa = aBase + i*ka; pb = bBase + 4j
-    ...op.get(aBase), ...op.get(i), ...op.get(ka), ...op.mul, ...op.add, ...op.set(pa),
+    ...acc.flatMap((x) => [...(scalar ? op.f32Zero : op.vZero), ...op.set(x)]),
+    // pa = aBase + i*lda; pb = bBase + 4j
+    ...op.get(aBase), ...op.get(i), ...op.get(lda), ...op.mul, ...op.add, ...op.set(pa),
     ...op.get(bBase), ...op.get(j), ...op.i32(4), ...op.mul, ...op.add, ...op.set(pb),
     ...forLoop(kk, 0, op.get(k), 1, kStep),
-    // pc = cBase + i*nb + 4j
-    ...op.get(cBase), ...op.get(i), ...op.get(nb), ...op.mul, ...op.add, ...op.get(j), ...op.i32(4), ...op.mul, ...op.add, ...op.set(pc),
-    ...[0, 1, 2, 3].flatMap((r) => [
-      ...(r === 0 ? op.get(pc) : [...op.get(pc), ...op.get(nb), ...op.i32(r), ...op.mul, ...op.add]),
-      ...op.tee(pa), ...op.get(acc[2 * r]), ...op.vStore(0),
-      ...op.get(pa), ...op.get(acc[2 * r + 1]), ...op.vStore(16),
-    ]),
+    // pc = cBase + i*ldc + 4j
+    ...op.get(cBase), ...op.get(i), ...op.get(ldc), ...op.mul, ...op.add, ...op.get(j), ...op.i32(4), ...op.mul, ...op.add, ...op.set(pc),
+    ...Array.from({ length: R }, (_, r) => bv.flatMap((_x, v) => [...plus(pc, ldc, r), ...op.get(acc[r * vecs + v]), ...store(16 * v)])).flat(),
   ];
   const body = [
-    ...op.get(k), ...op.i32(4), ...op.mul, ...op.set(ka),
-    ...op.get(n), ...op.i32(4), ...op.mul, ...op.set(nb),
     ...forLoop(s, 0, op.get(batch), 1, [
       ...op.get(a), ...op.get(s), ...op.get(aStride), ...op.mul, ...op.add, ...op.set(aBase),
       ...op.get(b), ...op.get(s), ...op.get(bStride), ...op.mul, ...op.add, ...op.set(bBase),
       ...op.get(c), ...op.get(s), ...op.get(cStride), ...op.mul, ...op.add, ...op.set(cBase),
-      ...forLoop(i, 0, op.get(m), 4, forLoop(j, 0, op.get(n), 8, tile)),
+      ...forLoop(i, 0, op.get(m), R, forLoop(j, 0, op.get(n), width, tile)),
     ]),
   ];
-  return { name: 'batchMatMul', params: new Array<number>(10).fill(I32), locals: [...new Array<number>(12).fill(I32), ...new Array<number>(11).fill(V128)], body };
+  const name = `gemm${R}x${width}`;
+  return { name, params: new Array<number>(13).fill(I32), locals: [...new Array<number>(10).fill(I32), ...new Array<number>(R * vecs + vecs + 1).fill(elem)], body };
 }
 
 // transposedAMatMul(a 0, b 1, c 2, k 3, m 4, n 5, kBlock 6): a [k, m] read a row at a time, so
@@ -229,7 +238,7 @@ export function simdKernels(backend: BackendWasm): SimdKernels | undefined {
   if (cached) return cached;
   if (compiled === undefined) {
     try {
-      compiled = new api.Module(assemble([transpose(), columnSums(4), columnSums(1), fillRows(), batchMatMul(), transposedAMatMul()]));
+      compiled = new api.Module(assemble([transpose(), columnSums(4), columnSums(1), fillRows(), gemm(4, 2), gemm(4, 1), gemm(4, 0), gemm(1, 1), gemm(1, 0), transposedAMatMul()]));
     } catch {
       compiled = null; // an engine without fixed-width SIMD
     }
