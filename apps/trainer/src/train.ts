@@ -107,7 +107,7 @@ export async function train(input: RunConfig, opts: TrainOptions = {}): Promise<
       const { devices } = opts.autoWorkers;
       if (devices.gpus === 0) local = await localReplica();
       const tokens = 2 * cfg.train.batchSize * cfg.data.maxLength;
-      const gflop = local ? (3 * local.replica.model.flopsPerToken() * tokens) / 1e9 : undefined;
+      const gflop = local ? (3 * local.replica.model.flopsPerToken(cfg.data.maxLength) * tokens) / 1e9 : undefined;
       const choice = autoWorkerCount(devices, { pairs: cfg.train.batchSize, gflop });
       log.info(`${choice.workers} worker process(es), chosen automatically: ${choice.reason} (--gpus=N chooses)`);
       cfg = { ...cfg, gpus: choice.workers };

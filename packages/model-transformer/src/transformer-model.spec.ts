@@ -117,6 +117,9 @@ describe('TransformerModel', () => {
       expect(model.flopsPerToken()).toBe(weights + 4 * L * d * TINY_ARCH.nPositions);
       scoresOf(model, batchOf(rows([5])));
       expect(model.flopsPerToken()).toBe(weights + 4 * L * d * 5);
+      // at a given width (the automatic worker count's estimate), no wider than the model reads
+      expect(model.flopsPerToken(3)).toBe(weights + 4 * L * d * 3);
+      expect(model.flopsPerToken(10 * TINY_ARCH.nPositions)).toBe(weights + 4 * L * d * TINY_ARCH.nPositions);
     } finally {
       model.dispose();
     }

@@ -85,11 +85,11 @@ export class TransformerModel implements RewardModel {
 
   /**
    * 2 FLOPs per matmul weight per token, plus attention's QK^T and AV: 4 * C * width per layer,
-   * with the width of the last batch scored (nPositions before any), since the full T x T
-   * matrices are computed and masked.
+   * at `width` or the width of the last batch scored (nPositions before any), since the full
+   * T x T matrices are computed and masked.
    */
-  flopsPerToken(): number {
-    const attention = 4 * this.arch.nLayer * this.arch.nEmbd * this.lastWidth;
+  flopsPerToken(width = this.lastWidth): number {
+    const attention = 4 * this.arch.nLayer * this.arch.nEmbd * Math.min(width, this.arch.nPositions);
     return 2 * matmulWeightsPerToken(this.arch) + attention + 2 * this.arch.nEmbd;
   }
 

@@ -45,8 +45,12 @@ export interface RewardModel {
   readonly parameters: readonly NamedParameter[];
   /** [rows] one reward per row of the batch. Call inside `tf.tidy`/`variableGrads`. */
   score(batch: SequenceBatch, options?: ScoreOptions): tf.Tensor1D;
-  /** Forward FLOPs for one token, for throughput reports (backward is counted as 2x forward). */
-  flopsPerToken(): number;
+  /**
+   * Forward FLOPs for one token, for throughput reports and the automatic worker count (backward
+   * is counted as 2x forward). `width`: the padded sequence length, for models whose cost per
+   * token grows with it (attention); without it, the width of the last batch scored.
+   */
+  flopsPerToken(width?: number): number;
   /**
    * Table parameters (embeddings) whose gradient is zero outside the rows a batch looks up, by
    * parameter name, with those rows (ascending, distinct). A trainer may then gather the rows,
