@@ -1,17 +1,22 @@
 /**
- * Two registrations of the wasm kernels that can be swapped at run time, for A/B timings in one
- * process (ab-kernels.ts): `before` is the fix set as it stood before the CPU-speed work
- * (transpose-first matMul, batched fused bias, segment sum), `after` is applyWasmFixes() now, and
- * `fused` is `after` plus the opt-in wasm kernels under @rewardkit/ops's fused names (layer norm,
- * bias + GELU, attention), which applyWasmFixes leaves out, and `stockTile` is `after` with
- * tfjs-wasm's own Tile (to time wasm-tile.ts alone).
+ * Registrations of the wasm kernels that can be swapped at run time, for A/B timings in one
+ * process (ab-kernels.ts):
+ * - `before`: the fix set as it stood before the CPU-speed work (transpose-first matMul, batched
+ *   fused bias, segment sum);
+ * - `after`: applyWasmFixes() now;
+ * - `fused`: `after` plus the opt-in wasm attention under @rewardkit/ops's fused name;
+ * - `stockTile`: `after` with tfjs-wasm's own Tile (to time wasm-tile.ts alone);
+ * - `jsLoops`: `after` as it stood before the SIMD heap kernels of 2026-12-01 (transpose, column
+ *   sums and column fill in JavaScript, every product through XNNPACK, A^T B transposing A
+ *   first, layer norm and bias + GELU composed from tfjs ops);
+ * - `unfusedNorm`: `after` with only layer norm and bias + GELU composed again.
  * tfjs looks a kernel up on every op call, so re-registering between steps switches sets.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { applyWasmFixes, applyWasmFixesBeforeCpuSpeed, registerWasmBiasGelu, registerWasmCausalAttention, registerWasmLayerNorm, setWasmSimdKernels, weightGradientOrder } from '@rewardkit/backend';
+import { applyWasmFixes, applyWasmFixesBeforeCpuSpeed, registerWasmCausalAttention, setWasmSimdKernels, weightGradientOrder } from '@rewardkit/backend';
 
-export const KERNEL_SET_NAMES = ['before', 'after', 'fused', 'stockTile', 'jsLoops'] as const;
+export const KERNEL_SET_NAMES = ['before', 'after', 'fused', 'stockTile', 'jsLoops', 'unfusedNorm'] as const;
 export type KernelSetName = (typeof KERNEL_SET_NAMES)[number];
 
 export interface KernelSet {
@@ -19,7 +24,7 @@ export interface KernelSet {
   install(): void;
 }
 
-/** @rewardkit/ops's fused kernels: only in `fused`; elsewhere the ops run their tfjs compositions. */
+/** @rewardkit/ops's fused kernels: where a set lacks one, the op runs its tfjs composition. */
 const FUSED = ['RewardkitLayerNorm', 'RewardkitBiasGelu', 'RewardkitCausalAttention', 'RewardkitCausalAttentionPacked'];
 /** Kernels any set may replace. */
 const NAMES = ['BatchMatMul', '_FusedMatMul', 'Transpose', 'Sum', 'UnsortedSegmentSum', 'GatherV2', 'Tile', ...FUSED];
@@ -46,8 +51,8 @@ export function captureKernelSets(): Record<KernelSetName, KernelSet> {
   applyWasmFixes();
   const after = snapshot();
   const stockTile = new Map(after).set('Tile', stock.get('Tile'));
-  registerWasmLayerNorm();
-  registerWasmBiasGelu();
+  // applyWasmFixes registers the SIMD layer norm and bias + GELU; without them the ops compose
+  const unfusedNorm = new Map(after).set('RewardkitLayerNorm', undefined).set('RewardkitBiasGelu', undefined);
   registerWasmCausalAttention();
   const fused = snapshot();
   restore(after);
@@ -56,6 +61,7 @@ export function captureKernelSets(): Record<KernelSetName, KernelSet> {
     after: { name: 'after', install: () => restore(after) },
     fused: { name: 'fused', install: () => restore(fused) },
     stockTile: { name: 'stockTile', install: () => restore(stockTile) },
-    jsLoops: { name: 'jsLoops', install: () => restore(after, false, false) },
+    jsLoops: { name: 'jsLoops', install: () => restore(unfusedNorm, false, false) },
+    unfusedNorm: { name: 'unfusedNorm', install: () => restore(unfusedNorm) },
   };
 }

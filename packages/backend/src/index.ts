@@ -13,7 +13,8 @@ export { applyWasmFixes, applyWasmFixesBeforeCpuSpeed } from './apply-wasm-fixes
 // A/B switches for the bench (apps/trainer/bench/kernel-sets.ts); both default on.
 export { setWasmSimdKernels } from './wasm-simd-kernels';
 export { weightGradientOrder } from './wasm-batch-matmul';
-// Opt-in wasm kernels that measured slower than the unfused composition (not in applyWasmFixes).
+// Fused wasm kernels under @rewardkit/ops's names: layer norm and bias + GELU (applyWasmFixes
+// registers them); attention is opt-in (measured slower than the unfused composition).
 export { registerWasmLayerNorm } from './wasm-layer-norm';
 export { registerWasmBiasGelu } from './wasm-bias-gelu';
 export { registerWasmCausalAttention } from './wasm-causal-attention';

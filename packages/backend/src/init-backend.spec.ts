@@ -52,6 +52,8 @@ describe('initBackend', () => {
       'Tile block copies',
       'Identity/Cast share buffers',
       'UnsortedSegmentSum kernel',
+      'fused layer norm',
+      'fused bias + GELU',
     ]);
     expect(tf.getBackend()).toBe('wasm');
     expect(log.lines.filter((l) => l.startsWith('info '))).toHaveLength(1);

@@ -9,7 +9,7 @@ import { biasGeluCase, expectFusedMatchesReference } from './fused-kernel.spec-h
 beforeAll(() => {
   registerAllGradients();
   applyWasmFixes();
-  registerWasmBiasGelu(); // opt-in: applyWasmFixes leaves it out (slower than unfused on wasm)
+  registerWasmBiasGelu(); // applyWasmFixes registers it too: idempotent
 });
 
 describe('wasm fused bias + GELU against the unfused reference on cpu (1e-5)', () => {
@@ -19,7 +19,7 @@ describe('wasm fused bias + GELU against the unfused reference on cpu (1e-5)', (
     expect(tf.getKernel(BIAS_GELU_KERNEL, 'wasm')!.kernelFunc).toBe(first);
   });
 
-  for (const c of [biasGeluCase(5, 7, 'gelu_new', 3), biasGeluCase(5, 7, 'gelu', 3), biasGeluCase(64, 3072, 'gelu_new', 3), biasGeluCase(33, 130, 'gelu', 3)]) {
+  for (const c of [biasGeluCase(5, 7, 'gelu_new', 3), biasGeluCase(5, 7, 'gelu', 3), biasGeluCase(64, 3072, 'gelu_new', 3), biasGeluCase(33, 130, 'gelu', 3), biasGeluCase(10, 12, 'gelu_new', 3)]) {
     it(`forward, dx and dbias: ${c.name}`, async () => {
       await expectFusedMatchesReference(c, 'wasm');
     });

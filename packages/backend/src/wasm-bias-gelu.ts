@@ -11,9 +11,9 @@
  *
  * Measured (2026-11-30, [8192, 256] fwd + bwd, alternating in one process): fused 103 ms min,
  * unfused composition 66 ms (a pure-JS Math.exp version: 215 ms). A JavaScript pass costs ~8 ns
- * an element on this machine, an XNNPACK elementwise op 1-2 ns, so fusing in JavaScript loses:
- * applyWasmFixes leaves this kernel out, registerWasmBiasGelu opts in. A win needs the fusion in
- * wasm SIMD (a C++ kernel), not JavaScript.
+ * an element on this machine, an XNNPACK elementwise op 1-2 ns, so fusing in JavaScript loses.
+ * A win needed the fusion in wasm SIMD: see below (applyWasmFixes registers this kernel since
+ * 2026-12-01).
  *
  * With z = x + b (b broadcast over rows):
  *   gelu_new: y = z s, s = sigmoid(c (z + a z^3)), c = 2 sqrt(2/pi), a = 0.044715
@@ -21,10 +21,17 @@
  *   gelu:     y = 0.5 z (1 + erf(z / sqrt 2)),  dy/dz = 0.5 (1 + erf(z / sqrt 2)) + z exp(-z^2 / 2) / sqrt(2 pi)
  * erf is tfjs's own approximation (Abramowitz and Stegun 7.1.26, as the cpu kernel computes it).
  * z is rounded to float32 first, as the reference's add stores it.
+ *
+ * 2026-12-01: for gelu_new with F % 4 = 0 the two passes around Sigmoid are SIMD kernels in the
+ * heap (wasm-simd-kernels.ts; float32 arithmetic, so within a few ulps of the JavaScript passes,
+ * which round once from float64). With the SIMD layer norm: a transformer step 1.15x faster wall,
+ * 1.17x less CPU, paired (ab-kernels.ts --pair=unfusedNorm,after).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { requireWasmKernel, runWasmKernel, type BackendWasm, type WasmKernelArgs } from './wasm-kernel-patch';
 import { BIAS_GELU_KERNEL, BIAS_GELU_GRAD_KERNEL, registerFusedGradients } from './fused-kernels';
+import { heapOffset } from './wasm-heap-views';
+import { simdKernels } from './wasm-simd-kernels';
 
 const C_TANH = 2 * Math.sqrt(2 / Math.PI);
 const A = 0.044715;
@@ -125,6 +132,15 @@ function biasGeluForward(rawArgs: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
     geluErfForward(xs, bs, wasm.typedArrayFromHeap(out) as Float32Array, N, F);
     return out;
   }
+  const simd = F % 4 === 0 ? simdKernels(wasm) : undefined;
+  if (simd) {
+    const at = (t: tf.TensorInfo) => heapOffset(wasm, t);
+    simd.geluNewArgument(at(x), at(bias), at(out), N, F);
+    const s = sigmoid(wasm, out);
+    simd.geluNewFromSigmoid(at(x), at(bias), at(s), at(out), N, F);
+    wasm.disposeData(s.dataId);
+    return out;
+  }
   geluNewArgument(xs, bs, wasm.typedArrayFromHeap(out) as Float32Array, N, F);
   const sig = sigmoid(wasm, out);
   const view = (t: tf.TensorInfo) => wasm.typedArrayFromHeap(t) as Float32Array; // re-made: Sigmoid's malloc may grow the heap
@@ -144,6 +160,15 @@ function biasGeluBackward(rawArgs: Parameters<tf.KernelFunc>[0]): tf.TensorInfo 
   const dzs = wasm.typedArrayFromHeap(out) as Float32Array;
   if (activation === 'gelu') {
     geluErfBackward(xs, bs, dys, dzs, N, F);
+    return out;
+  }
+  const simd = F % 4 === 0 ? simdKernels(wasm) : undefined;
+  if (simd) {
+    const at = (t: tf.TensorInfo) => heapOffset(wasm, t);
+    simd.geluNewArgument(at(x), at(bias), at(out), N, F);
+    const s = sigmoid(wasm, out);
+    simd.geluNewGradFromSigmoid(at(x), at(bias), at(s), at(inputs.dy as tf.TensorInfo), at(out), N, F);
+    wasm.disposeData(s.dataId);
     return out;
   }
   geluNewArgument(xs, bs, dzs, N, F);

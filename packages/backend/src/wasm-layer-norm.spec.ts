@@ -9,7 +9,7 @@ import { expectFusedMatchesReference, layerNormCase } from './fused-kernel.spec-
 beforeAll(() => {
   registerAllGradients();
   applyWasmFixes();
-  registerWasmLayerNorm(); // opt-in: applyWasmFixes leaves it out (slower than unfused on wasm)
+  registerWasmLayerNorm(); // applyWasmFixes registers it too: idempotent
 });
 
 describe('wasm fused layer norm against the unfused reference on cpu (1e-5)', () => {
@@ -19,7 +19,7 @@ describe('wasm fused layer norm against the unfused reference on cpu (1e-5)', ()
     expect(tf.getKernel(LAYER_NORM_KERNEL, 'wasm')!.kernelFunc).toBe(first);
   });
 
-  for (const c of [layerNormCase([7, 33], 1e-5), layerNormCase([1, 1], 1e-5), layerNormCase([2, 3, 20], 1e-3), layerNormCase([64, 768], 1e-5)]) {
+  for (const c of [layerNormCase([7, 33], 1e-5), layerNormCase([1, 1], 1e-5), layerNormCase([2, 3, 20], 1e-3), layerNormCase([64, 768], 1e-5), layerNormCase([300, 64], 1e-5)]) {
     it(`forward and dx, dgamma, dbeta: ${c.name}`, async () => {
       await expectFusedMatchesReference(c, 'wasm');
     });

@@ -55,6 +55,8 @@ export const op = {
   f32Store: (offset = 0) => [0x38, 2, ...uleb(offset)],
   vLoad: (offset = 0) => simd(0x00, 0, ...uleb(offset)),
   f32Zero: [0x43, 0, 0, 0, 0],
+  /** f32.const v then f32x4.splat: a constant in all four lanes. */
+  f32x4Const: (v: number) => [0x43, ...new Uint8Array(new Float32Array([v]).buffer), ...simd(0x13)],
   f32Add: [0x92],
   f32Mul: [0x94],
   vStore: (offset = 0) => simd(0x0b, 0, ...uleb(offset)),
@@ -64,7 +66,13 @@ export const op = {
   vLoadSplat: (offset = 0) => simd(0x09, 2, ...uleb(offset)),
   vZero: simd(0x0c, ...new Array<number>(16).fill(0)),
   f32x4Splat: simd(0x13),
+  f32x4ExtractLane: (lane: number) => simd(0x1f, lane),
+  f32Div: [0x95],
+  f32Sqrt: [0x91],
+  f32Const: (v: number) => [0x43, ...new Uint8Array(new Float32Array([v]).buffer)],
+  f32FromI32: [0xb2],
   f32x4Add: simd(0xe4),
+  f32x4Sub: simd(0xe5),
   f32x4Mul: simd(0xe6),
   /** select: the first of two values when the i32 on top is non-zero, else the second. */
   select: [0x1b],
