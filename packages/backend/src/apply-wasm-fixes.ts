@@ -15,6 +15,7 @@ import { applyWasmTransposeLastTwo } from './wasm-transpose-last-two';
 import { applyWasmUnsortedSegmentSum } from './wasm-unsorted-segment-sum';
 import { registerWasmBiasGelu } from './wasm-bias-gelu';
 import { registerWasmLayerNorm } from './wasm-layer-norm';
+import { fusedKernelsWanted } from './webgpu-fused-switch';
 
 /**
  * Registers every wasm patch; idempotent. Works before or after `tf.setBackend('wasm')`.
@@ -44,7 +45,8 @@ export function applyWasmFixes(): string[] {
   // SIMD kernels in the heap (wasm-simd-kernels.ts): a transformer step 1.15x faster wall, 1.17x
   // less CPU, paired (2026-12-01, ab-kernels --pair=unfusedNorm,after). In JavaScript they had
   // measured slower than the tfjs composition (~8 ns an element against 1-2 for XNNPACK's ops).
-  fixes.push(registerWasmLayerNorm(), registerWasmBiasGelu());
+  // REWARDKIT_FUSED_KERNELS=0 leaves them out, as it does the webgpu ones (a whole run's A/B).
+  if (fusedKernelsWanted()) fixes.push(registerWasmLayerNorm(), registerWasmBiasGelu());
   // Not here: the fused attention (wasm-causal-attention.ts): its JavaScript softmax and transposes
   // cancel what fewer kernels save. registerWasmCausalAttention opts in.
   return fixes;
