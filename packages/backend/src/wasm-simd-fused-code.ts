@@ -4,7 +4,7 @@
  */
 import { bump, F32, forLoop, I32, op, V128, type WasmFunction } from './wasm-simd-assembler';
 
-/** gelu_new's constants (packages/ops/src/bias-gelu.ts): sigmoid(c u) = (1 + tanh(c u / 2)) / 2. */
+/** gelu_new's constants (packages/ops/src/bias-gelu.ts): its 0.5 (1 + tanh(u c / 2)) is sigmoid(c u), c = 2 sqrt(2/pi). */
 const GELU_C = 2 * Math.sqrt(2 / Math.PI);
 const GELU_A = 0.044715;
 
