@@ -40,7 +40,7 @@ async function launch(opts: LaunchOptions): Promise<void> {
       overwrite: opts.overwrite || (!resume && cfg.out === DEFAULT_OUT),
       shouldStop: () => stop.requested,
       // no --gpus (nor gpus in the config): the trainer chooses, for workers it starts on this host
-      autoWorkers: !cluster && !opts.externalWorkers && !workerCountGiven(opts) ? { devices: detectLocalDevices(cfg.backend) } : undefined,
+      autoWorkers: !cluster && !opts.externalWorkers && !workerCountGiven(opts) ? { devices: detectLocalDevices(cfg.backend), oversubscribe: opts.oversubscribe } : undefined,
       // a stop signal also ends a wait for (external) workers at once
       spawnWorkers: ranks
         ? ranks.spawnWorkers

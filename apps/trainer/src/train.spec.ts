@@ -258,6 +258,21 @@ describe('train: the automatic worker count (no --gpus)', () => {
     const resumed = recordSpawn();
     await expect(train(cfg, { resume: true, spawnWorkers: resumed.spawnWorkers, autoWorkers: { devices: { cores: 1, gpus: 0 } } })).rejects.toThrow('spawn recorded');
     expect(resumed.asked).toEqual([{ gpus: 2, automatic: true }]);
+    expect(lines.join('\n')).toMatch(/2 worker process\(es\), as the run recorded \(on the CPU: no GPU here\)/);
+  });
+
+  it('refuses to resume a recorded count that would oversubscribe this machine, unless told to', async () => {
+    const out = path.join(root, 'run');
+    const cfg = smallConfig(out, { model: { name: 'transformer' }, train: { steps: 2, batchSize: 32 } });
+    const first = recordSpawn();
+    await expect(train({ ...cfg, gpus: 6 }, { spawnWorkers: first.spawnWorkers })).rejects.toThrow('spawn recorded');
+    const oneCore = { cores: 1, gpus: 0 };
+    const refused = recordSpawn();
+    await expect(train(cfg, { resume: true, spawnWorkers: refused.spawnWorkers, autoWorkers: { devices: oneCore } })).rejects.toThrow(/--resume: the run recorded 6 workers \(counted on the machine it started on\): --gpus=6: .*1 CPU core\(s\); .*at most 4 here/);
+    expect(refused.asked).toEqual([]);
+    const told = recordSpawn();
+    await expect(train(cfg, { resume: true, spawnWorkers: told.spawnWorkers, autoWorkers: { devices: oneCore, oversubscribe: true } })).rejects.toThrow('spawn recorded');
+    expect(told.asked).toEqual([{ gpus: 6, automatic: true }]);
   });
 
   it('gives each GPU a worker', async () => {

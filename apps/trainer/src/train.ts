@@ -14,7 +14,7 @@ import { prepareRunDir, recordedConfig } from './run-dir';
 import { Progress } from './progress';
 import { Recovery } from './recovery';
 import { trainingLength, withSteps } from './training-length';
-import { autoWorkerCount, type LocalDevices } from './worker-count';
+import { autoWorkerCount, checkWorkerCount, type LocalDevices } from './worker-count';
 import type { WorkerGroup } from './worker-group';
 
 const log = createLogger('trainer');
@@ -40,7 +40,7 @@ export interface TrainOptions {
    * No worker count was given (`launch` without --gpus): choose `cfg.gpus` for these devices
    * (worker-count.ts autoWorkerCount), or, when resuming, take the count the run recorded.
    */
-  readonly autoWorkers?: { readonly devices: LocalDevices };
+  readonly autoWorkers?: { readonly devices: LocalDevices; readonly oversubscribe?: boolean };
 }
 
 export interface TrainResult {
@@ -100,6 +100,13 @@ export async function train(input: RunConfig, opts: TrainOptions = {}): Promise<
   if (opts.autoWorkers && opts.spawnWorkers) {
     const recorded = opts.resume ? recordedConfig(runDir)?.gpus : undefined;
     if (typeof recorded === 'number') {
+      // chosen for the machine the run started on: this one may have fewer cores
+      try {
+        checkWorkerCount(recorded, opts.autoWorkers.devices, opts.autoWorkers.oversubscribe);
+      } catch (err) {
+        throw new ConfigError(`--resume: the run recorded ${recorded} workers (counted on the machine it started on): ${(err as Error).message}`);
+      }
+      log.info(`${recorded} worker process(es), as the run recorded${opts.autoWorkers.devices.gpus === 0 && recorded > 1 ? ' (on the CPU: no GPU here)' : ''}`);
       cfg = { ...cfg, gpus: recorded };
     } else {
       // without a GPU the choice needs the step's cost: the model this process would train with

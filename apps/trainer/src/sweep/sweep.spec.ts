@@ -169,7 +169,10 @@ describe('a tiny sweep with the bag model (trainer processes)', () => {
     for (const id of ['trial-001', 'trial-002']) expect(fs.existsSync(path.join(out, id, 'final', 'model.safetensors'))).toBe(true);
     const summary = JSON.parse(fs.readFileSync(path.join(out, 'sweep.json'), 'utf8'));
     expect(summary.best.id).toBe('trial-002');
-    expect(JSON.parse(fs.readFileSync(path.join(out, 'best-config.json'), 'utf8')).model.config.bigramBuckets).toBe(4096);
+    const bestConfig = JSON.parse(fs.readFileSync(path.join(out, 'best-config.json'), 'utf8'));
+    expect(bestConfig.model.config.bigramBuckets).toBe(4096);
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'trial-002', 'config.json'), 'utf8')).gpus).toBe(1);
+    expect(bestConfig).not.toHaveProperty('gpus'); // a launch from it chooses its own worker count
     // a second sweep into the same directory is refused, before any trial
     await expect(runSweep({ ...args, axes, baseArgs: args.launchArgs, base: args.launch })).rejects.toThrow(/already holds a sweep/);
   }, 240_000);

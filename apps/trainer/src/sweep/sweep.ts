@@ -80,7 +80,9 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     JSON.stringify({ metric: opts.metric, goal: opts.goal, axes: opts.axes, baseArgs: opts.baseArgs, trials: done, ...(configs ? { seeds: opts.seeds, configs: configs.map(({ trials: _t, ...c }) => c) } : {}), best: best?.status === 'ok' ? best : null }, null, 2) + '\n',
   );
   if (!best || best.status !== 'ok') throw new SweepFailedError(`no trial of the sweep finished with a held-out ${opts.metric}; see the logs in ${out}`);
-  fs.copyFileSync(path.join(best.runDir, 'config.json'), path.join(out, 'best-config.json'));
+  // the winner's settings without its worker count (trials run one each): a launch from it chooses its own
+  const { gpus: _gpus, ...bestConfig } = JSON.parse(fs.readFileSync(path.join(best.runDir, 'config.json'), 'utf8')) as Record<string, unknown>;
+  fs.writeFileSync(path.join(out, 'best-config.json'), JSON.stringify(bestConfig, null, 2) + '\n');
   return { trials: done, ranked, best, ...(configs ? { configs } : {}) };
 }
 
