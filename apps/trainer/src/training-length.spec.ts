@@ -45,7 +45,7 @@ describe('trainingLength', () => {
 
     it.each([
       ['bag-of-embeddings', 600],
-      ['transformer', 164],
+      ['transformer', 250],
     ])('%s: %d steps', (model, steps) => {
       expect(samplePairs).toBe(1748);
       const cfg = resolveRunConfig({ ...base, model });

@@ -67,7 +67,7 @@ export const RunConfigSchema = z
         // Without `steps`: ceil(epochs * training units / batchSize) steps, derived once per run and
         // recorded in its config.json. 10.98 gives the 600 steps the default model was tuned with on
         // the 1,748 sample pairs at batch 32 (ceil(10.98 * 1748 / 32) = 600); other data gets as many
-        // passes, not as many steps. A model plugin may recommend its own (the transformer: 3).
+        // passes, not as many steps. A model plugin may recommend its own (the transformer: 4.57).
         epochs: z.number().positive().default(10.98),
         /** Stop when held-out figures stop improving, and export the best checkpoint (off when absent). */
         earlyStop: EarlyStopSchema.optional(),

