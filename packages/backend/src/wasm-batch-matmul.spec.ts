@@ -17,8 +17,10 @@ const SHAPES: [string, number[], number[], boolean][] = [
   ['4-D attention-like', [2, 3, 5, 4], [2, 3, 4, 6], true],
   ['3-D x 2-D broadcast', [4, 7, 13], [13, 5], false],
   ['batch-1 broadcast', [1, 7, 13], [3, 13, 5], false],
-  // m > n with transposeA: computed as (B^T A)^T, every transpose on the SIMD path
+  // transposeA with m % 4 = n % 8 = 0: the SIMD A^T B kernel, no transposed copy (wasm-transposed-a-matmul.ts)
   ['weight-gradient-like, m > n', [24, 40], [40, 8], true],
+  // transposeA, m > n, n % 8 != 0 (no SIMD A^T B): computed as (B^T A)^T (wasm-batch-matmul.ts)
+  ['A^T B as (B^T A)^T, m > n', [26, 40], [40, 6], true],
 ];
 const FLAGS: [boolean, boolean][] = [
   [false, false],
