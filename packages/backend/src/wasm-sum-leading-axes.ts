@@ -16,6 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { wrapWasmKernel, type BackendWasm, type WasmKernelArgs } from './wasm-kernel-patch';
+import { heapOffset } from './wasm-heap-views';
 import { simdKernels } from './wasm-simd-kernels';
 
 export const LEADING_SUM = Symbol.for('rewardkit.backend.wasmSumLeadingAxes');
@@ -51,7 +52,7 @@ function leadingByColumns(inner: tf.KernelFunc): tf.KernelFunc {
     const out = wasm.makeOutput(attrs?.keepDims === true ? [...x.shape.slice(0, p).map(() => 1), ...rest] : rest, 'float32');
     const simd = cols % 4 === 0 ? simdKernels(wasm) : undefined;
     if (simd) {
-      const [xAt, outAt] = [wasm.dataIdMap.get(x.dataId)!.memoryOffset, wasm.dataIdMap.get(out.dataId)!.memoryOffset];
+      const [xAt, outAt] = [heapOffset(wasm, x), heapOffset(wasm, out)];
       (cols % 16 === 0 ? simd.columnSums16 : simd.columnSums4)(xAt, outAt, rows, cols);
       return out;
     }

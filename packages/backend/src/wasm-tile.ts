@@ -15,6 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { wrapWasmKernel, type BackendWasm, type WasmKernelArgs } from './wasm-kernel-patch';
+import { heapOffset } from './wasm-heap-views';
 import { simdKernels } from './wasm-simd-kernels';
 
 export const TILE_BLOCKS = Symbol.for('rewardkit.backend.wasmTileBlocks');
@@ -71,7 +72,7 @@ function blockTile(inner: tf.KernelFunc): tf.KernelFunc {
     if (tf.util.sizeFromShape(out.shape) === 0) return out;
     const simd = x.dtype === 'float32' && isColumnRepeat(x.shape, reps) ? simdKernels(wasm) : undefined;
     if (simd) {
-      simd.fillRows(wasm.dataIdMap.get(x.dataId)!.memoryOffset, wasm.dataIdMap.get(out.dataId)!.memoryOffset, tf.util.sizeFromShape(x.shape), reps[reps.length - 1]);
+      simd.fillRows(heapOffset(wasm, x), heapOffset(wasm, out), tf.util.sizeFromShape(x.shape), reps[reps.length - 1]);
       return out;
     }
     // Views only after makeOutput: its malloc may grow the heap and detach older views.

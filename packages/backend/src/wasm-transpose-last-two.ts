@@ -14,6 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { wrapWasmKernel, type BackendWasm, type WasmKernelArgs } from './wasm-kernel-patch';
+import { heapOffset } from './wasm-heap-views';
 import { simdKernels } from './wasm-simd-kernels';
 
 export const LAST_TWO_TRANSPOSE = Symbol.for('rewardkit.backend.wasmTransposeLastTwo');
@@ -74,7 +75,7 @@ function lastTwoFirst(inner: tf.KernelFunc): tf.KernelFunc {
     const batch = tf.util.sizeFromShape(x.shape.slice(0, rank - 2));
     const simd = rows % 4 === 0 && cols % 4 === 0 ? simdKernels(wasm) : undefined;
     if (simd) {
-      const [src, dst] = [wasm.dataIdMap.get(x.dataId)!.memoryOffset, wasm.dataIdMap.get(out.dataId)!.memoryOffset];
+      const [src, dst] = [heapOffset(wasm, x), heapOffset(wasm, out)];
       const block = rowBlock(rows, cols);
       for (let b = 0; b < batch; b++) simd.transpose(src + 4 * b * rows * cols, dst + 4 * b * rows * cols, rows, cols, block);
       return out;
