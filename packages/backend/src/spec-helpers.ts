@@ -85,3 +85,18 @@ export async function valueAndGradients(backend: string, name: string, build: ()
   if (leaked !== 0 || leakedBuffers !== 0) throw new Error(`${backend} ${name}: leaked ${leaked} tensors and ${leakedBuffers} data buffers`);
   return values;
 }
+
+/**
+ * out[i, j] = sum over kk of a(i, kk) b(kk, j), each product rounded to float32 and added in
+ * order in float32: what XNNPACK's wasm kernel and the SIMD matMul kernels compute, bit for bit.
+ */
+export function inOrderFloat32Product(m: number, k: number, n: number, a: (i: number, kk: number) => number, b: (kk: number, j: number) => number): Float32Array {
+  const out = new Float32Array(m * n);
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      let acc = 0;
+      for (let kk = 0; kk < k; kk++) acc = Math.fround(acc + Math.fround(a(i, kk) * b(kk, j)));
+      out[i * n + j] = acc;
+    }
+  return out;
+}

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { applyWasmFixes } from './apply-wasm-fixes';
 import { registerAllGradients } from './register-gradients';
-import { randomFloats, relativeError, runOn } from './spec-helpers';
+import { inOrderFloat32Product, randomFloats, relativeError, runOn } from './spec-helpers';
 
 /** [label, A shape, B shape]: every batch layout the loop takes, and shapes it hands back to wasm. */
 const SHAPES: [string, number[], number[]][] = [
@@ -72,16 +72,56 @@ describe('wasm BatchMatMul batch loop', () => {
     const a = randomFloats(batch * m * k, 5);
     const b = randomFloats(batch * k * n, 6);
     const want = new Float32Array(batch * m * n);
-    for (let s = 0; s < batch; s++)
-      for (let i = 0; i < m; i++)
-        for (let j = 0; j < n; j++) {
-          let acc = 0;
-          for (let kk = 0; kk < k; kk++) acc = Math.fround(acc + Math.fround(a[(s * m + i) * k + kk] * b[(s * k + kk) * n + j]));
-          want[(s * m + i) * n + j] = acc;
-        }
+    for (let s = 0; s < batch; s++) want.set(inOrderFloat32Product(m, k, n, (i, kk) => a[(s * m + i) * k + kk]!, (kk, j) => b[(s * k + kk) * n + j]!), s * m * n);
     const got = await runOn('wasm', () => tf.tidy(() => tf.matMul(tf.tensor3d(a, [batch, m, k]), tf.tensor3d(b, [batch, k, n])).dataSync() as Float32Array));
     expect(Array.from(got)).toEqual(Array.from(want));
   });
+
+  // Batches of equal size that broadcast against each other: the product has batch [2, 2], four
+  // entries, where wasm's kernel (and cpu's) paired up two and left the rest unwritten. The
+  // reference repeats the size-1 axes explicitly (tf.tile) so cpu sees equal batch shapes.
+  for (const [label, aShape, bShape] of [
+    ['SIMD', [2, 1, 2, 3], [1, 2, 3, 4]],
+    ['XNNPACK loop (B too large for SIMD)', [2, 1, 3, 300], [1, 2, 300, 257]],
+    ['one operand of lower rank', [3, 1, 2, 5], [2, 5, 4]],
+  ] as [string, number[], number[]][]) {
+    it(`${label}: batch dims of equal size broadcast ${JSON.stringify(aShape)} x ${JSON.stringify(bShape)} as numpy does`, async () => {
+      const inputs = () => [tf.tensor(randomFloats(tf.util.sizeFromShape(aShape), 3), aShape), tf.tensor(randomFloats(tf.util.sizeFromShape(bShape), 4), bShape)];
+      const want = await runOn('cpu', () =>
+        tf.tidy(() => {
+          const [a, b] = inputs() as [tf.Tensor, tf.Tensor];
+          const outer = tf.backend_util.assertAndGetBroadcastShape(aShape.slice(0, -2), bShape.slice(0, -2));
+          const full = (t: tf.Tensor) => {
+            const padded = tf.reshape(t, [...new Array<number>(outer.length + 2 - t.rank).fill(1), ...t.shape]);
+            return tf.tile(padded, [...outer.map((d, i) => d / padded.shape[i]!), 1, 1]);
+          };
+          return tf.matMul(full(a), full(b)).dataSync() as Float32Array;
+        }),
+      );
+      const got = await runOn('wasm', () => tf.tidy(() => tf.matMul(...(inputs() as [tf.Tensor, tf.Tensor])).dataSync() as Float32Array));
+      expect(got.length).toBe(want.length);
+      expect(relativeError(got, want)).toBeLessThan(1e-5);
+    });
+  }
+
+  // An empty sum over k is 0; wasm's kernel returned whatever the output's memory held.
+  for (const [aShape, bShape] of [
+    [[3, 0], [0, 5]],
+    [[2, 3, 0], [2, 0, 5]],
+    [[2, 3, 0], [1, 0, 300]],
+  ]) {
+    it(`k = 0: ${JSON.stringify(aShape)} x ${JSON.stringify(bShape)} is all zeros`, async () => {
+      const got = await runOn('wasm', () =>
+        tf.tidy(() => {
+          // dirty the heap first so uninitialised memory is not zeros by luck
+          tf.dispose(tf.fill([aShape[0]! * 300 * 5], 7));
+          return tf.matMul(tf.zeros(aShape), tf.zeros(bShape)).dataSync() as Float32Array;
+        }),
+      );
+      expect(got.length).toBe(tf.util.sizeFromShape([...aShape.slice(0, -1), bShape[bShape.length - 1]!]));
+      expect(Array.from(got).every((v) => v === 0)).toBe(true);
+    });
+  }
 
   it('transposed batched operands (every attention gradient) match cpu', async () => {
     const ref = await runOn('cpu', () => product([6, 8, 16], [6, 8, 12], 77, true, false));

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { applyWasmFixes } from './apply-wasm-fixes';
 import { registerAllGradients } from './register-gradients';
-import { randomFloats, relativeError, runOn } from './spec-helpers';
+import { inOrderFloat32Product, randomFloats, relativeError, runOn } from './spec-helpers';
 
 /** [label, A shape [..., K, M], B shape [..., K, N]] for matMul(a, b, transposeA = true). */
 const CASES: [string, number[], number[]][] = [
@@ -47,13 +47,7 @@ describe('wasm A^T B without a transposed copy', () => {
     const [k, m, n] = [150, 8, 16];
     const a = randomFloats(k * m, 41);
     const b = randomFloats(k * n, 42);
-    const want = new Float32Array(m * n);
-    for (let i = 0; i < m; i++)
-      for (let j = 0; j < n; j++) {
-        let acc = 0;
-        for (let kk = 0; kk < k; kk++) acc = Math.fround(acc + Math.fround(a[kk * m + i] * b[kk * n + j]));
-        want[i * n + j] = acc;
-      }
+    const want = inOrderFloat32Product(m, k, n, (i, kk) => a[kk * m + i]!, (kk, j) => b[kk * n + j]!);
     const got = await runOn('wasm', () => tf.tidy(() => tf.matMul(tf.tensor2d(a, [k, m]), tf.tensor2d(b, [k, n]), true, false).dataSync() as Float32Array));
     expect(Array.from(got)).toEqual(Array.from(want));
   });
