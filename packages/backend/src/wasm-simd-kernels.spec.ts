@@ -23,4 +23,28 @@ describe('SIMD kernels in the wasm heap', () => {
       setWasmSimdKernels(true);
     }
   });
+
+  it('a module that does not compile on an engine with SIMD throws a WasmKernelError naming the module and its functions', async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.backend() as unknown as BackendWasm;
+    const api = (globalThis as unknown as { WebAssembly: { Module: new (bytes: Uint8Array) => object } }).WebAssembly;
+    const realModule = api.Module;
+    // the SIMD probe (a few dozen bytes) still compiles; the kernels' module is rejected
+    api.Module = function (bytes: Uint8Array) {
+      if (bytes.length > 200) throw new Error('Compiling function #4:"gemm4x8" failed (simulated)');
+      return new realModule(bytes);
+    } as unknown as typeof api.Module;
+    try {
+      jest.isolateModules(() => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const fresh = require('./wasm-simd-kernels') as typeof import('./wasm-simd-kernels');
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const errors = require('./wasm-kernel-error') as typeof import('./wasm-kernel-error'); // the isolated registry's class
+        expect(() => fresh.simdKernels(backend)).toThrow(errors.WasmKernelError);
+        expect(() => fresh.simdKernels(backend)).toThrow(/SIMD module \(wasm-simd-kernels.ts\).*#4 gemm4x8.*simulated/);
+      });
+    } finally {
+      api.Module = realModule;
+    }
+  });
 });

@@ -17,6 +17,7 @@ import { assemble, bump, forLoop, I32, op, V128, type WasmFunction } from './was
 import { geluNewArgument, geluNewFromSigmoid, geluNewGradFromSigmoid, layerNormBackward, layerNormForward } from './wasm-simd-fused-code';
 import { gemm, transposedAMatMul } from './wasm-simd-matmul-code';
 import type { BackendWasm } from './wasm-kernel-patch';
+import { WasmKernelError } from './wasm-kernel-error';
 
 export type Gemm = (a: number, b: number, c: number, m: number, k: number, n: number, lda: number, ldb: number, ldc: number, batch: number, aStride: number, bStride: number, cStride: number) => void;
 
@@ -173,11 +174,15 @@ export function simdKernels(backend: BackendWasm): SimdKernels | undefined {
   const cached = instances.get(memory);
   if (cached) return cached;
   if (compiled === undefined) {
+    const functions = [transpose(), columnSums(4), columnSums(1), fillRows(), gemm(4, 2), gemm(4, 1), gemm(4, 0), gemm(1, 1), gemm(1, 0), transposedAMatMul(), geluNewArgument(), geluNewFromSigmoid(), geluNewGradFromSigmoid(), layerNormForward(), layerNormBackward()];
     try {
-      compiled = new api.Module(assemble([transpose(), columnSums(4), columnSums(1), fillRows(), gemm(4, 2), gemm(4, 1), gemm(4, 0), gemm(1, 1), gemm(1, 0), transposedAMatMul(), geluNewArgument(), geluNewFromSigmoid(), geluNewGradFromSigmoid(), layerNormForward(), layerNormBackward()]));
+      compiled = new api.Module(assemble(functions));
     } catch (err) {
       // An engine without fixed-width SIMD rejects the module; anything else is a bug here.
-      if (wasmApi !== undefined && simdSupported(api)) throw err;
+      if (wasmApi !== undefined && simdSupported(api)) {
+        const names = functions.map((f, i) => `#${i} ${f.name}`).join(', ');
+        throw new WasmKernelError('SIMD module (wasm-simd-kernels.ts)', `does not compile on an engine that takes SIMD (functions ${names}): ${(err as Error).message}`, { cause: err });
+      }
       compiled = null;
     }
   }
