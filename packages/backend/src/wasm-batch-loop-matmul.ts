@@ -38,6 +38,31 @@ function simdFits(k: number, n: number): boolean {
 
 export const BATCH_LOOP = Symbol.for('rewardkit.backend.wasmBatchLoopMatMul');
 
+/**
+ * For each entry of the product's batch (outer dims), the entry of a's and of b's batch it takes:
+ * numpy broadcasting, a size-1 axis repeated. Undefined when each operand's batch either is the
+ * product's, laid out the same, or is a single matrix (the strided paths).
+ */
+function broadcastEntries(aOuter: number[], bOuter: number[], outer: number[]): { a: number[]; b: number[] } | undefined {
+  const batch = tf.util.sizeFromShape(outer);
+  const [batchA, batchB] = [tf.util.sizeFromShape(aOuter), tf.util.sizeFromShape(bOuter)];
+  if ((batchA === batch || batchA === 1) && (batchB === batch || batchB === 1)) return undefined;
+  const index = (dims: number[]) => {
+    const padded = [...new Array<number>(outer.length - dims.length).fill(1), ...dims];
+    const strides = padded.map((_, i) => tf.util.sizeFromShape(padded.slice(i + 1)));
+    return Array.from({ length: batch }, (_, e) => {
+      let at = 0;
+      for (let i = outer.length - 1, rest = e; i >= 0; i--) {
+        const coord = rest % outer[i]!;
+        rest = Math.floor(rest / outer[i]!);
+        if (padded[i] !== 1) at += coord * strides[i]!;
+      }
+      return at;
+    });
+  };
+  return { a: index(aOuter), b: index(bOuter) };
+}
+
 function batchLoop(inner: tf.KernelFunc): tf.KernelFunc {
   return (rawArgs) => {
     const args = rawArgs as unknown as WasmKernelArgs;
@@ -46,53 +71,71 @@ function batchLoop(inner: tf.KernelFunc): tf.KernelFunc {
     const b = args.inputs.b as tf.TensorInfo;
     if (attrs.transposeA === true || attrs.transposeB === true || a.dtype !== 'float32' || b.dtype !== 'float32') return inner(rawArgs);
     if (a.shape.length < 2 || b.shape.length < 2) return inner(rawArgs);
-    const [m, k] = a.shape.slice(-2);
-    const [k2, n] = b.shape.slice(-2);
-    const batchA = tf.util.sizeFromShape(a.shape.slice(0, -2));
-    const batchB = tf.util.sizeFromShape(b.shape.slice(0, -2));
-    const batch = Math.max(batchA, batchB);
-    const broadcastable = batchA === batchB || batchA === 1 || batchB === 1;
-    const simd = k === k2 && broadcastable && m * k * n > 0 && simdFits(k, n) ? simdKernels(args.backend) : undefined;
+    const [m, k] = a.shape.slice(-2) as [number, number];
+    const [k2, n] = b.shape.slice(-2) as [number, number];
+    const [aOuter, bOuter] = [a.shape.slice(0, -2), b.shape.slice(0, -2)];
+    let outerDims: number[];
+    try {
+      outerDims = tf.backend_util.assertAndGetBroadcastShape(aOuter, bOuter);
+    } catch {
+      return inner(rawArgs); // shapes that do not broadcast: wasm's own error
+    }
+    if (k !== k2) return inner(rawArgs);
+    const wasm: BackendWasm = args.backend;
+    const batchA = tf.util.sizeFromShape(aOuter);
+    const batchB = tf.util.sizeFromShape(bOuter);
+    const batch = tf.util.sizeFromShape(outerDims);
+    if (batch * m * n === 0) return inner(rawArgs); // an empty product: nothing to compute or zero
+    if (k === 0) {
+      // wasm's kernel (XNNPACK) returns uninitialised memory here; an empty sum is 0
+      const zeros = wasm.makeOutput([...outerDims, m, n], 'float32');
+      (wasm.typedArrayFromHeap(zeros) as Float32Array).fill(0);
+      return zeros;
+    }
+    // Batches of equal size laid out differently ([2, 1] against [1, 2]) broadcast entry by entry:
+    // wasm's own kernel (and the strided paths) would pair entries up wrongly and leave half unwritten.
+    const entries = broadcastEntries(aOuter, bOuter, outerDims);
+    const simd = simdFits(k, n) ? simdKernels(wasm) : undefined;
     if (simd) {
-      const wasm: BackendWasm = args.backend;
-      const outerDims = tf.backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
       const out = wasm.makeOutput([...outerDims, m, n], 'float32');
       const [aAt, bAt, outAt] = [heapOffset(wasm, a), heapOffset(wasm, b), heapOffset(wasm, out)];
-      // shared B: one product over the batch's contiguous rows; else one per entry (a shared A re-read)
-      if (batchB === 1) simdMatMul(simd, aAt, bAt, outAt, batch * m, k, n, 1, 0, 0, 0);
-      else simdMatMul(simd, aAt, bAt, outAt, m, k, n, batch, batchA === 1 ? 0 : 4 * m * k, 4 * k * n, 4 * m * n);
+      if (entries) {
+        for (let e = 0; e < batch; e++) simdMatMul(simd, aAt + 4 * entries.a[e]! * m * k, bAt + 4 * entries.b[e]! * k * n, outAt + 4 * e * m * n, m, k, n, 1, 0, 0, 0);
+      } else if (batchB === 1) {
+        simdMatMul(simd, aAt, bAt, outAt, batch * m, k, n, 1, 0, 0, 0); // shared B: one product over the batch's contiguous rows
+      } else {
+        simdMatMul(simd, aAt, bAt, outAt, m, k, n, batch, batchA === 1 ? 0 : 4 * m * k, 4 * k * n, 4 * m * n); // one per entry (a shared A re-read)
+      }
       return out;
     }
-    // Single products are already fast; shapes wasm cannot broadcast (or empty ones) keep its errors.
-    if (batch <= 1 || k !== k2 || !broadcastable || m * k * n === 0) return inner(rawArgs);
-    const outerDims = tf.backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
-    const backend: BackendWasm = args.backend;
-    const out = backend.makeOutput([...outerDims, m, n], 'float32');
-    const [aBase, bBase, outBase] = [heapOffset(backend, a), heapOffset(backend, b), heapOffset(backend, out)];
+    // Single products are already fast.
+    if (batch <= 1) return inner(rawArgs);
+    const out = wasm.makeOutput([...outerDims, m, n], 'float32');
+    const [aBase, bBase, outBase] = [heapOffset(wasm, a), heapOffset(wasm, b), heapOffset(wasm, out)];
     const views: HeapView[] = [];
     const view = (byteOffset: number, shape: number[]) => {
-      const v = openView(backend, byteOffset, shape);
+      const v = openView(wasm, byteOffset, shape);
       views.push(v);
       return v;
     };
     try {
-      if (batchB === 1) {
+      if (batchB === 1 && entries === undefined) {
         // [batch*m, k] x [k, n]: one product over contiguous rows
-        matMul2d(backend, view(aBase, [batch * m, k]), view(bBase, [k, n]), view(outBase, [batch * m, n]), batch * m, k, n);
+        matMul2d(wasm, view(aBase, [batch * m, k]), view(bBase, [k, n]), view(outBase, [batch * m, n]), batch * m, k, n);
       } else {
-        const shared = batchA === 1 ? view(aBase, [m, k]) : undefined;
-        for (let i = 0; i < batch; i++) {
-          const ai = shared ?? view(aBase + 4 * i * m * k, [m, k]);
-          matMul2d(backend, ai, view(bBase + 4 * i * k * n, [k, n]), view(outBase + 4 * i * m * n, [m, n]), m, k, n);
+        const aEntry = (e: number) => (entries ? entries.a[e]! : batchA === 1 ? 0 : e);
+        const bEntry = (e: number) => (entries ? entries.b[e]! : e);
+        for (let e = 0; e < batch; e++) {
+          matMul2d(wasm, view(aBase + 4 * aEntry(e) * m * k, [m, k]), view(bBase + 4 * bEntry(e) * k * n, [k, n]), view(outBase + 4 * e * m * n, [m, n]), m, k, n);
           // release this entry's views now: thousands a step otherwise pile up until the end
-          while (views.length > (shared ? 1 : 0)) closeView(backend, views.pop()!);
+          while (views.length > 0) closeView(wasm, views.pop()!);
         }
       }
     } catch (err) {
-      backend.disposeData(out.dataId);
+      wasm.disposeData(out.dataId);
       throw err;
     } finally {
-      for (const v of views) closeView(backend, v);
+      for (const v of views) closeView(wasm, v);
     }
     return out;
   };
