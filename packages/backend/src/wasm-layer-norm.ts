@@ -5,31 +5,32 @@
  *
  * Why: unfused, a norm is moments (mean, subtract, square, mean), subtract, add eps, rsqrt,
  * multiply, multiply by gamma, add beta: 9 wasm kernels forward and about 20 backward, each
- * allocating and writing a full [N, C] tensor. Here one JavaScript pass over views of the wasm
- * heap each way (memory-bound: the row is read from cache a second time, written once).
+ * allocating and writing a full [N, C] tensor. Here one pass over the wasm heap each way
+ * (memory-bound: the row is read from cache a second time, written once).
  *
  * y = (x - mean) rstd gamma + beta, rstd = 1 / sqrt(var + eps), var = mean((x - mean)^2); with
  * xhat = (x - mean) rstd and g = dy gamma:
  *   dx = rstd (g - mean(g) - xhat mean(g xhat));  dgamma = sum_rows dy xhat;  dbeta = sum_rows dy
  *
- * Measured (2026-11-30, [8192, 64] fwd + bwd, alternating in one process): fused 18.5 ms min,
- * unfused 12.6 ms (medians 40 vs 44: noisy). JavaScript passes (~8 ns an element here) do not
- * beat wasm's vectorised elementwise kernels; the SIMD kernels below do (applyWasmFixes registers
- * this kernel since 2026-12-01).
- * Row sums accumulate in float64 (JavaScript numbers) and round once when stored, so a row's
- * result does not depend on how many rows there are (the N-worker equivalence specs).
+ * Measured (2026-11-30, [8192, 64] fwd + bwd, alternating in one process): JavaScript passes
+ * 18.5 ms min, unfused 12.6 ms (medians 40 vs 44: noisy). JavaScript passes (~8 ns an element
+ * here) do not beat wasm's vectorised elementwise kernels; the SIMD kernels below do
+ * (applyWasmFixes registers this kernel since 2026-12-01).
  *
- * 2026-12-01: with C % 4 = 0 both directions are SIMD kernels in the heap instead
- * (wasm-simd-kernels.ts): float32 arithmetic, a row's sums lane-wise then across the four lanes
- * (still independent of the other rows), dgamma and dbeta added row after row in float32 as the
- * unfused path's column sums do. With the SIMD bias + GELU: a transformer step 1.15x faster
- * wall, 1.17x less CPU, paired (ab-kernels.ts --pair=unfusedNorm,after).
+ * 2026-12-01: with C % 4 = 0 both directions are SIMD kernels in the heap (wasm-simd-kernels.ts):
+ * float32 arithmetic, a row's sums lane-wise then across the four lanes (independent of the
+ * other rows, so a row's result does not depend on how many rows there are: the N-worker
+ * equivalence specs), dgamma and dbeta added row after row in float32 as the unfused path's
+ * column sums do. With the SIMD bias + GELU: a transformer step 1.15x faster wall, 1.17x less
+ * CPU, paired (ab-kernels.ts --pair=unfusedNorm,after). Other widths run the composition in
+ * wasm's own kernels (wasm-fused-composition.ts): the JavaScript loops were slower than it.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm, WasmKernelArgs } from './wasm-kernel-patch';
 import { LAYER_NORM_KERNEL, LAYER_NORM_GRAD_KERNEL, registerFusedGradients } from './fused-kernels';
 import { heapOffset } from './wasm-heap-views';
 import { simdKernels } from './wasm-simd-kernels';
+import { layerNormComposed, layerNormGradComposed } from './wasm-fused-composition';
 
 function rowsOf(kernel: string, inputs: tf.NamedTensorInfoMap, withDy: boolean): { x: tf.TensorInfo; gamma: tf.TensorInfo; N: number; C: number } {
   const { x, gamma, beta, dy } = inputs;
@@ -47,42 +48,17 @@ function rowsOf(kernel: string, inputs: tf.NamedTensorInfoMap, withDy: boolean):
   return { x, gamma: gamma!, N: C === 0 ? 0 : tf.util.sizeFromShape(x.shape) / C, C };
 }
 
-/** Mean and rstd of row r (two passes, as tf.moments computes the variance). */
-function rowStats(xs: Float32Array, r: number, C: number, eps: number): [number, number] {
-  const o = r * C;
-  let s = 0;
-  for (let c = 0; c < C; c++) s += xs[o + c];
-  const mean = s / C;
-  let s2 = 0;
-  for (let c = 0; c < C; c++) {
-    const d = xs[o + c] - mean;
-    s2 += d * d;
-  }
-  return [mean, 1 / Math.sqrt(s2 / C + eps)];
-}
-
 function layerNormForward(rawArgs: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   const { inputs, backend, attrs } = rawArgs as unknown as WasmKernelArgs;
   const { x, gamma, N, C } = rowsOf(LAYER_NORM_KERNEL, inputs, false);
   const eps = attrs?.eps as number;
   const wasm: BackendWasm = backend;
-  const out = wasm.makeOutput([...x.shape], 'float32');
+  const beta = inputs.beta as tf.TensorInfo;
   const simd = C % 4 === 0 ? simdKernels(wasm) : undefined;
-  if (simd) {
-    const at = (t: tf.TensorInfo) => heapOffset(wasm, t);
-    simd.layerNormForward(at(x), at(gamma), at(inputs.beta as tf.TensorInfo), at(out), N, C, eps);
-    return out;
-  }
-  // Views only after makeOutput: its malloc may grow the heap and detach older views.
-  const xs = wasm.typedArrayFromHeap(x) as Float32Array;
-  const gs = wasm.typedArrayFromHeap(gamma) as Float32Array;
-  const bs = wasm.typedArrayFromHeap(inputs.beta as tf.TensorInfo) as Float32Array;
-  const ys = wasm.typedArrayFromHeap(out) as Float32Array;
-  for (let r = 0; r < N; r++) {
-    const [mean, rstd] = rowStats(xs, r, C, eps);
-    const o = r * C;
-    for (let c = 0; c < C; c++) ys[o + c] = (xs[o + c] - mean) * rstd * gs[c] + bs[c];
-  }
+  if (simd === undefined) return layerNormComposed(wasm, x, gamma, beta, eps);
+  const out = wasm.makeOutput([...x.shape], 'float32');
+  const at = (t: tf.TensorInfo) => heapOffset(wasm, t);
+  simd.layerNormForward(at(x), at(gamma), at(beta), at(out), N, C, eps);
   return out;
 }
 
@@ -91,46 +67,16 @@ function layerNormBackward(rawArgs: Parameters<tf.KernelFunc>[0]): tf.TensorInfo
   const { x, gamma, N, C } = rowsOf(LAYER_NORM_GRAD_KERNEL, inputs, true);
   const eps = attrs?.eps as number;
   const wasm: BackendWasm = backend;
+  const dy = inputs.dy as tf.TensorInfo;
+  const simd = C % 4 === 0 ? simdKernels(wasm) : undefined;
+  if (simd === undefined) return layerNormGradComposed(wasm, x, gamma, dy, eps);
   const dxOut = wasm.makeOutput([...x.shape], 'float32');
   const dgOut = wasm.makeOutput([C], 'float32');
   const dbOut = wasm.makeOutput([C], 'float32');
-  const simd = C % 4 === 0 ? simdKernels(wasm) : undefined;
-  if (simd) {
-    const at = (t: tf.TensorInfo) => heapOffset(wasm, t);
-    (wasm.typedArrayFromHeap(dgOut) as Float32Array).fill(0);
-    (wasm.typedArrayFromHeap(dbOut) as Float32Array).fill(0);
-    simd.layerNormBackward(at(x), at(gamma), at(inputs.dy as tf.TensorInfo), at(dxOut), at(dgOut), at(dbOut), N, C, eps);
-    return [dxOut, dgOut, dbOut];
-  }
-  const xs = wasm.typedArrayFromHeap(x) as Float32Array;
-  const gs = wasm.typedArrayFromHeap(gamma) as Float32Array;
-  const dys = wasm.typedArrayFromHeap(inputs.dy as tf.TensorInfo) as Float32Array;
-  const dxs = wasm.typedArrayFromHeap(dxOut) as Float32Array;
-  const dgamma = new Float64Array(C);
-  const dbeta = new Float64Array(C);
-  for (let r = 0; r < N; r++) {
-    const [mean, rstd] = rowStats(xs, r, C, eps);
-    const o = r * C;
-    let sg = 0;
-    let sgx = 0;
-    for (let c = 0; c < C; c++) {
-      const dy = dys[o + c];
-      const xhat = (xs[o + c] - mean) * rstd;
-      const g = dy * gs[c];
-      sg += g;
-      sgx += g * xhat;
-      dgamma[c] += dy * xhat;
-      dbeta[c] += dy;
-    }
-    const meanG = sg / C;
-    const meanGX = sgx / C;
-    for (let c = 0; c < C; c++) {
-      const xhat = (xs[o + c] - mean) * rstd;
-      dxs[o + c] = rstd * (dys[o + c] * gs[c] - meanG - xhat * meanGX);
-    }
-  }
-  (wasm.typedArrayFromHeap(dgOut) as Float32Array).set(dgamma);
-  (wasm.typedArrayFromHeap(dbOut) as Float32Array).set(dbeta);
+  const at = (t: tf.TensorInfo) => heapOffset(wasm, t);
+  (wasm.typedArrayFromHeap(dgOut) as Float32Array).fill(0);
+  (wasm.typedArrayFromHeap(dbOut) as Float32Array).fill(0);
+  simd.layerNormBackward(at(x), at(gamma), at(dy), at(dxOut), at(dgOut), at(dbOut), N, C, eps);
   return [dxOut, dgOut, dbOut];
 }
 
