@@ -46,8 +46,7 @@ function valueAndGrads(c: FusedCase, backend: 'cpu' | FusedBackend): Promise<Flo
 }
 
 /** Relative errors (value, then one per float input) of the fused kernel on `backend` against the reference; throws over its tolerance. */
-export async function expectFusedMatchesReference(c: FusedCase, backend: FusedBackend = 'webgpu'): Promise<number[]> {
-  const tolerance = TOLERANCE[backend];
+export async function expectFusedMatchesReference(c: FusedCase, backend: FusedBackend = 'webgpu', tolerance: number = TOLERANCE[backend]): Promise<number[]> {
   const ref = await valueAndGrads(c, 'cpu');
   const got = await valueAndGrads(c, backend);
   const labels = ['value', ...Object.keys(c.floats).map((n) => `d${n}`)];
@@ -117,11 +116,11 @@ export function packedAttentionCase(B: number, T: number, H: number, D: number, 
 }
 
 /** x of `shape` (values offset from 0, as a residual stream is), gamma and beta over its last axis. */
-export function layerNormCase(shape: number[], eps: number): FusedCase {
+export function layerNormCase(shape: number[], eps: number, offset = 0.5): FusedCase {
   const C = shape[shape.length - 1] as number;
   return {
-    name: `x [${shape}], eps ${eps}`,
-    floats: { x: { shape, scale: 3, offset: 0.5 }, gamma: { shape: [C], offset: 1 }, beta: { shape: [C] } },
+    name: `x [${shape}]${offset === 0.5 ? '' : ` + ${offset}`}, eps ${eps}`,
+    floats: { x: { shape, scale: 3, offset }, gamma: { shape: [C], offset: 1 }, beta: { shape: [C] } },
     kernel: LAYER_NORM_KERNEL,
     attrs: { eps },
     reference: (x) => layerNormReference(x, eps),

@@ -26,6 +26,18 @@ describe('wasm fused layer norm against the unfused reference on cpu (1e-5)', ()
     });
   }
 
+  // Rows with a large mean (x = 100 + 3 u, u in [-1, 1): std sqrt 3): x - mean cancels, so an error
+  // of the float32 mean (ulp 7.6e-6 at 100; the kernels and cpu sum in different orders) becomes
+  // error / std in every normalised value. Bound: 2 results off by up to 4 ulps each,
+  // 2 x 4 x 7.6e-6 / 1.73 = 3.5e-5. Measured 2026-12-01: at most 3.5e-6 (SIMD, C = 64) and
+  // 8.9e-6 (composition, C = 66) over the value and the three gradients.
+  const LARGE_MEAN_BOUND = (2 * 4 * 7.63e-6) / Math.sqrt(3);
+  for (const C of [64, 66]) {
+    it(`row mean ~100, C = ${C}: within the float32 rounding bound of cpu`, async () => {
+      await expectFusedMatchesReference(layerNormCase([64, C], 1e-5, 100), 'wasm', LARGE_MEAN_BOUND);
+    });
+  }
+
   // C % 4 != 0 runs the composition in wasm's own kernels: the reference's values exactly (its
   // JavaScript loops had been slower than that).
   it('C = 66: forward bit-identical to the composition on wasm', async () => {
