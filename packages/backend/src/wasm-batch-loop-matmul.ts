@@ -9,7 +9,11 @@
  * - a batch of matrices times one shared B ([batch, m, k] x [1, k, n]) is a single [batch*m, k]
  *   x [k, n] product: the rows are already contiguous;
  * - otherwise one 2-D product per batch entry, each written in place into the output;
- * - shared A with a batch of B loops too (A's view is reused, B's is fresh each time).
+ * - shared A with a batch of B loops too;
+ * - batches that broadcast axis by axis ([2, 1] against [1, 2]: same size, other layout) map
+ *   each output entry to its A and B entries (wasm's own kernel pairs them up wrongly and leaves
+ *   half the output unwritten; found in review 2026-12-01);
+ * - k = 0 is a product of zeros (XNNPACK leaves its output uninitialised).
  * Transposed operands reach it already materialized (wasm-batch-matmul.ts wraps this kernel).
  * The order of the sums inside each product is XNNPACK's, as for any unbatched matMul on wasm.
  *
