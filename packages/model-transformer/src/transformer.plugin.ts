@@ -43,8 +43,8 @@ export const transformerModel: ModelPlugin<TransformerConfig> = {
   // apps/trainer/bench/quality/README.md): these 0.604; lr 5e-4 / 1e-3 / 4e-3 0.604 / 0.609 / 0.562;
   // warm-up 0 / 90 steps 0.600 / 0.608; pool=response 0.598; 96 dims 0.601; 160 / 192 tokens
   // 0.607 / 0.594; lr 1e-3 with dropout 0.1 0.608, weight decay 0.3 0.604, batch 16 0.582, 3 epochs
-  // 0.618 (0.66x the CPU, but on test.jsonl 0.614 over 4 seeds and on the order benchmark 0.585
-  // against 0.730 here: it learns too little word order). None beat these on both: they stay.
+  // 0.618 (0.66x the CPU, but on test.jsonl 0.614 over 4 seeds against 0.625 for these, and on the
+  // order benchmark 0.585 against 0.665: too little word order). None beat these on both: they stay.
   recommendedRunConfig: {
     data: { maxLength: 128 },
     train: { epochs: 4.57, lr: 0.002, weightDecay: 0.1, ema: 0.995 },
