@@ -11,9 +11,9 @@ export const TransformerConfigSchema = z.preprocess(
     .object({
       /** Named sizes up to GPT-2 small (presets.ts); explicit fields below override it. */
       preset: z.enum(TRANSFORMER_PRESET_NAMES).optional(),
-      nLayer: z.number().int().min(1).default(2), // 2 blocks: ~1.3 s per 32 x 128-token step on wasm; time grows about linearly with blocks
-      nHead: z.number().int().min(1).default(2), // 32-dim heads; more, smaller heads run slower on wasm (its batched matmul is naive)
-      nEmbd: z.number().int().min(1).default(64), // 2.3x faster than 128 (1.3 vs 2.9 s per step) and plenty for 1-2k pairs
+      nLayer: z.number().int().min(1).default(2), // 2 blocks: ~0.3 s per 32 x 128-token step on wasm (2026-12-01); time grows about linearly with blocks
+      nHead: z.number().int().min(1).default(2), // 32-dim heads; more, smaller heads mean more, smaller batched products
+      nEmbd: z.number().int().min(1).default(64), // 2.3x faster than 128 (measured before the SIMD kernels) and plenty for 1-2k pairs; 96 did not beat seed noise
       nPositions: z.number().int().min(1).default(512), // = the run config's data.maxLength default; unused rows cost nothing per step
       dropout: z.number().min(0).lt(1).default(0), // off: few steps over small data; >0 applies GPT-2's embd/attn/resid dropout
       layerNormEps: z.number().positive().default(1e-5), // GPT-2's layer_norm_epsilon
