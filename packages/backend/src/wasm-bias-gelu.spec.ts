@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { applyWasmFixes } from './apply-wasm-fixes';
 import { registerAllGradients } from './register-gradients';
 import { registerWasmBiasGelu } from './wasm-bias-gelu';
-import { BIAS_GELU_KERNEL } from './fused-kernels';
+import { BIAS_GELU_KERNEL, FUSED_KERNEL_COVERS } from './fused-kernels';
 import { biasGeluCase, biasGeluReference, expectFusedMatchesReference } from './fused-kernel.spec-helper';
 import { randomFloats, runOn } from './spec-helpers';
 
@@ -40,6 +40,14 @@ describe('wasm fused bias + GELU against the unfused reference on cpu (1e-5)', (
       expect(Array.from(fused!)).toEqual(Array.from(reference!));
     });
   }
+
+  it('tells @rewardkit/ops which calls it runs fused: gelu_new with F % 4 = 0 (the SIMD kernels), not erf gelu or other widths', async () => {
+    await tf.setBackend('wasm');
+    const covers = (tf.getKernel(BIAS_GELU_KERNEL, 'wasm')!.kernelFunc as unknown as Record<symbol, (s: Record<string, number[]>, a: tf.NamedAttrMap) => boolean>)[FUSED_KERNEL_COVERS]!;
+    expect(covers({ x: [8192, 256], bias: [256] }, { activation: 'gelu_new' })).toBe(true);
+    expect(covers({ x: [8192, 256], bias: [256] }, { activation: 'gelu' })).toBe(false);
+    expect(covers({ x: [8192, 258], bias: [258] }, { activation: 'gelu_new' })).toBe(false);
+  });
 
   it('refuses an unknown activation, naming it', async () => {
     await tf.setBackend('wasm');

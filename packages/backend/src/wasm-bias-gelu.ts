@@ -22,13 +22,15 @@
  * 2026-12-01: for gelu_new with F % 4 = 0 the two passes around Sigmoid are SIMD kernels in the
  * heap (wasm-simd-kernels.ts; float32 arithmetic, within a few ulps of the reference). With the
  * SIMD layer norm: a transformer step 1.15x faster wall, 1.17x less CPU, paired (ab-kernels.ts
- * --pair=unfusedNorm,after). Everything else (erf 'gelu', other widths) runs the composition in
- * wasm's own kernels (wasm-fused-composition.ts): the JavaScript loops it had were ~2x slower
- * than not fusing at all.
+ * --pair=unfusedNorm,after). Everything else (erf 'gelu', other widths) the op runs unfused: the
+ * kernel's FUSED_KERNEL_COVERS predicate declines it (called directly, the kernel computes it in
+ * wasm's own kernels, wasm-fused-composition.ts). The JavaScript loops these calls had were ~2x
+ * slower than not fusing (erf gelu [8192, 256] fwd + bwd, min of 20: 159-185 vs 64-76 ms; now
+ * the same path, 81-99 vs 76-102 ms, 2026-12-01).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { requireWasmKernel, runWasmKernel, type BackendWasm, type WasmKernelArgs } from './wasm-kernel-patch';
-import { BIAS_GELU_KERNEL, BIAS_GELU_GRAD_KERNEL, registerFusedGradients } from './fused-kernels';
+import { BIAS_GELU_KERNEL, BIAS_GELU_GRAD_KERNEL, FUSED_KERNEL_COVERS, registerFusedGradients } from './fused-kernels';
 import { heapOffset } from './wasm-heap-views';
 import { simdKernels, type SimdKernels } from './wasm-simd-kernels';
 import { biasGeluComposed, biasGeluGradComposed, type GeluActivation } from './wasm-fused-composition';
@@ -90,6 +92,16 @@ function biasGeluBackward(rawArgs: Parameters<tf.KernelFunc>[0]): tf.TensorInfo 
   const out = wasm.makeOutput([N, F], 'float32');
   return aroundSigmoid(wasm, simd, x, bias, out, N, F, (at, s) => simd.geluNewGradFromSigmoid(at(x), at(bias), at(s), at(dy), at(out), N, F));
 }
+
+/**
+ * The calls the SIMD kernels run (the op runs its reference for the rest: the composition here
+ * recomputes erf backward, where autodiff of the reference reuses its forward, 1.3-1.5x slower).
+ */
+function covers(shapes: Readonly<Record<string, readonly number[]>>, attrs: tf.NamedAttrMap): boolean {
+  const x = shapes.x;
+  return x !== undefined && x.length === 2 && simdFor(tf.backend() as unknown as BackendWasm, attrs.activation as Activation, x[1]!) !== undefined;
+}
+Object.defineProperty(biasGeluForward, FUSED_KERNEL_COVERS, { value: covers });
 
 /** Registers the kernels for wasm and (once, for every backend) their gradients (fused-kernels.ts); idempotent. Returns the log label. */
 export function registerWasmBiasGelu(): string {

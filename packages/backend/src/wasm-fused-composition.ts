@@ -7,8 +7,14 @@
  * XNNPACK's vectorised elementwise kernels, so the fused kernel was ~2x slower than not fusing
  * (review 2026-12-01, /tmp/rv/time-gelu.ts: bias + erf GELU [8192, 256] fwd + bwd 263 ms fused
  * vs 122 ms composition). Forwards are @rewardkit/ops's references (layer-norm.ts,
- * bias-gelu.ts); backwards are their derivatives written out, fewer kernels than autodiff of the
- * reference takes. The numbers are those of the reference composition up to float32 rounding.
+ * bias-gelu.ts); backwards are their derivatives written out from the saved inputs. The numbers
+ * are those of the reference composition up to float32 rounding.
+ *
+ * @rewardkit/ops's layerNorm and biasGelu do not even call the kernel for these shapes (the
+ * kernels' FUSED_KERNEL_COVERS predicate declines them) and run the reference, whose autodiff
+ * keeps the forward's erf where this backward computes it again: erf gelu [8192, 256] fwd + bwd
+ * measured 1.3-1.5x slower here than through the op's reference (2026-12-01). This stays for
+ * direct runKernel calls.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from './wasm-kernel-patch';

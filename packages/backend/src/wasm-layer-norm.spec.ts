@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { applyWasmFixes } from './apply-wasm-fixes';
 import { registerAllGradients } from './register-gradients';
 import { registerWasmLayerNorm } from './wasm-layer-norm';
-import { LAYER_NORM_KERNEL } from './fused-kernels';
+import { FUSED_KERNEL_COVERS, LAYER_NORM_KERNEL } from './fused-kernels';
 import { expectFusedMatchesReference, layerNormCase, layerNormReference } from './fused-kernel.spec-helper';
 import { randomFloats, runOn } from './spec-helpers';
 
@@ -50,6 +50,13 @@ describe('wasm fused layer norm against the unfused reference on cpu (1e-5)', ()
       }),
     );
     expect(Array.from(fused!)).toEqual(Array.from(reference!));
+  });
+
+  it('tells @rewardkit/ops which calls it runs fused: C % 4 = 0 (the SIMD kernels)', async () => {
+    await tf.setBackend('wasm');
+    const covers = (tf.getKernel(LAYER_NORM_KERNEL, 'wasm')!.kernelFunc as unknown as Record<symbol, (s: Record<string, number[]>, a: tf.NamedAttrMap) => boolean>)[FUSED_KERNEL_COVERS]!;
+    expect(covers({ x: [2, 84, 64], gamma: [64] }, { eps: 1e-5 })).toBe(true);
+    expect(covers({ x: [8192, 66], gamma: [66] }, { eps: 1e-5 })).toBe(false);
   });
 
   it('refuses a gamma of the wrong size, naming it', async () => {

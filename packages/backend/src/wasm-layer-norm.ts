@@ -22,12 +22,14 @@
  * other rows, so a row's result does not depend on how many rows there are: the N-worker
  * equivalence specs), dgamma and dbeta added row after row in float32 as the unfused path's
  * column sums do. With the SIMD bias + GELU: a transformer step 1.15x faster wall, 1.17x less
- * CPU, paired (ab-kernels.ts --pair=unfusedNorm,after). Other widths run the composition in
- * wasm's own kernels (wasm-fused-composition.ts): the JavaScript loops were slower than it.
+ * CPU, paired (ab-kernels.ts --pair=unfusedNorm,after). Other widths the op runs unfused (the
+ * FUSED_KERNEL_COVERS predicate declines them; a direct call computes the composition in wasm's
+ * own kernels, wasm-fused-composition.ts): the JavaScript loops they had were slower than that
+ * ([8192, 66] fwd + bwd min 9.5-10.1 vs 6.4-6.7 ms unfused, 2026-12-01).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm, WasmKernelArgs } from './wasm-kernel-patch';
-import { LAYER_NORM_KERNEL, LAYER_NORM_GRAD_KERNEL, registerFusedGradients } from './fused-kernels';
+import { FUSED_KERNEL_COVERS, LAYER_NORM_KERNEL, LAYER_NORM_GRAD_KERNEL, registerFusedGradients } from './fused-kernels';
 import { heapOffset } from './wasm-heap-views';
 import { simdKernels } from './wasm-simd-kernels';
 import { layerNormComposed, layerNormGradComposed } from './wasm-fused-composition';
@@ -79,6 +81,13 @@ function layerNormBackward(rawArgs: Parameters<tf.KernelFunc>[0]): tf.TensorInfo
   simd.layerNormBackward(at(x), at(gamma), at(dy), at(dxOut), at(dgOut), at(dbOut), N, C, eps);
   return [dxOut, dgOut, dbOut];
 }
+
+/** The calls the SIMD kernels run (C % 4 = 0); the op runs its reference for the rest. */
+function covers(shapes: Readonly<Record<string, readonly number[]>>): boolean {
+  const x = shapes.x;
+  return x !== undefined && x.length >= 1 && x[x.length - 1]! % 4 === 0 && simdKernels(tf.backend() as unknown as BackendWasm) !== undefined;
+}
+Object.defineProperty(layerNormForward, FUSED_KERNEL_COVERS, { value: covers });
 
 /** Registers the kernels for wasm and (once, for every backend) their gradients (fused-kernels.ts); idempotent. Returns the log label. */
 export function registerWasmLayerNorm(): string {

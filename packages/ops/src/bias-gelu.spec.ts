@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@rewardkit/testing';
 import { biasGelu } from './bias-gelu';
+import { BIAS_GELU_KERNEL, FUSED_KERNEL_COVERS, type FusedKernelCovers } from './fused-kernel-names';
 
 useBackend('cpu');
 
@@ -30,4 +31,27 @@ describe('biasGelu (reference path)', () => {
       x.forEach((v, i) => expect(got[i]).toBeCloseTo(GELU[activation](v + b[i % F]), 5));
     });
   }
+
+  it('runs a registered kernel only for the calls its FUSED_KERNEL_COVERS predicate accepts, else the reference', () => {
+    const calls: string[] = [];
+    const kernelFunc: tf.KernelFunc = ({ inputs, attrs, backend }) => {
+      calls.push(String(attrs?.activation));
+      const x = inputs.x as tf.TensorInfo;
+      return (backend as tf.KernelBackend & { makeTensorInfo: (s: number[], d: string) => tf.TensorInfo }).makeTensorInfo(x.shape, 'float32');
+    };
+    const covers: FusedKernelCovers = (shapes, attrs) => attrs.activation === 'gelu_new' && shapes.x![1]! % 4 === 0;
+    Object.defineProperty(kernelFunc, FUSED_KERNEL_COVERS, { value: covers });
+    tf.registerKernel({ kernelName: BIAS_GELU_KERNEL, backendName: 'cpu', kernelFunc });
+    try {
+      const run = (F: number, activation: 'gelu' | 'gelu_new') => tf.tidy(() => biasGelu(tf.ones([2, F]) as tf.Tensor2D, tf.zeros([F]) as tf.Tensor1D, activation).dataSync());
+      run(8, 'gelu_new');
+      expect(calls).toEqual(['gelu_new']);
+      // declined: the reference's values (gelu(1) = 0.8413 for erf), the kernel not called
+      expect(run(8, 'gelu')[0]).toBeCloseTo(GELU.gelu(1), 5);
+      expect(run(6, 'gelu_new')[0]).toBeCloseTo(GELU.gelu_new(1), 5);
+      expect(calls).toEqual(['gelu_new']);
+    } finally {
+      tf.unregisterKernel(BIAS_GELU_KERNEL, 'cpu');
+    }
+  });
 });

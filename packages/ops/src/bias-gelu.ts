@@ -15,7 +15,7 @@ const TWO_SQRT_2_OVER_PI = 2 * Math.sqrt(2 / Math.PI);
 
 /** x: [N, F]; bias: [F]. */
 export function biasGelu(x: tf.Tensor2D, bias: tf.Tensor1D, activation: GeluActivation): tf.Tensor2D {
-  if (hasFusedKernel(BIAS_GELU_KERNEL)) {
+  if (hasFusedKernel(BIAS_GELU_KERNEL, { x: x.shape, bias: bias.shape }, { activation })) {
     return tf.engine().runKernel(BIAS_GELU_KERNEL, { x, bias }, { activation }) as tf.Tensor2D;
   }
   return biasGeluReference(x, bias, activation);

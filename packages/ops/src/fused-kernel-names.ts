@@ -15,7 +15,19 @@ export const BIAS_GELU_KERNEL = 'RewardkitBiasGelu';
 /** The Bradley-Terry loss head: the weighted sum of per-pair losses (bradley-terry-loss.ts). */
 export const BRADLEY_TERRY_LOSS_KERNEL = 'RewardkitBradleyTerryLoss';
 
-/** Whether the active backend runs `kernel` fused. */
-export function hasFusedKernel(kernel: string): boolean {
-  return tf.getKernel(kernel, tf.getBackend()) !== undefined;
+/**
+ * A backend's kernelFunc may carry, under this symbol, a predicate saying which calls it runs
+ * fused (`FusedKernelCovers`); the op runs its reference for the others. wasm's SIMD layer norm
+ * and bias + GELU cover some widths and activations only, and anything else is faster as the
+ * composition of tfjs's kernels than fused in JavaScript (packages/backend/src/wasm-*.ts).
+ */
+export const FUSED_KERNEL_COVERS = Symbol.for('rewardkit.fusedKernelCovers');
+export type FusedKernelCovers = (shapes: Readonly<Record<string, readonly number[]>>, attrs: tf.NamedAttrMap) => boolean;
+
+/** Whether the active backend runs `kernel` fused (for these input shapes and attrs, when given). */
+export function hasFusedKernel(kernel: string, shapes?: Readonly<Record<string, readonly number[]>>, attrs: tf.NamedAttrMap = {}): boolean {
+  const config = tf.getKernel(kernel, tf.getBackend());
+  if (config === undefined) return false;
+  const covers = (config.kernelFunc as unknown as { [FUSED_KERNEL_COVERS]?: FusedKernelCovers })[FUSED_KERNEL_COVERS];
+  return covers === undefined || shapes === undefined || covers(shapes, attrs);
 }

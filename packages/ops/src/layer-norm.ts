@@ -8,7 +8,7 @@ import { hasFusedKernel, LAYER_NORM_KERNEL } from './fused-kernel-names';
 
 /** x: [..., C]; gamma, beta: [C]. */
 export function layerNorm<T extends tf.Tensor>(x: T, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: number): T {
-  if (hasFusedKernel(LAYER_NORM_KERNEL)) {
+  if (hasFusedKernel(LAYER_NORM_KERNEL, { x: x.shape, gamma: gamma.shape }, { eps })) {
     return tf.engine().runKernel(LAYER_NORM_KERNEL, { x, gamma, beta }, { eps }) as T;
   }
   return layerNormReference(x, gamma, beta, eps);
