@@ -89,7 +89,8 @@ function batchLoop(inner: tf.KernelFunc): tf.KernelFunc {
     const batchA = tf.util.sizeFromShape(aOuter);
     const batchB = tf.util.sizeFromShape(bOuter);
     const batch = tf.util.sizeFromShape(outerDims);
-    if (batch * m * n === 0) return inner(rawArgs); // an empty product: nothing to compute or zero
+    // an empty product: nothing to compute (XNNPACK refuses to create the operator: status 2)
+    if (batch * m * n === 0) return wasm.makeOutput([...outerDims, m, n], 'float32');
     if (k === 0) {
       // wasm's kernel (XNNPACK) returns uninitialised memory here; an empty sum is 0
       const zeros = wasm.makeOutput([...outerDims, m, n], 'float32');
