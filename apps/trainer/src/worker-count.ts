@@ -47,7 +47,8 @@ export function checkWorkerCount(workers: number, devices: LocalDevices, oversub
  * saves: sending its shard, the ring all-reduce and the wait for the slower shard take 20-60 ms a
  * step here. Measured on 2 cores (BENCHMARKS.md "Worker processes"): the bag model's ~0.01 GFLOP
  * step ran at 0.63x with two workers; the default transformer's ~6 GFLOP step ran the whole
- * 250-step run 1.64x faster with two (1:29 against 2:26, the same CPU seconds).
+ * 250-step run 1.64x faster with two (1:29 against 2:26, the same CPU seconds), and still 1.2x
+ * after the SIMD kernels made its step 2.2x cheaper (1:01 against 1:13).
  */
 export const MIN_GFLOP_PER_WORKER = 1;
 /** Fewer pairs than this per worker leave products too small to pay for the split. */
