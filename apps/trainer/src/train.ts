@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { initBackend, useComputePrecision } from '@rewardkit/backend';
 import { ConfigError, createLogger, pairLength, pairTokens, parsePluginConfig, unitSequences, type EncodedUnit, type EvalReport, type RunConfig } from '@rewardkit/core';
-import { BatchSampler, checkpointDir, latestCheckpoint, learningRate, pruneCheckpoints, shardByTokens } from '@rewardkit/engine';
+import { BatchSampler, checkpointDir, latestCheckpoint, learningRate, pruneCheckpoints, shardByTokens, type Replica } from '@rewardkit/engine';
 import { buildTokenizer, checkEvaluators, createShippedRegistry, pairScoresOf, prepareDataset, runEvaluators } from '@rewardkit/runtime';
 import { buildReplica } from '@rewardkit/training';
 import { EarlyStop } from './early-stop';
@@ -81,7 +81,8 @@ export async function train(input: RunConfig, opts: TrainOptions = {}): Promise<
     throw new ConfigError('train.earlyStop needs held-out evaluations: a held-out file (data.eval, --eval) and evalEvery > 0 (--eval-every)');
   }
   // --- length: --steps, else epochs over this data; derived once, recorded in config.json, kept by --resume
-  const length = trainingLength(input.train, trainSet.units.length, opts.resume ? recordedConfig(runDir)?.train : undefined);
+  const recorded = opts.resume ? recordedConfig(runDir) : undefined;
+  const length = trainingLength(input.train, trainSet.units.length, recorded?.train);
   let cfg = withSteps(input, length.steps);
 
   // --- replicas: in this process (1) or N worker processes
@@ -90,40 +91,17 @@ export async function train(input: RunConfig, opts: TrainOptions = {}): Promise<
   parsePluginConfig(registry.get('loss', cfg.loss.name), cfg.loss.config);
   checkEvaluators(registry, cfg.evaluators);
   /** The replica of a one-process run, on this process's backend. */
-  const localReplica = async () => {
+  const localReplica = async (): Promise<LocalReplica> => {
     const backend = await initBackend({ prefer: cfg.backend, gpu: true, logger: log });
     const precision = useComputePrecision(cfg.train.precision); // f16: refused unless webgpu has shader-f16
     if (precision) log.info(precision);
     return { replica: buildReplica(cfg, registry, tokenizer), backend: backend.name };
   };
-  let local: Awaited<ReturnType<typeof localReplica>> | undefined;
+  let local: LocalReplica | undefined;
   if (opts.autoWorkers && opts.spawnWorkers) {
-    const recorded = opts.resume ? recordedConfig(runDir)?.gpus : undefined;
-    if (typeof recorded === 'number') {
-      // chosen for the machine the run started on: this one may have fewer cores
-      try {
-        checkWorkerCount(recorded, opts.autoWorkers.devices, opts.autoWorkers.oversubscribe);
-      } catch (err) {
-        throw new ConfigError(`--resume: the run recorded ${recorded} workers (counted on the machine it started on): ${(err as Error).message}`);
-      }
-      log.info(`${recorded} worker process(es), as the run recorded${opts.autoWorkers.devices.gpus === 0 && recorded > 1 ? ' (on the CPU: no GPU here)' : ''}`);
-      cfg = { ...cfg, gpus: recorded };
-    } else {
-      // without a GPU the choice needs the step's cost: the model this process would train with
-      // counts it, and is kept when the choice is one worker
-      const { devices } = opts.autoWorkers;
-      if (devices.gpus === 0) local = await localReplica();
-      const tokens = 2 * cfg.train.batchSize * cfg.data.maxLength;
-      const gflop = local ? (3 * local.replica.model.flopsPerToken(cfg.data.maxLength) * tokens) / 1e9 : undefined;
-      const choice = autoWorkerCount(devices, { pairs: cfg.train.batchSize, gflop });
-      log.info(`${choice.workers} worker process(es), chosen automatically: ${choice.reason} (--gpus=N chooses)`);
-      cfg = { ...cfg, gpus: choice.workers };
-      if (choice.workers > 1 && local) {
-        local.replica.dispose();
-        local.replica.model.dispose();
-        local = undefined;
-      }
-    }
+    const chosen = await chooseWorkerCount(cfg, opts.autoWorkers, recorded?.gpus, localReplica);
+    cfg = { ...cfg, gpus: chosen.workers };
+    local = chosen.local;
   }
   // only now, with everything validated, claim the run directory
   prepareRunDir(runDir, cfg, { resume: opts.resume, overwrite: opts.overwrite });
@@ -294,3 +272,39 @@ function paddedTokens(units: readonly EncodedUnit[]): number {
   return rows * width;
 }
 
+interface LocalReplica {
+  readonly replica: Replica;
+  readonly backend: string;
+}
+
+/**
+ * `cfg.gpus` for a run launched without one: the count a resumed run recorded (checked against
+ * this machine), else `autoWorkerCount`'s. Without a GPU that needs the step's cost, which the
+ * replica this process would train with counts; it is handed back when the choice is one worker.
+ */
+async function chooseWorkerCount(
+  cfg: RunConfig,
+  auto: NonNullable<TrainOptions['autoWorkers']>,
+  recorded: unknown,
+  localReplica: () => Promise<LocalReplica>,
+): Promise<{ workers: number; local?: LocalReplica }> {
+  if (typeof recorded === 'number') {
+    // chosen for the machine the run started on: this one may have fewer cores
+    try {
+      checkWorkerCount(recorded, auto.devices, auto.oversubscribe);
+    } catch (err) {
+      throw new ConfigError(`--resume: the run recorded ${recorded} workers (counted on the machine it started on): ${(err as Error).message}`);
+    }
+    log.info(`${recorded} worker process(es), as the run recorded${auto.devices.gpus === 0 && recorded > 1 ? ' (on the CPU: no GPU here)' : ''}`);
+    return { workers: recorded };
+  }
+  const local = auto.devices.gpus === 0 ? await localReplica() : undefined;
+  const tokens = 2 * cfg.train.batchSize * cfg.data.maxLength;
+  const gflop = local ? (3 * local.replica.model.flopsPerToken(cfg.data.maxLength) * tokens) / 1e9 : undefined;
+  const choice = autoWorkerCount(auto.devices, { pairs: cfg.train.batchSize, gflop });
+  log.info(`${choice.workers} worker process(es), chosen automatically: ${choice.reason} (--gpus=N chooses)`);
+  if (choice.workers === 1 || !local) return { workers: choice.workers, local };
+  local.replica.dispose();
+  local.replica.model.dispose();
+  return { workers: choice.workers };
+}
