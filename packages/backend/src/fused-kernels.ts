@@ -17,11 +17,6 @@ export const LAYER_NORM_KERNEL = 'RewardkitLayerNorm';
 /** Backward: [dx, dgamma, dbeta]. */
 export const LAYER_NORM_GRAD_KERNEL = 'RewardkitLayerNormGrad';
 export const BIAS_GELU_KERNEL = 'RewardkitBiasGelu';
-/**
- * Under this symbol a forward kernelFunc carries (shapes, attrs) => whether it runs that call
- * fused; @rewardkit/ops's ops run their reference composition otherwise (its FUSED_KERNEL_COVERS).
- */
-export const FUSED_KERNEL_COVERS = Symbol.for('rewardkit.fusedKernelCovers');
 /** Backward: dz, the gradient of x + bias. */
 export const BIAS_GELU_GRAD_KERNEL = 'RewardkitBiasGeluGrad';
 
@@ -33,6 +28,12 @@ export const BIAS_GELU_GRAD_KERNEL = 'RewardkitBiasGeluGrad';
 export const BT_LOSS_KERNEL = 'RewardkitBradleyTerryLoss';
 /** Backward: [dChosen, dRejected] (one dispatch on webgpu). */
 export const BT_LOSS_GRAD_KERNEL = 'RewardkitBradleyTerryLossGrad';
+
+/**
+ * Under this symbol a forward kernelFunc carries (shapes, attrs) => whether it runs that call
+ * fused; @rewardkit/ops's ops run their reference composition otherwise (its FUSED_KERNEL_COVERS).
+ */
+export const FUSED_KERNEL_COVERS = Symbol.for('rewardkit.fusedKernelCovers');
 
 /** The fused forward kernels and their backward kernels. */
 export const FUSED_KERNEL_NAMES = [

@@ -73,12 +73,12 @@ function transposeFirst(inner: tf.KernelFunc, transpose: tf.KernelConfig): tf.Ke
       if (transposeA && !transposeB && isPlainProduct(args)) {
         const direct = transposedAProduct(backend, a, b);
         if (direct) return direct;
-      }
-      if (transposeA && !transposeB && isPlainProduct(args) && smallerOperandIsB(a, b)) {
-        // C = A^T B = (B^T A)^T: transpose the smaller operand, then the [N, M] product
-        const ct = inner({ inputs: { a: materialize(b), b: a }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } } as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
-        intermediates.push(ct);
-        return runWasmKernel(transpose, { inputs: { x: ct }, backend, attrs: { perm: lastTwoSwapped(ct.shape.length) } });
+        if (smallerOperandIsB(a, b)) {
+          // C = A^T B = (B^T A)^T: transpose the smaller operand, then the [N, M] product
+          const ct = inner({ inputs: { a: materialize(b), b: a }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } } as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+          intermediates.push(ct);
+          return runWasmKernel(transpose, { inputs: { x: ct }, backend, attrs: { perm: lastTwoSwapped(ct.shape.length) } });
+        }
       }
       const inputs = { ...args.inputs };
       if (transposeA) inputs.a = materialize(args.inputs.a as tf.TensorInfo);

@@ -35,9 +35,8 @@ import { heapOffset } from './wasm-heap-views';
 import { simdKernels, type SimdKernels } from './wasm-simd-kernels';
 import { biasGeluComposed, biasGeluGradComposed, type GeluActivation } from './wasm-fused-composition';
 
-type Activation = GeluActivation;
 
-function check(kernel: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap | undefined, withDy: boolean): { x: tf.TensorInfo; bias: tf.TensorInfo; N: number; F: number; activation: Activation } {
+function check(kernel: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap | undefined, withDy: boolean): { x: tf.TensorInfo; bias: tf.TensorInfo; N: number; F: number; activation: GeluActivation } {
   const activation = attrs?.activation as unknown;
   if (activation !== 'gelu' && activation !== 'gelu_new') throw new Error(`${kernel} (wasm): activation ${String(activation)} is not gelu or gelu_new`);
   const { x, bias, dy } = inputs;
@@ -54,7 +53,7 @@ function check(kernel: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAtt
 }
 
 /** The SIMD kernels when they cover this call: gelu_new with F % 4 = 0 (else the composition). */
-function simdFor(wasm: BackendWasm, activation: Activation, F: number): SimdKernels | undefined {
+function simdFor(wasm: BackendWasm, activation: GeluActivation, F: number): SimdKernels | undefined {
   return activation === 'gelu_new' && F % 4 === 0 ? simdKernels(wasm) : undefined;
 }
 
@@ -99,7 +98,7 @@ function biasGeluBackward(rawArgs: Parameters<tf.KernelFunc>[0]): tf.TensorInfo 
  */
 function covers(shapes: Readonly<Record<string, readonly number[]>>, attrs: tf.NamedAttrMap): boolean {
   const x = shapes.x;
-  return x !== undefined && x.length === 2 && simdFor(tf.backend() as unknown as BackendWasm, attrs.activation as Activation, x[1]!) !== undefined;
+  return x !== undefined && x.length === 2 && simdFor(tf.backend() as unknown as BackendWasm, attrs.activation as GeluActivation, x[1]!) !== undefined;
 }
 Object.defineProperty(biasGeluForward, FUSED_KERNEL_COVERS, { value: covers });
 

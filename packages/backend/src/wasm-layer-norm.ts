@@ -31,7 +31,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm, WasmKernelArgs } from './wasm-kernel-patch';
 import { FUSED_KERNEL_COVERS, LAYER_NORM_KERNEL, LAYER_NORM_GRAD_KERNEL, registerFusedGradients } from './fused-kernels';
 import { heapOffset } from './wasm-heap-views';
-import { simdKernels } from './wasm-simd-kernels';
+import { simdKernels, type SimdKernels } from './wasm-simd-kernels';
 import { layerNormComposed, layerNormGradComposed } from './wasm-fused-composition';
 
 function rowsOf(kernel: string, inputs: tf.NamedTensorInfoMap, withDy: boolean): { x: tf.TensorInfo; gamma: tf.TensorInfo; N: number; C: number } {
@@ -50,13 +50,18 @@ function rowsOf(kernel: string, inputs: tf.NamedTensorInfoMap, withDy: boolean):
   return { x, gamma: gamma!, N: C === 0 ? 0 : tf.util.sizeFromShape(x.shape) / C, C };
 }
 
+/** The SIMD kernels when they cover this width: C % 4 = 0 (else the composition). */
+function simdFor(wasm: BackendWasm, C: number): SimdKernels | undefined {
+  return C % 4 === 0 ? simdKernels(wasm) : undefined;
+}
+
 function layerNormForward(rawArgs: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   const { inputs, backend, attrs } = rawArgs as unknown as WasmKernelArgs;
   const { x, gamma, N, C } = rowsOf(LAYER_NORM_KERNEL, inputs, false);
   const eps = attrs?.eps as number;
   const wasm: BackendWasm = backend;
   const beta = inputs.beta as tf.TensorInfo;
-  const simd = C % 4 === 0 ? simdKernels(wasm) : undefined;
+  const simd = simdFor(wasm, C);
   if (simd === undefined) return layerNormComposed(wasm, x, gamma, beta, eps);
   const out = wasm.makeOutput([...x.shape], 'float32');
   const at = (t: tf.TensorInfo) => heapOffset(wasm, t);
@@ -70,7 +75,7 @@ function layerNormBackward(rawArgs: Parameters<tf.KernelFunc>[0]): tf.TensorInfo
   const eps = attrs?.eps as number;
   const wasm: BackendWasm = backend;
   const dy = inputs.dy as tf.TensorInfo;
-  const simd = C % 4 === 0 ? simdKernels(wasm) : undefined;
+  const simd = simdFor(wasm, C);
   if (simd === undefined) return layerNormGradComposed(wasm, x, gamma, dy, eps);
   const dxOut = wasm.makeOutput([...x.shape], 'float32');
   const dgOut = wasm.makeOutput([C], 'float32');
@@ -85,7 +90,7 @@ function layerNormBackward(rawArgs: Parameters<tf.KernelFunc>[0]): tf.TensorInfo
 /** The calls the SIMD kernels run (C % 4 = 0); the op runs its reference for the rest. */
 function covers(shapes: Readonly<Record<string, readonly number[]>>): boolean {
   const x = shapes.x;
-  return x !== undefined && x.length >= 1 && x[x.length - 1]! % 4 === 0 && simdKernels(tf.backend() as unknown as BackendWasm) !== undefined;
+  return x !== undefined && x.length >= 1 && simdFor(tf.backend() as unknown as BackendWasm, x[x.length - 1]!) !== undefined;
 }
 Object.defineProperty(layerNormForward, FUSED_KERNEL_COVERS, { value: covers });
 

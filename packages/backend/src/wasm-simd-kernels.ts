@@ -33,7 +33,7 @@ export interface SimdKernels {
   /**
    * c[s] = a[s] [m, k] x b[s] [k, n] for s < batch: byte addresses, row strides `lda`, `ldb`,
    * `ldc` and batch strides in bytes (0: shared). gemmRxW takes m % R === 0, n % W === 0 (tiles of
-   * R rows by W columns); gemm.ts puts the five together for any shape. Each output is the
+   * R rows by W columns); wasm-simd-gemm.ts puts the five together for any shape. Each output is the
    * float32 sum over k in order (separate multiply and add).
    */
   gemm4x8: Gemm;
@@ -179,7 +179,7 @@ export function simdKernels(backend: BackendWasm): SimdKernels | undefined {
       compiled = new api.Module(assemble(functions));
     } catch (err) {
       // An engine without fixed-width SIMD rejects the module; anything else is a bug here.
-      if (wasmApi !== undefined && simdSupported(api)) {
+      if (simdSupported(api)) {
         const names = functions.map((f, i) => `#${i} ${f.name}`).join(', ');
         throw new WasmKernelError('SIMD module (wasm-simd-kernels.ts)', `does not compile on an engine that takes SIMD (functions ${names}): ${(err as Error).message}`, { cause: err });
       }
