@@ -4,17 +4,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { hhRlhf } from '@rewardkit/sample-data';
 import { runApp } from '@rewardkit/testing';
+import { useScratch } from './scratch.spec-helper';
 
 /** User errors end the process with one `error: ...` line, exit code 1 and no stack trace. */
 describe('trainer CLI: bad input', () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-cli-'));
-  });
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const scratch = useScratch('rk-cli-');
 
   const expectUserError = (args: string[], pattern: RegExp) => {
-    const res = runApp('trainer', ['launch', '--out', path.join(dir, 'run'), ...args]);
+    const res = runApp('trainer', ['launch', '--out', path.join(scratch.dir, 'run'), ...args]);
     expect(res.status).toBe(1);
     const errorLines = res.stderr.split('\n').filter((l) => l.startsWith('error: '));
     expect(errorLines).toHaveLength(1);
@@ -23,13 +20,13 @@ describe('trainer CLI: bad input', () => {
   };
 
   it('names the file, line and field of a malformed record', () => {
-    const file = path.join(dir, 'bad.jsonl');
+    const file = path.join(scratch.dir, 'bad.jsonl');
     fs.writeFileSync(file, '{"prompt": "q", "chosen": "a", "rejected": "b"}\n{"prompt": "q", "chosen": 5, "rejected": "b"}\n');
     expectUserError(['--train', file, '--eval', file], new RegExp(`${file.replace(/[.]/g, '\\.')}:2 field "chosen"`));
   });
 
   it('says which file is missing', () => {
-    expectUserError(['--train', path.join(dir, 'nope.jsonl')], /nope\.jsonl/);
+    expectUserError(['--train', path.join(scratch.dir, 'nope.jsonl')], /nope\.jsonl/);
   });
 
   it('reports config errors by field', () => {
@@ -41,10 +38,10 @@ describe('trainer CLI: bad input', () => {
   });
 
   it('skips and counts invalid records with --skip-invalid', () => {
-    const file = path.join(dir, 'mixed.jsonl');
+    const file = path.join(scratch.dir, 'mixed.jsonl');
     const good = fs.readFileSync(hhRlhf.test, 'utf8').split('\n').slice(0, 40);
     fs.writeFileSync(file, [...good.slice(0, 20), '{not json', '{"prompt": "q", "chosen": "same", "rejected": "same"}', ...good.slice(20)].join('\n') + '\n');
-    const res = runApp('trainer', ['launch', '--out', path.join(dir, 'skip'), '--train', file, '--eval', file, '--steps', '3', '--batch-size', '8', '--skip-invalid']);
+    const res = runApp('trainer', ['launch', '--out', path.join(scratch.dir, 'skip'), '--train', file, '--eval', file, '--steps', '3', '--batch-size', '8', '--skip-invalid']);
     expect(res.status).toBe(0);
     expect(res.stderr).toMatch(/skipped 2 invalid record/);
     expect(res.stdout).toMatch(/held-out accuracy: [01]\.\d{4} \(40 pairs/);
@@ -52,16 +49,12 @@ describe('trainer CLI: bad input', () => {
 });
 
 describe('trainer CLI: training length', () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-cli-len-'));
-  });
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const scratch = useScratch('rk-cli-len-');
 
   it('without --steps trains --epochs passes over the data and says so', () => {
-    const file = path.join(dir, 'pairs.jsonl');
+    const file = path.join(scratch.dir, 'pairs.jsonl');
     fs.writeFileSync(file, fs.readFileSync(hhRlhf.test, 'utf8').split('\n').slice(0, 40).join('\n') + '\n');
-    const out = path.join(dir, 'run');
+    const out = path.join(scratch.dir, 'run');
     const res = runApp('trainer', ['launch', '--out', out, '--train', file, '--eval', file, '--epochs', '1', '--batch-size', '8', '--set', 'evaluators=["accuracy"]']);
     expect(res.status).toBe(0);
     expect(res.stderr).toMatch(/length: 5 steps = 1\.0 epochs of 40 pairs at batch 8 \(train\.epochs 1; --steps overrides\)/);
@@ -71,14 +64,10 @@ describe('trainer CLI: training length', () => {
 });
 
 describe('trainer CLI: run directory and worker count', () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-cli-dir-'));
-  });
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const scratch = useScratch('rk-cli-dir-');
 
   it('refuses --gpus=1000 before forking or writing anything, saying how many cores there are', () => {
-    const out = path.join(dir, 'absurd');
+    const out = path.join(scratch.dir, 'absurd');
     const t0 = Date.now();
     const res = runApp('trainer', ['launch', '--out', out, '--gpus', '1000', '--backend', 'wasm']);
     expect(res.status).toBe(1);
@@ -91,7 +80,7 @@ describe('trainer CLI: run directory and worker count', () => {
   });
 
   it('refuses to overwrite an existing run; an unknown model changes nothing in it', () => {
-    const out = path.join(dir, 'existing');
+    const out = path.join(scratch.dir, 'existing');
     fs.mkdirSync(out);
     fs.writeFileSync(path.join(out, 'config.json'), '{"train": {"steps": 7}}\n');
     const again = runApp('trainer', ['launch', '--out', out, '--steps', '3']);
@@ -105,14 +94,10 @@ describe('trainer CLI: run directory and worker count', () => {
 });
 
 describe('trainer CLI: damaged checkpoints', () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-cli-ckpt-'));
-  });
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const scratch = useScratch('rk-cli-ckpt-');
 
   it('--resume warns about a half-written state.json and continues from the checkpoint before, without a stack trace', () => {
-    const out = path.join(dir, 'run');
+    const out = path.join(scratch.dir, 'run');
     const common = ['launch', '--out', out, '--batch-size', '8', '--checkpoint-every', '2', '--eval-every', '0', '--set', 'evaluators=[]'];
     expect(runApp('trainer', [...common, '--steps', '4']).status).toBe(0);
     fs.writeFileSync(path.join(out, 'checkpoints', 'step-000004', 'state.json'), '{"version": 2, "st');
@@ -125,11 +110,7 @@ describe('trainer CLI: damaged checkpoints', () => {
 });
 
 describe('trainer CLI: stop signals', () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-cli-sig-'));
-  });
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const scratch = useScratch('rk-cli-sig-');
 
   /** Starts a long run, sends `signal` once its log matches `when`, and resolves with its exit code and log. */
   const stopWith = (signal: NodeJS.Signals, out: string, extra: string[] = [], when = /training bag-of-embeddings/) =>
@@ -157,7 +138,7 @@ describe('trainer CLI: stop signals', () => {
     ['SIGINT', 130],
     ['SIGTERM', 143],
   ] as const)('%s finishes the step, writes a checkpoint and exits %d', async (signal, code) => {
-    const out = path.join(dir, signal);
+    const out = path.join(scratch.dir, signal);
     const res = await stopWith(signal, out);
     expect(res.code).toBe(code);
     expect(res.stderr).toMatch(new RegExp(`${signal}: finishing this step and writing a checkpoint`));
@@ -167,7 +148,7 @@ describe('trainer CLI: stop signals', () => {
   });
 
   it('one Ctrl-C while waiting for external workers stops the wait at once and exits 130', async () => {
-    const res = await stopWith('SIGINT', path.join(dir, 'waiting'), ['--gpus', '2', '--external-workers'], /waiting for 2 workers/);
+    const res = await stopWith('SIGINT', path.join(scratch.dir, 'waiting'), ['--gpus', '2', '--external-workers'], /waiting for 2 workers/);
     expect(res.code).toBe(130);
     expect(res.stderr).toMatch(/stopped waiting for workers: SIGINT/);
     expect(res.stderr).not.toMatch(/^error: /m);

@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { setLogSink, type RunConfig, type RunConfigInput } from '@rewardkit/core';
+import type { RunConfig, RunConfigInput } from '@rewardkit/core';
 import { clusterSetup } from './cluster-launch';
 import { smallRun, relativeDifference } from './distributed/distributed-test-config.spec-helper';
+import { useScratch } from './scratch.spec-helper';
 import { train } from './train';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
@@ -90,25 +90,23 @@ interface Rank {
 }
 
 describe('trainer launch --cluster (real processes, simulated schedulers, loopback)', () => {
-  let root: string;
   let tokenFile: string;
   const started: ChildProcess[] = [];
-  beforeAll(() => {
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-cluster-'));
-    tokenFile = path.join(root, 'token');
-    fs.writeFileSync(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
-    setLogSink(() => undefined);
+  const scratch = useScratch('rk-cluster-', {
+    logs: 'quiet',
+    teardown: () => {
+      // each rank leads its own process group (as a scheduler's task does): take rank 0's child with it
+      for (const c of started) if (c.exitCode === null && c.signalCode === null) process.kill(-c.pid!, 'SIGKILL');
+    },
   });
-  afterAll(() => {
-    // each rank leads its own process group (as a scheduler's task does): take rank 0's child with it
-    for (const c of started) if (c.exitCode === null && c.signalCode === null) process.kill(-c.pid!, 'SIGKILL');
-    setLogSink(undefined);
-    fs.rmSync(root, { recursive: true, force: true });
+  beforeAll(() => {
+    tokenFile = path.join(scratch.dir, 'token');
+    fs.writeFileSync(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
   });
 
   /** Starts every rank of one job with the same command, as srun / the Job / torchrun would. */
   const startJob = (kind: Simulated, n: number, port: number, cfg: RunConfig, only?: number): Rank[] => {
-    const configFile = path.join(root, `${path.basename(cfg.out)}.json`);
+    const configFile = path.join(scratch.dir, `${path.basename(cfg.out)}.json`);
     fs.writeFileSync(configFile, JSON.stringify(cfg));
     return Array.from({ length: n }, (_, rank) => rank).filter((rank) => only === undefined || rank === only).map((rank) => {
       const args = ['--import', 'tsx', 'apps/trainer/src/main.ts', 'launch', '--cluster', kind === 'slurm' ? 'auto' : kind, '--config', configFile, '--out', cfg.out];
@@ -131,7 +129,7 @@ describe('trainer launch --cluster (real processes, simulated schedulers, loopba
     return codes;
   };
 
-  const reference = async (name: string, overrides: RunConfigInput = {}) => (await train(smallRun(root, name, { ...overrides, gpus: 1 }))).finalDir;
+  const reference = async (name: string, overrides: RunConfigInput = {}) => (await train(smallRun(scratch.dir, name, { ...overrides, gpus: 1 }))).finalDir;
 
   // one case per scheduler; 3 ranks put torchrun's local ranks on uneven "nodes" (2 + 1)
   it.each([
@@ -140,7 +138,7 @@ describe('trainer launch --cluster (real processes, simulated schedulers, loopba
     ['torchrun', 3],
   ] as const)('%s with %i ranks reaches the weights of one worker', async (kind, n) => {
     const port = kind === 'slurm' ? await freeSlurmPort() : await freePort();
-    const cfg = smallRun(root, `${kind}-${n}`);
+    const cfg = smallRun(scratch.dir, `${kind}-${n}`);
     const ranks = startJob(kind, n, port, cfg);
     await finish(ranks);
     // rank 0 coordinated n workers, its own child among them, each holding the rank its scheduler gave it
@@ -163,7 +161,7 @@ describe('trainer launch --cluster (real processes, simulated schedulers, loopba
 
   it('a rank killed mid-run and restarted by its scheduler rejoins; the others regroup and the run ends with one worker\'s weights', async () => {
     const long: RunConfigInput = { train: { steps: 40 }, checkpointEvery: 10 };
-    const cfg = smallRun(root, 'rejoin', long);
+    const cfg = smallRun(scratch.dir, 'rejoin', long);
     const port = await freePort();
     const ranks = startJob('torchrun', 3, port, cfg);
     await waitForStep(cfg, 15, ranks[0]);
@@ -180,10 +178,10 @@ describe('trainer launch --cluster (real processes, simulated schedulers, loopba
 
   it('SIGTERM to the whole job checkpoints and exits 143; the requeued job resumes and ends with the uninterrupted weights', async () => {
     const long: RunConfigInput = { train: { steps: 120 }, checkpointEvery: 0 };
-    const whole = smallRun(root, 'whole', long);
+    const whole = smallRun(scratch.dir, 'whole', long);
     await finish(startJob('torchrun', 2, await freePort(), whole));
 
-    const cfg = smallRun(root, 'preempted', long);
+    const cfg = smallRun(scratch.dir, 'preempted', long);
     const port = await freePort();
     const first = startJob('torchrun', 2, port, cfg);
     // once some steps are done, the scheduler signals every process of every rank

@@ -6,6 +6,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { DEFAULT_COORDINATOR_PORT } from './cluster-env';
 import { smallRun } from './distributed/distributed-test-config.spec-helper';
+import { useScratch } from './scratch.spec-helper';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
 const DEPLOY = path.join(REPO, 'deploy');
@@ -165,33 +166,31 @@ exit $rc
 `;
 
 describe('deploy/slurm/rewardkit.sbatch', () => {
-  let root: string;
+  const scratch = useScratch('rk-sbatch-');
   beforeAll(() => {
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-sbatch-'));
-    fs.mkdirSync(path.join(root, 'bin'));
-    fs.writeFileSync(path.join(root, 'bin', 'srun'), STUB_SRUN, { mode: 0o755 });
-    fs.writeFileSync(path.join(root, 'bin', 'scontrol'), '#!/bin/bash\necho "scontrol $*" >> "$STUB_LOG"\n', { mode: 0o755 });
-    fs.writeFileSync(path.join(root, 'token'), 'sbatch-secret\n', { mode: 0o600 });
+    fs.mkdirSync(path.join(scratch.dir, 'bin'));
+    fs.writeFileSync(path.join(scratch.dir, 'bin', 'srun'), STUB_SRUN, { mode: 0o755 });
+    fs.writeFileSync(path.join(scratch.dir, 'bin', 'scontrol'), '#!/bin/bash\necho "scontrol $*" >> "$STUB_LOG"\n', { mode: 0o755 });
+    fs.writeFileSync(path.join(scratch.dir, 'token'), 'sbatch-secret\n', { mode: 0o600 });
   });
-  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
   const sbatch = (name: string, env: Record<string, string>, args: string[] = []) => {
-    const log = path.join(root, `${name}.log`);
+    const log = path.join(scratch.dir, `${name}.log`);
     const res = spawnSync('bash', [SBATCH, ...args], {
       cwd: REPO,
       encoding: 'utf8',
       timeout: 150_000,
       env: {
         ...process.env,
-        PATH: `${path.join(root, 'bin')}:${process.env.PATH}`,
+        PATH: `${path.join(scratch.dir, 'bin')}:${process.env.PATH}`,
         STUB_LOG: log,
         SLURM_JOB_ID: '4242',
         SLURM_JOB_NAME: 'rewardkit',
         SLURM_JOB_NODELIST: '127.0.0.1',
         SLURM_NTASKS: '2',
-        REWARDKIT_TOKEN_FILE: path.join(root, 'token'),
+        REWARDKIT_TOKEN_FILE: path.join(scratch.dir, 'token'),
         REWARDKIT_TRAINER: `${process.execPath} --import tsx apps/trainer/src/main.ts`,
-        RUN_DIR: path.join(root, name),
+        RUN_DIR: path.join(scratch.dir, name),
         ...env,
       },
     });
@@ -205,8 +204,8 @@ describe('deploy/slurm/rewardkit.sbatch', () => {
   });
 
   it('dry run with a stubbed srun: 2 tasks train to the end, the token never on a command line', async () => {
-    const cfg = smallRun(root, 'cfg');
-    const configFile = path.join(root, 'cfg.json');
+    const cfg = smallRun(scratch.dir, 'cfg');
+    const configFile = path.join(scratch.dir, 'cfg.json');
     fs.writeFileSync(configFile, JSON.stringify(cfg));
     const res = sbatch('train', { REWARDKIT_COORDINATOR_PORT: String(await freePort()) }, [`--config=${configFile}`]);
     if (res.status !== 0) throw new Error(`sbatch exited ${res.status}: ${res.stderr}\n${res.log}\n${res.task0()}`);
@@ -214,7 +213,7 @@ describe('deploy/slurm/rewardkit.sbatch', () => {
     expect(srunLine).toMatch(/^--kill-on-bad-exit=0 --gpu-bind=none .* launch --cluster=slurm --out=\S+\/train --config=/);
     expect(res.log).not.toContain('sbatch-secret');
     expect(res.task0()).toMatch(/2 workers ready/);
-    expect(fs.existsSync(path.join(root, 'train', 'final', 'model.safetensors'))).toBe(true);
+    expect(fs.existsSync(path.join(scratch.dir, 'train', 'final', 'model.safetensors'))).toBe(true);
   }, 180_000);
 
   it('requeues the job when srun ends with 143 (stopped with a checkpoint)', () => {
@@ -224,7 +223,7 @@ describe('deploy/slurm/rewardkit.sbatch', () => {
   });
 
   it('refuses to start without a token file, saying how to make one', () => {
-    const res = sbatch('no-token', { REWARDKIT_TOKEN_FILE: path.join(root, 'missing') });
+    const res = sbatch('no-token', { REWARDKIT_TOKEN_FILE: path.join(scratch.dir, 'missing') });
     expect(res.status).toBe(2);
     expect(res.stderr).toMatch(/no job token in .*missing: umask 077; .*openssl rand -hex 16/);
     expect(res.log).toBe('');

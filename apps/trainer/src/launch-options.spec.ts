@@ -1,15 +1,14 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { parseSetOverride, setLogSink } from '@rewardkit/core';
+import { parseSetOverride } from '@rewardkit/core';
 import { transformerModel } from '@rewardkit/model-transformer';
 import { hhRlhf } from '@rewardkit/sample-data';
 import { Command } from 'commander';
 import { addLaunchOptions, resolveRunConfig, workerCountGiven, type LaunchOptions } from './launch-options';
+import { useScratch } from './scratch.spec-helper';
 
 describe('resolveRunConfig', () => {
-  beforeAll(() => setLogSink(() => undefined));
-  afterAll(() => setLogSink(undefined));
+  const scratch = useScratch('rk-opts-', { each: true, logs: 'quiet' });
   const base = { bind: 'tcp://127.0.0.1:0' };
 
   it('defaults to the embedded HH-RLHF sample', () => {
@@ -20,15 +19,13 @@ describe('resolveRunConfig', () => {
   });
 
   it('layers the config file, then flags, then --set', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-opts-'));
-    const file = path.join(dir, 'run.json');
+    const file = path.join(scratch.dir, 'run.json');
     fs.writeFileSync(file, JSON.stringify({ train: { steps: 10, lr: 0.5 }, out: 'from-file' }));
     const cfg = resolveRunConfig({ ...base, config: file, steps: 20, set: ['train.lr=0.25', 'model.config.dim=4'] });
     expect(cfg.train.steps).toBe(20);
     expect(cfg.train.lr).toBe(0.25);
     expect(cfg.out).toBe('from-file');
     expect(cfg.model.config).toEqual({ dim: 4 });
-    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it("applies the chosen model's recommended settings below the user's", () => {
@@ -55,13 +52,11 @@ describe('resolveRunConfig', () => {
   });
 
   it('--early-stop N sets the patience, over a config file\'s other early-stopping fields', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-opts-'));
-    const file = path.join(dir, 'run.json');
+    const file = path.join(scratch.dir, 'run.json');
     fs.writeFileSync(file, JSON.stringify({ train: { earlyStop: { metric: 'accuracy', patience: 9 } } }));
     expect(resolveRunConfig({ ...base, earlyStop: 2 }).train.earlyStop).toEqual({ metric: 'eval_loss', patience: 2, minDelta: 0 });
     expect(resolveRunConfig({ ...base, config: file, earlyStop: 2 }).train.earlyStop).toEqual({ metric: 'accuracy', patience: 2, minDelta: 0 });
     expect(resolveRunConfig(base).train.earlyStop).toBeUndefined();
-    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('parses --set values as JSON when they are', () => {
@@ -91,11 +86,11 @@ describe('resolveRunConfig', () => {
 });
 
 describe('workerCountGiven', () => {
+  const scratch = useScratch('rk-gpus-');
   const base = { bind: 'tcp://127.0.0.1:0' };
   it('is true for --gpus, --set gpus=N or gpus in the config file, and false otherwise (the trainer then chooses)', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-gpus-'));
-    const withGpus = path.join(dir, 'a.json');
-    const without = path.join(dir, 'b.json');
+    const withGpus = path.join(scratch.dir, 'a.json');
+    const without = path.join(scratch.dir, 'b.json');
     fs.writeFileSync(withGpus, JSON.stringify({ gpus: 2 }));
     fs.writeFileSync(without, JSON.stringify({ train: { steps: 3 } }));
     expect(workerCountGiven(base)).toBe(false);
@@ -104,6 +99,5 @@ describe('workerCountGiven', () => {
     expect(workerCountGiven({ ...base, set: ['train.lr=0.1'] })).toBe(false);
     expect(workerCountGiven({ ...base, config: withGpus })).toBe(true);
     expect(workerCountGiven({ ...base, config: without })).toBe(false);
-    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

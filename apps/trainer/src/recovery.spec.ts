@@ -1,10 +1,10 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, setLogSink } from '@rewardkit/core';
+import { ConfigError } from '@rewardkit/core';
 import type { CheckpointState } from '@rewardkit/engine';
 import { WorkerLostError } from './distributed/worker-lost-error';
 import { Recovery } from './recovery';
+import { useScratch } from './scratch.spec-helper';
 import type { WorkerGroup } from './worker-group';
 
 /** A group whose `recover` records where it was sent and answers with a fixed state. */
@@ -22,22 +22,14 @@ function fakeGroup(state: CheckpointState | undefined): WorkerGroup & { recovere
 }
 
 describe('Recovery', () => {
-  let runDir: string;
-  beforeEach(() => {
-    runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-recovery-'));
-    setLogSink(() => undefined);
-  });
-  afterEach(() => {
-    setLogSink(undefined);
-    fs.rmSync(runDir, { recursive: true, force: true });
-  });
+  const scratch = useScratch('rk-recovery-', { each: true, logs: 'quiet' });
 
   it('a lost worker: replaces the workers from the newest checkpoint and rewinds the loop to it', async () => {
     const state = { step: 5, sampler: { epoch: 0, cursor: 40 }, meta: {} };
     const group = fakeGroup(state);
-    fs.mkdirSync(path.join(runDir, 'checkpoints', 'step-000005'), { recursive: true });
+    fs.mkdirSync(path.join(scratch.dir, 'checkpoints', 'step-000005'), { recursive: true });
     const rewinds: [CheckpointState | undefined, string][] = [];
-    const recovery = new Recovery(group, runDir, (s, reason) => rewinds.push([s, reason]));
+    const recovery = new Recovery(group, scratch.dir, (s, reason) => rewinds.push([s, reason]));
     await recovery.run(async () => {
       throw new WorkerLostError('rank 1 (pid 7) exited (SIGKILL)');
     });
@@ -48,7 +40,7 @@ describe('Recovery', () => {
   it('without a checkpoint: back to the seeded initial state', async () => {
     const group = fakeGroup(undefined);
     const rewinds: (CheckpointState | undefined)[] = [];
-    await new Recovery(group, runDir, (s) => rewinds.push(s)).run(async () => {
+    await new Recovery(group, scratch.dir, (s) => rewinds.push(s)).run(async () => {
       throw new WorkerLostError('lost');
     });
     expect(group.recoveredFrom).toEqual([undefined]);
@@ -59,14 +51,14 @@ describe('Recovery', () => {
     const never = () => {
       throw new Error('must not rewind');
     };
-    await expect(new Recovery(fakeGroup(undefined), runDir, never).run(async () => {
+    await expect(new Recovery(fakeGroup(undefined), scratch.dir, never).run(async () => {
       throw new ConfigError('bad');
     })).rejects.toThrow(ConfigError);
     const fixed = { size: 1, backend: 'cpu' } as WorkerGroup; // in-process: nothing to replace
-    await expect(new Recovery(fixed, runDir, never).run(async () => {
+    await expect(new Recovery(fixed, scratch.dir, never).run(async () => {
       throw new WorkerLostError('lost');
     })).rejects.toThrow(WorkerLostError);
-    const recovery = new Recovery(fakeGroup(undefined), runDir, () => undefined, 2);
+    const recovery = new Recovery(fakeGroup(undefined), scratch.dir, () => undefined, 2);
     const lose = async () => {
       throw new WorkerLostError('lost again');
     };

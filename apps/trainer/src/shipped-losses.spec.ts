@@ -1,8 +1,8 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { parseRunConfig, setLogSink } from '@rewardkit/core';
+import { parseRunConfig } from '@rewardkit/core';
 import { lcg } from '@rewardkit/testing';
+import { useScratch } from './scratch.spec-helper';
 import { train } from './train';
 
 /**
@@ -82,27 +82,21 @@ const MODELS = {
 } as const;
 
 describe('shipped losses train through the trainer on data with a known ordering', () => {
-  let root: string;
+  const scratch = useScratch('rk-losses-', { logs: 'quiet' });
   let runs = 0;
   beforeAll(() => {
-    setLogSink(() => undefined);
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-losses-'));
-    fs.writeFileSync(path.join(root, 'train.jsonl'), generate(300, 1, 'mixed'));
-    fs.writeFileSync(path.join(root, 'test.jsonl'), generate(150, 2, 'strict'));
-    writeWordTokenizer(path.join(root, 'tokenizer'));
-  });
-  afterAll(() => {
-    setLogSink(undefined);
-    fs.rmSync(root, { recursive: true, force: true });
+    fs.writeFileSync(path.join(scratch.dir, 'train.jsonl'), generate(300, 1, 'mixed'));
+    fs.writeFileSync(path.join(scratch.dir, 'test.jsonl'), generate(150, 2, 'strict'));
+    writeWordTokenizer(path.join(scratch.dir, 'tokenizer'));
   });
 
   describe.each(Object.entries(MODELS))('%s', (modelName, m) => {
     it.each(LOSSES)('%s %j beats chance clearly', async (loss, config) => {
-      const out = path.join(root, `${modelName}-${loss}-${++runs}`);
+      const out = path.join(scratch.dir, `${modelName}-${loss}-${++runs}`);
       const result = await train(
         parseRunConfig({
-          data: { train: path.join(root, 'train.jsonl'), eval: path.join(root, 'test.jsonl'), maxLength: 32 },
-          tokenizer: { name: 'huggingface', config: { path: path.join(root, 'tokenizer') } },
+          data: { train: path.join(scratch.dir, 'train.jsonl'), eval: path.join(scratch.dir, 'test.jsonl'), maxLength: 32 },
+          tokenizer: { name: 'huggingface', config: { path: path.join(scratch.dir, 'tokenizer') } },
           model: m.model,
           loss: { name: loss, config },
           train: { steps: m.steps, batchSize: 16, lr: m.lr, warmupSteps: 4 },

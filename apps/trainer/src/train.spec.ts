@@ -1,9 +1,9 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { parseRunConfig, setLogSink, type RunConfig } from '@rewardkit/core';
+import { parseRunConfig, type RunConfig } from '@rewardkit/core';
 import { hhRlhf } from '@rewardkit/sample-data';
 import { flattenFigures } from './flatten-figures';
+import { useScratch } from './scratch.spec-helper';
 import { train, type SpawnContext, type TrainResult } from './train';
 
 /** The first `n` records of `file` in `target`, each given a category (two of them alternately, so evaluations have nested figures). */
@@ -31,21 +31,15 @@ function smallConfig(out: string, overrides: Record<string, unknown> = {}) {
 }
 
 describe('train (world size 1)', () => {
-  let root: string;
-  beforeAll(() => setLogSink(() => undefined));
-  afterAll(() => setLogSink(undefined));
-  beforeEach(() => {
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-train-'));
-  });
-  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+  const scratch = useScratch('rk-train-', { each: true, logs: 'quiet' });
 
   it('trains, logs metrics, checkpoints, evaluates and exports', async () => {
-    const cfg = smallConfig(path.join(root, 'run'));
+    const cfg = smallConfig(path.join(scratch.dir, 'run'));
     const result = await train(cfg);
     expect(result.steps).toBe(12);
     expect(result.eval?.n).toBe(60);
     expect(result.eval?.accuracy).toBeGreaterThanOrEqual(0);
-    const lines = fs.readFileSync(path.join(root, 'run', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = fs.readFileSync(path.join(scratch.dir, 'run', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.filter((l) => l.kind === 'train').map((l) => l.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     expect(lines.filter((l) => l.kind === 'eval').map((l) => l.step)).toEqual([5, 10, 12]);
     for (const l of lines.filter((x) => x.kind === 'train')) expect(Number.isFinite(l.loss)).toBe(true);
@@ -59,7 +53,7 @@ describe('train (world size 1)', () => {
     expect(last.eval_loss).toBeGreaterThan(0);
     expect(result.eval).toEqual({ ...figures, eval_loss: last.eval_loss });
     expect(JSON.parse(fs.readFileSync(path.join(result.finalDir, 'config.json'), 'utf8')).rewardkit.info.steps).toBe(12);
-    expect(fs.readdirSync(path.join(root, 'run', 'checkpoints')).sort()).toEqual(['step-000008', 'step-000012']);
+    expect(fs.readdirSync(path.join(scratch.dir, 'run', 'checkpoints')).sort()).toEqual(['step-000008', 'step-000012']);
     for (const f of ['config.json', 'model.safetensors', 'tokenizer_config.json']) {
       expect(fs.existsSync(path.join(result.finalDir, f))).toBe(true);
     }
@@ -73,13 +67,13 @@ describe('train (world size 1)', () => {
     ['a transformer with dropout (masks seeded by step)', dropoutTransformer],
     ['the bag model with a moving average of its weights (train.ema, checkpointed)', { train: { steps: 12, batchSize: 8, warmupSteps: 2, ema: 0.9 } }],
   ])('resuming after a stop reaches exactly the parameters of an uninterrupted run: %s', async (_name, overrides) => {
-    const straight = await train(smallConfig(path.join(root, 'straight'), overrides));
+    const straight = await train(smallConfig(path.join(scratch.dir, 'straight'), overrides));
     let steps = 0;
     // stop after 6 steps (as Ctrl-C does), then resume from the checkpoint written at the stop
-    const stopped = await train(smallConfig(path.join(root, 'resumed'), overrides), { shouldStop: () => ++steps > 6 });
+    const stopped = await train(smallConfig(path.join(scratch.dir, 'resumed'), overrides), { shouldStop: () => ++steps > 6 });
     expect(stopped.steps).toBe(6);
     expect(stopped.finalDir).toBe('');
-    const resumed = await train(smallConfig(path.join(root, 'resumed'), overrides), { resume: true });
+    const resumed = await train(smallConfig(path.join(scratch.dir, 'resumed'), overrides), { resume: true });
     expect(resumed.steps).toBe(12);
     const a = fs.readFileSync(path.join(straight.finalDir, 'model.safetensors'));
     const b = fs.readFileSync(path.join(resumed.finalDir, 'model.safetensors'));
@@ -89,20 +83,14 @@ describe('train (world size 1)', () => {
 });
 
 describe('train: train.ema', () => {
-  let root: string;
-  beforeAll(() => setLogSink(() => undefined));
-  afterAll(() => setLogSink(undefined));
-  beforeEach(() => {
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-ema-'));
-  });
-  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+  const scratch = useScratch('rk-ema-', { each: true, logs: 'quiet' });
 
   it('evaluates and exports the averaged weights; checkpoints carry the average and the trained weights', async () => {
     const ema = { train: { steps: 12, batchSize: 8, warmupSteps: 2, ema: 0.9 } };
-    const plain = await train(smallConfig(path.join(root, 'plain')));
-    const averaged = await train(smallConfig(path.join(root, 'ema'), ema));
+    const plain = await train(smallConfig(path.join(scratch.dir, 'plain')));
+    const averaged = await train(smallConfig(path.join(scratch.dir, 'ema'), ema));
     // the same training: the last checkpoints hold the same trained weights
-    const ckpt = (run: string) => path.join(root, run, 'checkpoints', 'step-000012');
+    const ckpt = (run: string) => path.join(scratch.dir, run, 'checkpoints', 'step-000012');
     expect(fs.readFileSync(path.join(ckpt('ema'), 'model.safetensors')).equals(fs.readFileSync(path.join(ckpt('plain'), 'model.safetensors')))).toBe(true);
     expect(JSON.parse(fs.readFileSync(path.join(ckpt('ema'), 'state.json'), 'utf8')).average.updates).toBe(12);
     expect(fs.existsSync(path.join(ckpt('plain'), 'average.safetensors'))).toBe(false);
@@ -114,24 +102,18 @@ describe('train: train.ema', () => {
 });
 
 describe('train: damaged checkpoints', () => {
-  let root: string;
+  const scratch = useScratch('rk-damaged-', { logs: 'quiet' });
   let straight: Buffer;
   beforeAll(async () => {
-    setLogSink(() => undefined);
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-damaged-'));
-    const result = await train(smallConfig(path.join(root, 'straight')));
+    const result = await train(smallConfig(path.join(scratch.dir, 'straight')));
     straight = fs.readFileSync(path.join(result.finalDir, 'model.safetensors'));
   }, 120_000);
-  afterAll(() => {
-    setLogSink(undefined);
-    fs.rmSync(root, { recursive: true, force: true });
-  });
 
   it.each([
     ['a half-written state.json', (dir: string) => fs.writeFileSync(path.join(dir, 'state.json'), '{"version": 2, "step": 6, "optim')],
     ['a truncated model.safetensors', (dir: string) => fs.truncateSync(path.join(dir, 'model.safetensors'), 100)],
   ])('--resume past %s restarts from the checkpoint before and ends where an uninterrupted run does', async (what, harm) => {
-    const out = path.join(root, what.replace(/\W+/g, '-'));
+    const out = path.join(scratch.dir, what.replace(/\W+/g, '-'));
     let steps = 0;
     await train(smallConfig(out), { shouldStop: () => ++steps > 6 }); // checkpoints at 4 and 6
     harm(path.join(out, 'checkpoints', 'step-000006'));
@@ -142,13 +124,7 @@ describe('train: damaged checkpoints', () => {
 });
 
 describe('train: the run directory', () => {
-  let root: string;
-  beforeAll(() => setLogSink(() => undefined));
-  afterAll(() => setLogSink(undefined));
-  beforeEach(() => {
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-rundir-'));
-  });
-  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+  const scratch = useScratch('rk-rundir-', { each: true, logs: 'quiet' });
 
   /** Everything a run wrote, file by file, to see that a refused launch changed nothing. */
   const snapshot = (dir: string): Record<string, string> => {
@@ -165,7 +141,7 @@ describe('train: the run directory', () => {
   };
 
   it('refuses a directory holding another run unless resuming or told to overwrite, and changes nothing', async () => {
-    const out = path.join(root, 'run');
+    const out = path.join(scratch.dir, 'run');
     await train(smallConfig(out, { train: { steps: 4, batchSize: 8, warmupSteps: 2 }, evalEvery: 0 }));
     const before = snapshot(out);
     await expect(train(smallConfig(out, { train: { steps: 4, batchSize: 8, lr: 0.5 } }))).rejects.toThrow(
@@ -175,13 +151,13 @@ describe('train: the run directory', () => {
   });
 
   it('validates plugins, model config and data before touching the run directory', async () => {
-    const out = path.join(root, 'run');
+    const out = path.join(scratch.dir, 'run');
     await train(smallConfig(out, { train: { steps: 4, batchSize: 8, warmupSteps: 2 }, evalEvery: 0 }));
     const before = snapshot(out);
     const bad = [
       smallConfig(out, { model: { name: 'gpt-17' } }),
       smallConfig(out, { model: { name: 'bag-of-embeddings', config: { dim: 'wide' } } }),
-      smallConfig(out, { data: { train: path.join(root, 'missing.jsonl') } }),
+      smallConfig(out, { data: { train: path.join(scratch.dir, 'missing.jsonl') } }),
       smallConfig(out, { loss: { name: 'hinge-17' } }),
     ];
     for (const cfg of bad) {
@@ -192,7 +168,7 @@ describe('train: the run directory', () => {
   });
 
   it('--overwrite replaces the old run: no old checkpoint, no appended metrics', async () => {
-    const out = path.join(root, 'run');
+    const out = path.join(scratch.dir, 'run');
     await train(smallConfig(out, { train: { steps: 8, batchSize: 8, warmupSteps: 2 }, evalEvery: 0 }));
     const result = await train(smallConfig(out, { train: { steps: 4, batchSize: 8, warmupSteps: 2 }, evalEvery: 0 }), { overwrite: true });
     expect(result.steps).toBe(4);
@@ -203,7 +179,7 @@ describe('train: the run directory', () => {
   });
 
   it('--resume refuses a config that differs in anything but the step count, naming the fields', async () => {
-    const out = path.join(root, 'run');
+    const out = path.join(scratch.dir, 'run');
     let n = 0;
     await train(smallConfig(out), { shouldStop: () => ++n > 4 });
     const before = snapshot(out);
@@ -218,15 +194,8 @@ describe('train: the run directory', () => {
 });
 
 describe('train: the automatic worker count (no --gpus)', () => {
-  let root: string;
-  let lines: string[];
-  beforeAll(() => setLogSink((_level, line) => lines.push(line)));
-  afterAll(() => setLogSink(undefined));
-  beforeEach(() => {
-    lines = [];
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-auto-'));
-  });
-  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+  const scratch = useScratch('rk-auto-', { each: true, logs: 'record' });
+  const { lines } = scratch;
 
   /** A launcher that records what it was asked to start and stops the run there. */
   const recordSpawn = () => {
@@ -241,14 +210,14 @@ describe('train: the automatic worker count (no --gpus)', () => {
 
   it('keeps the bag model (a ~0.01 GFLOP step) in this process, and says why', async () => {
     const { asked, spawnWorkers } = recordSpawn();
-    const result = await train(smallConfig(path.join(root, 'run'), { train: { steps: 2, batchSize: 8, warmupSteps: 1 }, evalEvery: 0 }), { spawnWorkers, autoWorkers: twoCores });
+    const result = await train(smallConfig(path.join(scratch.dir, 'run'), { train: { steps: 2, batchSize: 8, warmupSteps: 1 }, evalEvery: 0 }), { spawnWorkers, autoWorkers: twoCores });
     expect(result.steps).toBe(2);
     expect(asked).toEqual([]);
     expect(lines.join('\n')).toMatch(/1 worker process\(es\), chosen automatically: no GPU; a step is ~\S+ GFLOP on 2 CPU core\(s\), limited by at least 1 GFLOP/);
   });
 
   it('starts one worker per core for the default transformer (~6 GFLOP a step), records it, and a resume keeps the recorded count', async () => {
-    const out = path.join(root, 'run');
+    const out = path.join(scratch.dir, 'run');
     const cfg = smallConfig(out, { model: { name: 'transformer' }, train: { steps: 2, batchSize: 32 } });
     const first = recordSpawn();
     await expect(train(cfg, { spawnWorkers: first.spawnWorkers, autoWorkers: twoCores })).rejects.toThrow('spawn recorded');
@@ -262,7 +231,7 @@ describe('train: the automatic worker count (no --gpus)', () => {
   });
 
   it('refuses to resume a recorded count that would oversubscribe this machine, unless told to', async () => {
-    const out = path.join(root, 'run');
+    const out = path.join(scratch.dir, 'run');
     const cfg = smallConfig(out, { model: { name: 'transformer' }, train: { steps: 2, batchSize: 32 } });
     const first = recordSpawn();
     await expect(train({ ...cfg, gpus: 6 }, { spawnWorkers: first.spawnWorkers })).rejects.toThrow('spawn recorded');
@@ -277,41 +246,35 @@ describe('train: the automatic worker count (no --gpus)', () => {
 
   it('gives each GPU a worker', async () => {
     const { asked, spawnWorkers } = recordSpawn();
-    await expect(train(smallConfig(path.join(root, 'run'), { train: { steps: 2, batchSize: 32 } }), { spawnWorkers, autoWorkers: { devices: { cores: 2, gpus: 4 } } })).rejects.toThrow('spawn recorded');
+    await expect(train(smallConfig(path.join(scratch.dir, 'run'), { train: { steps: 2, batchSize: 32 } }), { spawnWorkers, autoWorkers: { devices: { cores: 2, gpus: 4 } } })).rejects.toThrow('spawn recorded');
     expect(asked).toEqual([{ gpus: 4, automatic: true }]);
     expect(lines.join('\n')).toMatch(/4 worker process\(es\), chosen automatically: one per GPU \(4 found\)/);
   });
 });
 
 describe('train: length from the data', () => {
-  let root: string;
-  beforeAll(() => setLogSink(() => undefined));
-  afterAll(() => setLogSink(undefined));
-  beforeEach(() => {
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-length-'));
-  });
-  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+  const scratch = useScratch('rk-length-', { each: true, logs: 'quiet' });
 
   it('without steps trains ceil(epochs * pairs / batch) steps and records them; --resume keeps them after the data grew; a new run on twice the pairs trains twice the steps', async () => {
     const byEpochs = (out: string) => smallConfig(out, { train: { epochs: 0.5, batchSize: 8, warmupSteps: 2 }, evalEvery: 0, checkpointEvery: 2 });
-    const out = path.join(root, 'run');
+    const out = path.join(scratch.dir, 'run');
     let n = 0;
     const stopped = await train(byEpochs(out), { shouldStop: () => ++n > 3 });
     expect(stopped.steps).toBe(3);
     expect(JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8')).train).toMatchObject({ steps: 8, epochs: 0.5 }); // ceil(0.5 * 120 / 8)
     // the training file grows to 240 pairs: the resumed run keeps the 8 steps its schedule was laid out for
-    const file = path.join(root, 'train.jsonl');
+    const file = path.join(scratch.dir, 'train.jsonl');
     fs.rmSync(file);
     sliceWithCategories(hhRlhf.train, 240, file);
     const resumed = await train(byEpochs(out), { resume: true });
     expect(resumed.steps).toBe(8);
-    const fresh = await train(byEpochs(path.join(root, 'fresh')));
+    const fresh = await train(byEpochs(path.join(scratch.dir, 'fresh')));
     expect(fresh.steps).toBe(15); // ceil(0.5 * 240 / 8)
   }, 120_000);
 });
 
 describe('train: early stopping', () => {
-  let root: string;
+  const scratch = useScratch('rk-early-', { logs: 'quiet' });
   let straight: TrainResult;
   let evals: { step: number; eval_loss: number; accuracy: number }[];
   let best: { step: number; eval_loss: number; accuracy: number };
@@ -329,16 +292,10 @@ describe('train: early stopping', () => {
   const readMetrics = (out: string) => fs.readFileSync(path.join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
 
   beforeAll(async () => {
-    setLogSink(() => undefined);
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-early-'));
-    straight = await train(overfitting(path.join(root, 'straight')));
+    straight = await train(overfitting(path.join(scratch.dir, 'straight')));
     evals = readMetrics(straight.runDir).filter((l) => l.kind === 'eval');
     best = evals.reduce((a, b) => (b.eval_loss < a.eval_loss ? b : a));
   }, 120_000);
-  afterAll(() => {
-    setLogSink(undefined);
-    fs.rmSync(root, { recursive: true, force: true });
-  });
 
   it(`stops ${PATIENCE} evaluations after the lowest held-out loss and exports that step`, () => {
     expect(best.step).toBeGreaterThan(EVERY); // it did improve for a while
@@ -365,7 +322,7 @@ describe('train: early stopping', () => {
   });
 
   it('a run stopped after the best step and resumed continues the count and exports the same model', async () => {
-    const out = path.join(root, 'resumed');
+    const out = path.join(scratch.dir, 'resumed');
     let n = 0;
     // stop one step after the first evaluation without improvement
     const stopped = await train(overfitting(out), { shouldStop: () => ++n > best.step + EVERY + 1 });
@@ -379,7 +336,7 @@ describe('train: early stopping', () => {
   }, 120_000);
 
   it('refuses early stopping without held-out evaluations, before touching the run directory', async () => {
-    const out = path.join(root, 'refused');
+    const out = path.join(scratch.dir, 'refused');
     const noEvals = { ...overfitting(out), evalEvery: 0 };
     await expect(train(noEvals)).rejects.toThrow(/train\.earlyStop needs held-out evaluations/);
     const noEvalFile = overfitting(out);

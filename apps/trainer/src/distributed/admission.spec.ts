@@ -1,10 +1,7 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import * as zmq from 'zeromq';
-import { setLogSink } from '@rewardkit/core';
 import { decodeMessage, encodeMessage, PROTOCOL_VERSION } from '@rewardkit/proto';
 import { randomPairs } from '@rewardkit/testing';
+import { useScratch } from '../scratch.spec-helper';
 import { smallRun } from './distributed-test-config.spec-helper';
 import { ProcessGroup } from './process-group';
 
@@ -33,13 +30,11 @@ const hello = (token: string, jobId: string, protocolVersion = PROTOCOL_VERSION)
   });
 
 describe('coordinator admission', () => {
-  let root: string;
   let group: ProcessGroup;
-  const lines: string[] = [];
+  const scratch = useScratch('rk-admit-', { logs: 'record', teardown: () => group.close() });
+  const { lines } = scratch;
   beforeAll(async () => {
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-admit-'));
-    setLogSink((_l, line) => lines.push(line));
-    const cfg = smallRun(root, 'run');
+    const cfg = smallRun(scratch.dir, 'run');
     group = await ProcessGroup.start({
       size: 2,
       runConfigJson: JSON.stringify(cfg),
@@ -53,11 +48,6 @@ describe('coordinator admission', () => {
       token: 'right-token',
       maxMessageBytes: 1 << 20,
     });
-  });
-  afterAll(async () => {
-    await group.close();
-    setLogSink(undefined);
-    fs.rmSync(root, { recursive: true, force: true });
   });
 
   it('refuses a wrong token, another job and another protocol version, and logs each', async () => {

@@ -1,7 +1,5 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { setLogSink, type RunConfigInput } from '@rewardkit/core';
+import type { RunConfigInput } from '@rewardkit/core';
+import { useScratch } from '../scratch.spec-helper';
 import { train } from '../train';
 import { smallRun, relativeDifference } from './distributed-test-config.spec-helper';
 import { launchWorkers } from './launch-workers';
@@ -13,19 +11,11 @@ import { launchWorkers } from './launch-workers';
  * and assert 1e-5.
  */
 describe('data-parallel equivalence', () => {
-  let root: string;
+  const scratch = useScratch('rk-equiv-', { logs: 'quiet' });
   const launcher = launchWorkers({ bind: 'tcp://127.0.0.1:0', external: false });
-  beforeAll(() => {
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-equiv-'));
-    setLogSink(() => undefined);
-  });
-  afterAll(() => {
-    setLogSink(undefined);
-    fs.rmSync(root, { recursive: true, force: true });
-  });
 
   const runWith = async (name: string, gpus: number, overrides: RunConfigInput = {}) => {
-    const result = await train(smallRun(root, name, { ...overrides, gpus }), { spawnWorkers: launcher });
+    const result = await train(smallRun(scratch.dir, name, { ...overrides, gpus }), { spawnWorkers: launcher });
     return result;
   };
 

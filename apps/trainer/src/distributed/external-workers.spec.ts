@@ -1,10 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { setLogSink } from '@rewardkit/core';
 import { randomPairs } from '@rewardkit/testing';
+import { useScratch } from '../scratch.spec-helper';
 import { smallRun } from './distributed-test-config.spec-helper';
 import { ProcessGroup } from './process-group';
 
@@ -21,21 +19,17 @@ function freePort(): Promise<number> {
 
 /** Workers started by hand, as on other hosts: `trainer worker --connect ... --token ... --job ...`. */
 describe('external workers (multi-host mode)', () => {
-  let root: string;
   const children: ChildProcess[] = [];
-  beforeAll(() => {
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-ext-'));
-    setLogSink(() => undefined);
-  });
-  afterAll(() => {
-    for (const c of children) c.kill('SIGKILL');
-    setLogSink(undefined);
-    fs.rmSync(root, { recursive: true, force: true });
+  const scratch = useScratch('rk-ext-', {
+    logs: 'quiet',
+    teardown: () => {
+      for (const c of children) c.kill('SIGKILL');
+    },
   });
 
   it('ranks the workers that connect with the token and trains with them', async () => {
     const address = `tcp://127.0.0.1:${await freePort()}`;
-    const cfg = smallRun(root, 'run');
+    const cfg = smallRun(scratch.dir, 'run');
     const starting = ProcessGroup.start({
       size: 2,
       runConfigJson: JSON.stringify(cfg),

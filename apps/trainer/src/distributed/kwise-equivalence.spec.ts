@@ -1,7 +1,7 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { setLogSink, type RunConfigInput } from '@rewardkit/core';
+import type { RunConfigInput } from '@rewardkit/core';
+import { useScratch } from '../scratch.spec-helper';
 import { train } from '../train';
 import { relativeDifference, smallRun } from './distributed-test-config.spec-helper';
 import { launchWorkers } from './launch-workers';
@@ -13,25 +13,19 @@ import { generateShape } from './preference-shapes.spec-helper';
  * weighted expansion) is summed over ranks as the divisor. 8 steps, asserted to 1e-5 as for pairs.
  */
 describe('data-parallel equivalence on K-wise data', () => {
-  let root: string;
+  const scratch = useScratch('rk-kwise-', { logs: 'quiet' });
   const launcher = launchWorkers({ bind: 'tcp://127.0.0.1:0', external: false });
   beforeAll(() => {
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-kwise-'));
-    setLogSink(() => undefined);
-    fs.writeFileSync(path.join(root, 'rankings.jsonl'), generateShape('rankings', 64, 1));
-    fs.writeFileSync(path.join(root, 'strict.jsonl'), generateShape('strict', 24, 2));
-  });
-  afterAll(() => {
-    setLogSink(undefined);
-    fs.rmSync(root, { recursive: true, force: true });
+    fs.writeFileSync(path.join(scratch.dir, 'rankings.jsonl'), generateShape('rankings', 64, 1));
+    fs.writeFileSync(path.join(scratch.dir, 'strict.jsonl'), generateShape('strict', 24, 2));
   });
 
   const runWith = (name: string, gpus: number, loss: RunConfigInput['loss']) =>
     train(
-      smallRun(root, name, {
+      smallRun(scratch.dir, name, {
         gpus,
         loss,
-        data: { train: path.join(root, 'rankings.jsonl'), eval: path.join(root, 'strict.jsonl'), maxLength: 48 },
+        data: { train: path.join(scratch.dir, 'rankings.jsonl'), eval: path.join(scratch.dir, 'strict.jsonl'), maxLength: 48 },
       }),
       { spawnWorkers: launcher },
     );

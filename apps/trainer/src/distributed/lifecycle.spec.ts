@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { useScratch } from '../scratch.spec-helper';
 
 const REPO = path.resolve(__dirname, '..', '..', '..', '..');
 
@@ -46,17 +46,13 @@ async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
 }
 
 describe('job lifecycle', () => {
-  let root: string;
-  beforeAll(() => {
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-life-'));
-  });
-  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+  const scratch = useScratch('rk-life-');
 
   it.each([
     ['SIGINT', 130],
     ['SIGTERM', 143],
   ] as const)('%s finishes the step, writes a checkpoint, reaps every worker and exits %d', async (signal, code) => {
-    const out = path.join(root, `interrupted-${signal}`);
+    const out = path.join(scratch.dir, `interrupted-${signal}`);
     const { child, pids, stderr } = await startJob(out);
     expect(pids.every(alive)).toBe(true);
     await new Promise((r) => setTimeout(r, 1000));
@@ -71,7 +67,7 @@ describe('job lifecycle', () => {
   });
 
   it('a lost coordinator makes its workers exit within seconds', async () => {
-    const { child, pids } = await startJob(path.join(root, 'orphaned'));
+    const { child, pids } = await startJob(path.join(scratch.dir, 'orphaned'));
     child.kill('SIGKILL');
     expect(await waitFor(() => !pids.some(alive), 5000)).toBe(true);
   });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { parseRunConfig, setLogSink, type RunConfigInput } from '@rewardkit/core';
+import { parseRunConfig, type RunConfigInput } from '@rewardkit/core';
+import { useScratch } from '../scratch.spec-helper';
 import { train } from '../train';
 import { generateShape, type Shape } from './preference-shapes.spec-helper';
 
@@ -12,30 +12,24 @@ import { generateShape, type Shape } from './preference-shapes.spec-helper';
  * the 'ranking' evaluator (pair accuracy over every ordered pair, Kendall's tau per prompt).
  */
 describe('every preference shape trains the bag model through the trainer', () => {
-  let root: string;
+  const scratch = useScratch('rk-shapes-', { logs: 'quiet' });
   beforeAll(() => {
-    setLogSink(() => undefined);
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-shapes-'));
-    for (const shape of ['pairs', 'ties', 'rankings'] as const) fs.writeFileSync(path.join(root, `${shape}.jsonl`), generateShape(shape, 240, 1));
-    fs.writeFileSync(path.join(root, 'strict-test.jsonl'), generateShape('strict', 120, 2));
-    fs.writeFileSync(path.join(root, 'rankings-test.jsonl'), generateShape('rankings', 60, 3));
-  });
-  afterAll(() => {
-    setLogSink(undefined);
-    fs.rmSync(root, { recursive: true, force: true });
+    for (const shape of ['pairs', 'ties', 'rankings'] as const) fs.writeFileSync(path.join(scratch.dir, `${shape}.jsonl`), generateShape(shape, 240, 1));
+    fs.writeFileSync(path.join(scratch.dir, 'strict-test.jsonl'), generateShape('strict', 120, 2));
+    fs.writeFileSync(path.join(scratch.dir, 'rankings-test.jsonl'), generateShape('rankings', 60, 3));
   });
 
   const run = (shape: Shape, test: string, loss: RunConfigInput['loss']) =>
     train(
       parseRunConfig({
-        data: { train: path.join(root, `${shape}.jsonl`), eval: path.join(root, test), maxLength: 32 },
+        data: { train: path.join(scratch.dir, `${shape}.jsonl`), eval: path.join(scratch.dir, test), maxLength: 32 },
         model: { name: 'bag-of-embeddings', config: { bigramBuckets: 0, dim: 8, hidden: 8 } },
         loss,
         evaluators: ['accuracy', 'ranking'],
         train: { steps: 60, batchSize: 16, lr: 2e-2, warmupSteps: 4 },
         evalEvery: 0,
         checkpointEvery: 0,
-        out: path.join(root, `${shape}-${loss!.name}`),
+        out: path.join(scratch.dir, `${shape}-${loss!.name}`),
       }),
     );
 

@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import * as zmq from 'zeromq';
+import { useScratch } from '../scratch.spec-helper';
 
 const REPO = path.resolve(__dirname, '..', '..', '..', '..');
 
@@ -12,14 +11,10 @@ const REPO = path.resolve(__dirname, '..', '..', '..', '..');
  * (they carry no tag made with the job's key) and the job trains on undisturbed.
  */
 describe('strangers on the ring', () => {
-  let root: string;
-  beforeAll(() => {
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-strangers-'));
-  });
-  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+  const scratch = useScratch('rk-strangers-');
 
   it('garbage sent to every worker mid-training is dropped with a log line; no recovery, exit 0', async () => {
-    const out = path.join(root, 'run');
+    const out = path.join(scratch.dir, 'run');
     const args = ['--import', 'tsx', 'apps/trainer/src/main.ts', 'launch', '--gpus', '2', '--steps', '60', '--batch-size', '8'];
     const child = spawn(process.execPath, [...args, '--checkpoint-every', '0', '--eval-every', '0', '--out', out], {
       cwd: REPO,

@@ -9,10 +9,10 @@
  * can be set up.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describeWebGpu } from '@rewardkit/backend';
-import { setLogSink, type RunConfigInput } from '@rewardkit/core';
+import type { RunConfigInput } from '@rewardkit/core';
+import { useScratch } from '../scratch.spec-helper';
 import { train } from '../train';
 import { smallRun, relativeDifference } from './distributed-test-config.spec-helper';
 import { launchWorkers } from './launch-workers';
@@ -34,18 +34,10 @@ const TINY_TRANSFORMER: RunConfigInput = {
 const SHORT_BAG: RunConfigInput = { train: { steps: 4 }, checkpointEvery: 0 };
 
 describeWebGpu('training on webgpu', () => {
-  let root: string;
+  const scratch = useScratch('rk-webgpu-', { logs: 'quiet' });
   const launcher = launchWorkers({ bind: 'tcp://127.0.0.1:0', external: false });
-  beforeAll(() => {
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-webgpu-'));
-    setLogSink(() => undefined);
-  });
-  afterAll(() => {
-    setLogSink(undefined);
-    fs.rmSync(root, { recursive: true, force: true });
-  });
   const run = (name: string, backend: 'wasm' | 'webgpu', gpus: number, overrides: RunConfigInput) =>
-    train(smallRun(root, name, { ...overrides, backend, gpus }), { spawnWorkers: launcher });
+    train(smallRun(scratch.dir, name, { ...overrides, backend, gpus }), { spawnWorkers: launcher });
 
   // Weights after a few AdamW steps agree to rounding level when the gradients do: 1e-4 of the
   // largest weight leaves room for 4 steps.

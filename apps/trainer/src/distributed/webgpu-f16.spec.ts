@@ -6,10 +6,10 @@
  * in packages/backend/src/webgpu-f16.spec.ts, the loss scale in packages/engine.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describeWebGpu } from '@rewardkit/backend';
-import { setLogSink, type RunConfigInput } from '@rewardkit/core';
+import type { RunConfigInput } from '@rewardkit/core';
+import { useScratch } from '../scratch.spec-helper';
 import { train } from '../train';
 import { relativeDifference, smallRun } from './distributed-test-config.spec-helper';
 
@@ -23,17 +23,9 @@ const TINY_TRANSFORMER: RunConfigInput = {
 };
 
 describeWebGpu('train.precision f16 on webgpu', () => {
-  let root: string;
-  beforeAll(() => {
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-f16-'));
-    setLogSink(() => undefined);
-  });
-  afterAll(() => {
-    setLogSink(undefined);
-    fs.rmSync(root, { recursive: true, force: true });
-  });
+  const scratch = useScratch('rk-f16-', { logs: 'quiet' });
   const run = (name: string, backend: 'wasm' | 'webgpu', precision: 'f32' | 'f16') =>
-    train(smallRun(root, name, { ...TINY_TRANSFORMER, backend, train: { ...TINY_TRANSFORMER.train, precision } }));
+    train(smallRun(scratch.dir, name, { ...TINY_TRANSFORMER, backend, train: { ...TINY_TRANSFORMER.train, precision } }));
 
   it('a tiny transformer trained with f16 compute ends within 1% of f32 (weights), held-out loss within 1e-4', async () => {
     const f32 = await run('tiny-f32', 'webgpu', 'f32');

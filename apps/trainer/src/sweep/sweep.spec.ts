@@ -1,7 +1,7 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { ConfigError } from '@rewardkit/core';
+import { useScratch } from '../scratch.spec-helper';
 import { drawTrials, parseAxes, parseAxis } from './sweep-grid';
 import { parseSweepArgs } from './sweep-args';
 import { rankTrials, runSweep, sweepTable } from './sweep';
@@ -136,9 +136,8 @@ describe('seeds', () => {
 });
 
 describe('a tiny sweep with the bag model (trainer processes)', () => {
-  let dir: string;
+  const scratch = useScratch('rk-sweep-');
   beforeAll(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rk-sweep-'));
     // both responses hold the same words; only which word "not" precedes decides: a unigram bag can
     // only tie (0.5), a bag with bigrams ("not bad") learns it
     const fillers = ['the', 'answer', 'is', 'here', 'and', 'it', 'seems', 'to', 'me', 'so'];
@@ -148,15 +147,14 @@ describe('a tiny sweep with the bag model (trainer processes)', () => {
         const say = (negated: string, plain: string) => ` ${f(1)} not ${negated} ${f(2)} ${plain} ${f(3)}`;
         return JSON.stringify({ prompt: `Question ${i}?`, chosen: say('bad', 'good'), rejected: say('good', 'bad') });
       }).join('\n');
-    fs.writeFileSync(path.join(dir, 'train.jsonl'), pairs(64, 1));
-    fs.writeFileSync(path.join(dir, 'test.jsonl'), pairs(32, 2));
+    fs.writeFileSync(path.join(scratch.dir, 'train.jsonl'), pairs(64, 1));
+    fs.writeFileSync(path.join(scratch.dir, 'test.jsonl'), pairs(32, 2));
   });
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('runs each trial as a launch in its own run dir and picks the best by held-out accuracy (bigrams over unigrams on an order task)', async () => {
-    const out = path.join(dir, 'sweep');
+    const out = path.join(scratch.dir, 'sweep');
     const args = parseSweepArgs([
-      ...['--model', 'bag-of-embeddings', '--train', path.join(dir, 'train.jsonl'), '--eval', path.join(dir, 'test.jsonl')],
+      ...['--model', 'bag-of-embeddings', '--train', path.join(scratch.dir, 'train.jsonl'), '--eval', path.join(scratch.dir, 'test.jsonl')],
       ...['--steps', '30', '--batch-size', '16', '--eval-every', '0', '--checkpoint-every', '0', '--lr', '5e-2', '--set', 'train.warmupSteps=0'],
       ...['--grid', 'model.config.bigramBuckets=0,4096', '--parallel', '2', '--out', out],
     ]);
