@@ -100,3 +100,45 @@ export function inOrderFloat32Product(m: number, k: number, n: number, a: (i: nu
     }
   return out;
 }
+
+/** The operands of one matMul, as stored (a transposed operand's last two dims swapped). */
+export interface MatMulCase {
+  readonly a: Float32Array;
+  readonly aShape: readonly number[];
+  readonly b: Float32Array;
+  readonly bShape: readonly number[];
+  readonly transposeA?: boolean;
+  readonly transposeB?: boolean;
+}
+
+/** Seeded operands of the given (stored) shapes: A from `seed`, B from `seed + 1`. */
+export function seededMatMulCase(aShape: readonly number[], bShape: readonly number[], seed: number, transposeA = false, transposeB = false): MatMulCase {
+  const size = (s: readonly number[]) => s.reduce((x, y) => x * y, 1);
+  return { a: randomFloats(size(aShape), seed), aShape, b: randomFloats(size(bShape), seed + 1), bShape, transposeA, transposeB };
+}
+
+export interface MatMulProduct {
+  readonly shape: number[];
+  readonly out: Float32Array;
+  /** Gradients of sum(matMul(a, b) * w), w seeded from `gradientSeed`; empty without one. */
+  readonly da: Float32Array;
+  readonly db: Float32Array;
+}
+
+/**
+ * matMul on the current backend, read back synchronously (call inside `runOn`, which checks for
+ * leaks), with the operands' gradients when `gradientSeed` is given.
+ */
+export function matMulProduct(c: MatMulCase, gradientSeed?: number): MatMulProduct {
+  const { transposeA = false, transposeB = false } = c;
+  return tf.tidy(() => {
+    const a = tf.tensor(c.a, [...c.aShape]);
+    const b = tf.tensor(c.b, [...c.bShape]);
+    const out = tf.matMul(a, b, transposeA, transposeB);
+    const none = new Float32Array(0);
+    if (gradientSeed === undefined) return { shape: out.shape, out: out.dataSync() as Float32Array, da: none, db: none };
+    const w = tf.tensor(randomFloats(out.size, gradientSeed), out.shape);
+    const [da, db] = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(tf.matMul(x, y, transposeA, transposeB), w)))([a, b]);
+    return { shape: out.shape, out: out.dataSync() as Float32Array, da: da.dataSync() as Float32Array, db: db.dataSync() as Float32Array };
+  });
+}

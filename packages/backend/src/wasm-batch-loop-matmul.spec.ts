@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { applyWasmFixes } from './apply-wasm-fixes';
 import { registerAllGradients } from './register-gradients';
-import { inOrderFloat32Product, randomFloats, relativeError, runOn } from './spec-helpers';
+import { inOrderFloat32Product, matMulProduct, randomFloats, relativeError, runOn, seededMatMulCase } from './spec-helpers';
 
 /** [label, A shape, B shape]: every batch layout the loop takes, and shapes it hands back to wasm. */
 const SHAPES: [string, number[], number[]][] = [
@@ -22,25 +22,13 @@ const SHAPES: [string, number[], number[]][] = [
   ['B too large for SIMD (XNNPACK loop)', [2, 4, 300], [2, 300, 256]],
 ];
 
-interface Result {
-  readonly out: Float32Array;
-  readonly da: Float32Array;
-  readonly db: Float32Array;
-}
-
-function product(aShape: number[], bShape: number[], seed: number, tA = false, tB = false): Result {
-  const size = (s: number[]) => s.reduce((x, y) => x * y, 1);
-  return tf.tidy(() => {
-    const a = tf.tensor(randomFloats(size(aShape), seed), aShape);
-    const b = tf.tensor(randomFloats(size(bShape), seed + 1), bShape);
-    const out = tf.matMul(a, b, tA, tB);
-    const w = tf.tensor(randomFloats(out.size, seed + 2), out.shape);
-    // broadcast batches have no gradient in tfjs-core 4.22 (it does not sum them back): values only
-    const broadcast = aShape[0] !== bShape[0];
-    if (broadcast) return { out: out.dataSync() as Float32Array, da: new Float32Array(0), db: new Float32Array(0) };
-    const [da, db] = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(tf.matMul(x, y, tA, tB), w)))([a, b]);
-    return { out: out.dataSync() as Float32Array, da: da.dataSync() as Float32Array, db: db.dataSync() as Float32Array };
-  });
+/**
+ * The product and, unless the batches broadcast, its gradients (weights seeded from seed + 2):
+ * broadcast batches have no gradient in tfjs-core 4.22 (it does not sum them back).
+ */
+function product(aShape: number[], bShape: number[], seed: number, tA = false, tB = false) {
+  const broadcast = aShape[0] !== bShape[0];
+  return matMulProduct(seededMatMulCase(aShape, bShape, seed, tA, tB), broadcast ? undefined : seed + 2);
 }
 
 beforeAll(() => {

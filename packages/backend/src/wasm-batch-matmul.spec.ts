@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { applyWasmFixes } from './apply-wasm-fixes';
 import { registerAllGradients } from './register-gradients';
-import { randomFloats, relativeError, runOn } from './spec-helpers';
+import { matMulProduct, relativeError, runOn, seededMatMulCase } from './spec-helpers';
 
 /**
  * Logical operand shapes A [..., m, k] and B [..., k, n] (transposed cases store them swapped),
@@ -37,44 +37,6 @@ function stored(shape: number[], transposed: boolean): number[] {
   return s;
 }
 
-function size(shape: number[]): number {
-  return shape.reduce((x, y) => x * y, 1);
-}
-
-interface Case {
-  readonly a: { data: Float32Array; shape: number[] };
-  readonly b: { data: Float32Array; shape: number[] };
-  readonly tA: boolean;
-  readonly tB: boolean;
-}
-
-function makeCase(aShape: number[], bShape: number[], tA: boolean, tB: boolean, seed: number): Case {
-  const as = stored(aShape, tA);
-  const bs = stored(bShape, tB);
-  return { a: { data: randomFloats(size(as), seed), shape: as }, b: { data: randomFloats(size(bs), seed + 1), shape: bs }, tA, tB };
-}
-
-interface Product {
-  readonly shape: number[];
-  readonly out: Float32Array;
-  /** Gradients of sum(matMul(a, b) * w) for a random w; empty when not asked for. */
-  readonly da: Float32Array;
-  readonly db: Float32Array;
-}
-
-function product(c: Case, withGradients: boolean): Product {
-  return tf.tidy(() => {
-    const a = tf.tensor(c.a.data, c.a.shape);
-    const b = tf.tensor(c.b.data, c.b.shape);
-    const out = tf.matMul(a, b, c.tA, c.tB);
-    const none = new Float32Array(0);
-    if (!withGradients) return { shape: out.shape, out: out.dataSync() as Float32Array, da: none, db: none };
-    const w = tf.tensor(randomFloats(out.size, 99), out.shape);
-    const [da, db] = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(tf.matMul(x, y, c.tA, c.tB), w)))([a, b]);
-    return { shape: out.shape, out: out.dataSync() as Float32Array, da: da.dataSync() as Float32Array, db: db.dataSync() as Float32Array };
-  });
-}
-
 beforeAll(() => {
   registerAllGradients();
   applyWasmFixes();
@@ -93,9 +55,10 @@ describe('wasm transpose-first BatchMatMul', () => {
     const what = withGradients ? 'value and gradients match' : 'value matches';
     for (const [tA, tB] of FLAGS) {
       it(`${label} ${JSON.stringify(aShape)} x ${JSON.stringify(bShape)} transposeA=${tA} transposeB=${tB}: ${what} cpu`, async () => {
-        const c = makeCase(aShape, bShape, tA, tB, (seed += 2));
-        const ref = await runOn('cpu', () => product(c, withGradients));
-        const got = await runOn('wasm', () => product(c, withGradients));
+        const c = seededMatMulCase(stored(aShape, tA), stored(bShape, tB), (seed += 2), tA, tB);
+        const gradientSeed = withGradients ? 99 : undefined;
+        const ref = await runOn('cpu', () => matMulProduct(c, gradientSeed));
+        const got = await runOn('wasm', () => matMulProduct(c, gradientSeed));
         expect(got.shape).toEqual(ref.shape);
         expect(relativeError(got.out, ref.out)).toBeLessThan(TOLERANCE);
         expect(relativeError(got.da, ref.da)).toBeLessThan(TOLERANCE);

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { applyWasmFixes } from './apply-wasm-fixes';
 import { registerAllGradients } from './register-gradients';
-import { inOrderFloat32Product, randomFloats, relativeError, runOn } from './spec-helpers';
+import { inOrderFloat32Product, matMulProduct, randomFloats, relativeError, runOn, seededMatMulCase } from './spec-helpers';
 
 /** [label, A shape [..., K, M], B shape [..., K, N]] for matMul(a, b, transposeA = true). */
 const CASES: [string, number[], number[]][] = [
@@ -19,17 +19,8 @@ beforeAll(() => {
   applyWasmFixes();
 });
 
-function product(aShape: number[], bShape: number[], seed: number) {
-  const size = (s: number[]) => s.reduce((x, y) => x * y, 1);
-  return tf.tidy(() => {
-    const a = tf.tensor(randomFloats(size(aShape), seed), aShape);
-    const b = tf.tensor(randomFloats(size(bShape), seed + 1), bShape);
-    const out = tf.matMul(a, b, true, false);
-    const w = tf.tensor(randomFloats(out.size, seed + 2), out.shape);
-    const [da, db] = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(tf.matMul(x, y, true, false), w)))([a, b]);
-    return { shape: out.shape, out: out.dataSync() as Float32Array, da: da.dataSync() as Float32Array, db: db.dataSync() as Float32Array };
-  });
-}
+/** A^T B and its gradients (weights seeded from seed + 2). */
+const product = (aShape: number[], bShape: number[], seed: number) => matMulProduct(seededMatMulCase(aShape, bShape, seed, true, false), seed + 2);
 
 describe('wasm A^T B without a transposed copy', () => {
   CASES.forEach(([label, aShape, bShape], i) => {
