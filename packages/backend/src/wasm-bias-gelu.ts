@@ -29,7 +29,7 @@
  * the same path, 81-99 vs 76-102 ms, 2026-12-01).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { requireWasmKernel, runWasmKernel, type BackendWasm, type WasmKernelArgs } from './wasm-kernel-patch';
+import { expectWasmInput, requireWasmKernel, runWasmKernel, type BackendWasm, type WasmKernelArgs } from './wasm-kernel-patch';
 import { BIAS_GELU_KERNEL, BIAS_GELU_GRAD_KERNEL, FUSED_KERNEL_COVERS, registerFusedGradients } from './fused-kernels';
 import { heapOffset } from './wasm-heap-views';
 import { simdKernels, type SimdKernels } from './wasm-simd-kernels';
@@ -42,14 +42,9 @@ function check(kernel: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAtt
   const { x, bias, dy } = inputs;
   if (x === undefined || x.shape.length !== 2 || x.dtype !== 'float32') throw new Error(`${kernel} (wasm): x must be float32 [N, F]; got ${x ? `${x.dtype} [${x.shape}]` : 'nothing'}`);
   const [N, F] = x.shape as [number, number];
-  const expect = (name: string, t: tf.TensorInfo | undefined, shape: readonly number[]) => {
-    if (t === undefined || t.dtype !== 'float32' || t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
-      throw new Error(`${kernel} (wasm): input ${name} must be float32 [${shape}]; got ${t ? `${t.dtype} [${t.shape}]` : 'nothing'}`);
-    }
-  };
-  expect('bias', bias, [F]);
-  if (withDy) expect('dy', dy, [N, F]);
-  return { x, bias: bias!, N, F, activation };
+  expectWasmInput(kernel, 'bias', bias, [F]);
+  if (withDy) expectWasmInput(kernel, 'dy', dy, [N, F]);
+  return { x, bias, N, F, activation };
 }
 
 /** The SIMD kernels when they cover this call: gelu_new with F % 4 = 0 (else the composition). */

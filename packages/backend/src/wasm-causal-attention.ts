@@ -30,7 +30,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { closeView, heapOffset, matMul2d, openView } from './wasm-heap-views';
-import type { BackendWasm, WasmKernelArgs } from './wasm-kernel-patch';
+import { expectWasmInput, type BackendWasm, type WasmKernelArgs } from './wasm-kernel-patch';
 import { ATTENTION_KERNEL, ATTENTION_PACKED_KERNEL, ATTENTION_GRAD_KERNEL, registerFusedGradients } from './fused-kernels';
 
 interface Shape {
@@ -66,15 +66,9 @@ function checkInputs(kernel: string, inputs: tf.NamedTensorInfoMap, attrs: tf.Na
   if (!Number.isInteger(C)) throw new Error(`${kernel} (wasm): ${what}; got [${first.shape}]`);
   if (!(T > 0) || N % T !== 0) throw new Error(`${kernel} (wasm): ${N} rows are not a whole number of sequences of width ${T}`);
   if (!(H > 0) || C % H !== 0) throw new Error(`${kernel} (wasm): ${C} columns do not split into ${H} heads`);
-  const expect = (name: string, shape: readonly number[], dtype: string) => {
-    const t = inputs[name];
-    if (t === undefined || t.dtype !== dtype || t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
-      throw new Error(`${kernel} (wasm): input ${name} must be ${dtype} [${shape}]; got ${t ? `${t.dtype} [${t.shape}]` : 'nothing'}`);
-    }
-  };
-  for (const n of packed ? ['qkv'] : ['q', 'k', 'v']) expect(n, [N, packed ? 3 * C : C], 'float32');
-  for (const n of outs) expect(n, [N, C], 'float32');
-  expect('lengths', [N / T], 'int32');
+  for (const n of packed ? ['qkv'] : ['q', 'k', 'v']) expectWasmInput(kernel, n, inputs[n], [N, packed ? 3 * C : C]);
+  for (const n of outs) expectWasmInput(kernel, n, inputs[n], [N, C]);
+  expectWasmInput(kernel, 'lengths', inputs.lengths, [N / T], 'int32');
   const s: Shape = { B: N / T, T, H, D: C / H, C, stride: width, qOff: 0, kOff: packed ? C : 0, vOff: packed ? 2 * C : 0 };
   const get = (n: string) => (packed ? inputs.qkv : inputs[n]) as tf.TensorInfo;
   return { s, q: get('q'), k: get('k'), v: get('v'), lengths: inputs.lengths as tf.TensorInfo };

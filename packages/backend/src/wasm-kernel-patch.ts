@@ -27,6 +27,13 @@ export function requireWasmKernel(kernelName: string): tf.KernelConfig {
   return config;
 }
 
+/** Throws unless input `name` of `kernel` is a `dtype` tensor of exactly `shape`: our kernels' input check. */
+export function expectWasmInput(kernel: string, name: string, t: tf.TensorInfo | undefined, shape: readonly number[], dtype: tf.DataType = 'float32'): asserts t is tf.TensorInfo {
+  if (t === undefined || t.dtype !== dtype || t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+    throw new Error(`${kernel} (wasm): input ${name} must be ${dtype} [${shape}]; got ${t ? `${t.dtype} [${t.shape}]` : 'nothing'}`);
+  }
+}
+
 /** Calls another wasm kernel from inside ours (tfjs kernels do the same internally). */
 export function runWasmKernel(config: tf.KernelConfig, args: WasmKernelArgs): tf.TensorInfo {
   return config.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
