@@ -3,6 +3,8 @@
  * run a kernel on webgpu or wasm and its unfused reference on cpu on the same seeded inputs, and
  * compare the forward value and the gradient of sum(out * w) (w seeded, so every output element's
  * upstream gradient differs) for each float input, with no tensor or backend buffer left behind.
+ * Also: a kernel's forward against the reference on wasm itself (for bit-for-bit checks), and the
+ * FUSED_KERNEL_COVERS predicate a kernel carries.
  *
  * The references repeat @rewardkit/ops's (causal-attention.ts, layer-norm.ts, bias-gelu.ts) in
  * tfjs ops, since the backend may not import that package; ops' own specs test those against
@@ -10,8 +12,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { ATTENTION_KERNEL, ATTENTION_PACKED_KERNEL, BIAS_GELU_KERNEL, LAYER_NORM_KERNEL } from './fused-kernels';
-import { randomFloats, relativeError, valueAndGradients } from './spec-helpers';
+import { ATTENTION_KERNEL, ATTENTION_PACKED_KERNEL, BIAS_GELU_KERNEL, FUSED_KERNEL_COVERS, LAYER_NORM_KERNEL } from './fused-kernels';
+import { randomFloats, relativeError, runOn, valueAndGradients } from './spec-helpers';
 
 /** webgpu's kernels (f32 on the GPU, other summation orders) vs wasm's (float64 row sums). */
 export const TOLERANCE = { webgpu: 1e-4, wasm: 1e-5 } as const;
@@ -28,21 +30,47 @@ export interface FusedCase {
   readonly reference: (x: Record<string, tf.Tensor>) => tf.Tensor;
 }
 
+/** The case's seeded float inputs (in `c.floats` order) and its int inputs by name; call inside a tidy. */
+function seededInputs(c: FusedCase): { xs: tf.Tensor[]; ints: Record<string, tf.Tensor> } {
+  const xs = Object.values(c.floats).map(({ shape, scale = 1, offset = 0 }, i) => tf.add(tf.mul(tf.tensor(randomFloats(tf.util.sizeFromShape(shape), 100 + i), shape), scale), offset));
+  const ints = Object.fromEntries(Object.entries(c.ints ?? {}).map(([n, v]) => [n, tf.tensor(v.values, v.shape, 'int32')]));
+  return { xs, ints };
+}
+
+/** The kernel's inputs by name: the ints and `floats` (in `c.floats` order). */
+function named(c: FusedCase, ints: Record<string, tf.Tensor>, floats: tf.Tensor[]): Record<string, tf.Tensor> {
+  return { ...ints, ...Object.fromEntries(Object.keys(c.floats).map((n, i) => [n, floats[i] as tf.Tensor])) };
+}
+
 /** The kernel's value and gradients on `backend` (cpu: the reference's), on seeded inputs. */
 function valueAndGrads(c: FusedCase, backend: 'cpu' | FusedBackend): Promise<Float32Array[]> {
-  const names = Object.keys(c.floats);
   return valueAndGradients(backend, c.name, () => {
-    const xs = names.map((n, i) => {
-      const { shape, scale = 1, offset = 0 } = c.floats[n] as { shape: number[]; scale?: number; offset?: number };
-      return tf.add(tf.mul(tf.tensor(randomFloats(tf.util.sizeFromShape(shape), 100 + i), shape), scale), offset);
-    });
-    const ints = Object.fromEntries(Object.entries(c.ints ?? {}).map(([n, v]) => [n, tf.tensor(v.values, v.shape, 'int32')]));
+    const { xs, ints } = seededInputs(c);
     const f = (...inputs: tf.Tensor[]) => {
-      const named = { ...ints, ...Object.fromEntries(names.map((n, i) => [n, inputs[i] as tf.Tensor])) };
-      return backend !== 'cpu' ? (tf.engine().runKernel(c.kernel, named, c.attrs) as tf.Tensor) : c.reference(named);
+      const all = named(c, ints, inputs);
+      return backend !== 'cpu' ? (tf.engine().runKernel(c.kernel, all, c.attrs) as tf.Tensor) : c.reference(all);
     };
     return { xs, f };
   });
+}
+
+/** The kernel's forward value and the reference's, both computed on wasm from the case's seeded inputs (no leak allowed). */
+export function kernelAndReferenceOnWasm(c: FusedCase): Promise<[Float32Array, Float32Array]> {
+  return runOn('wasm', () =>
+    tf.tidy(() => {
+      const { xs, ints } = seededInputs(c);
+      const all = named(c, ints, xs);
+      const kernel = tf.engine().runKernel(c.kernel, all, c.attrs) as tf.Tensor;
+      return [kernel.dataSync() as Float32Array, c.reference(all).dataSync() as Float32Array];
+    }),
+  );
+}
+
+/** The FUSED_KERNEL_COVERS predicate `backend`'s kernel carries (fused-kernels.ts); throws if it has none. */
+export function kernelCovers(kernel: string, backend: FusedBackend): (shapes: Record<string, number[]>, attrs: tf.NamedAttrMap) => boolean {
+  const covers = (tf.getKernel(kernel, backend)?.kernelFunc as unknown as Record<symbol, ((s: Record<string, number[]>, a: tf.NamedAttrMap) => boolean) | undefined> | undefined)?.[FUSED_KERNEL_COVERS];
+  if (covers === undefined) throw new Error(`${kernel} on ${backend}: no FUSED_KERNEL_COVERS predicate`);
+  return covers;
 }
 
 /** Relative errors (value, then one per float input) of the fused kernel on `backend` against the reference; throws over its tolerance. */

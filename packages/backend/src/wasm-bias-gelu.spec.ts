@@ -3,9 +3,8 @@ import '@tensorflow/tfjs-backend-wasm';
 import { applyWasmFixes } from './apply-wasm-fixes';
 import { registerAllGradients } from './register-gradients';
 import { registerWasmBiasGelu } from './wasm-bias-gelu';
-import { BIAS_GELU_KERNEL, FUSED_KERNEL_COVERS } from './fused-kernels';
-import { biasGeluCase, biasGeluReference, expectFusedMatchesReference } from './fused-kernel.spec-helper';
-import { randomFloats, runOn } from './spec-helpers';
+import { BIAS_GELU_KERNEL } from './fused-kernels';
+import { biasGeluCase, expectFusedMatchesReference, kernelAndReferenceOnWasm, kernelCovers } from './fused-kernel.spec-helper';
 
 beforeAll(() => {
   registerAllGradients();
@@ -30,20 +29,14 @@ describe('wasm fused bias + GELU against the unfused reference on cpu (1e-5)', (
   // kernels: the reference's values exactly (its JavaScript loops had been ~2x slower than that).
   for (const [activation, F] of [['gelu', 256], ['gelu', 7], ['gelu_new', 258]] as const) {
     it(`${activation} with F = ${F}: forward bit-identical to the composition on wasm`, async () => {
-      const [fused, reference] = await runOn('wasm', () =>
-        tf.tidy(() => {
-          const x = tf.mul(tf.tensor(randomFloats(9 * F, 3), [9, F]), 3);
-          const bias = tf.tensor(randomFloats(F, 4), [F]);
-          return [tf.engine().runKernel(BIAS_GELU_KERNEL, { x, bias }, { activation }) as tf.Tensor, biasGeluReference({ x, bias }, activation)].map((t) => t.dataSync());
-        }),
-      );
-      expect(Array.from(fused!)).toEqual(Array.from(reference!));
+      const [fused, reference] = await kernelAndReferenceOnWasm(biasGeluCase(9, F, activation, 3));
+      expect(Array.from(fused)).toEqual(Array.from(reference));
     });
   }
 
   it('tells @rewardkit/ops which calls it runs fused: gelu_new with F % 4 = 0 (the SIMD kernels), not erf gelu or other widths', async () => {
     await tf.setBackend('wasm');
-    const covers = (tf.getKernel(BIAS_GELU_KERNEL, 'wasm')!.kernelFunc as unknown as Record<symbol, (s: Record<string, number[]>, a: tf.NamedAttrMap) => boolean>)[FUSED_KERNEL_COVERS]!;
+    const covers = kernelCovers(BIAS_GELU_KERNEL, 'wasm');
     expect(covers({ x: [8192, 256], bias: [256] }, { activation: 'gelu_new' })).toBe(true);
     expect(covers({ x: [8192, 256], bias: [256] }, { activation: 'gelu' })).toBe(false);
     expect(covers({ x: [8192, 258], bias: [258] }, { activation: 'gelu_new' })).toBe(false);

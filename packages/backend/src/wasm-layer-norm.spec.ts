@@ -3,9 +3,8 @@ import '@tensorflow/tfjs-backend-wasm';
 import { applyWasmFixes } from './apply-wasm-fixes';
 import { registerAllGradients } from './register-gradients';
 import { registerWasmLayerNorm } from './wasm-layer-norm';
-import { FUSED_KERNEL_COVERS, LAYER_NORM_KERNEL } from './fused-kernels';
-import { expectFusedMatchesReference, layerNormCase, layerNormReference } from './fused-kernel.spec-helper';
-import { randomFloats, runOn } from './spec-helpers';
+import { LAYER_NORM_KERNEL } from './fused-kernels';
+import { expectFusedMatchesReference, kernelAndReferenceOnWasm, kernelCovers, layerNormCase } from './fused-kernel.spec-helper';
 
 beforeAll(() => {
   registerAllGradients();
@@ -43,20 +42,13 @@ describe('wasm fused layer norm against the unfused reference on cpu (1e-5)', ()
   // C % 4 != 0 runs the composition in wasm's own kernels: the reference's values exactly (its
   // JavaScript loops had been slower than that).
   it('C = 66: forward bit-identical to the composition on wasm', async () => {
-    const [fused, reference] = await runOn('wasm', () =>
-      tf.tidy(() => {
-        const x = tf.add(tf.mul(tf.tensor(randomFloats(5 * 66, 3), [5, 66]), 3), 0.5);
-        const gamma = tf.add(tf.tensor(randomFloats(66, 4), [66]), 1);
-        const beta = tf.tensor(randomFloats(66, 5), [66]);
-        return [tf.engine().runKernel(LAYER_NORM_KERNEL, { x, gamma, beta }, { eps: 1e-5 }) as tf.Tensor, layerNormReference({ x, gamma, beta }, 1e-5)].map((t) => t.dataSync());
-      }),
-    );
-    expect(Array.from(fused!)).toEqual(Array.from(reference!));
+    const [fused, reference] = await kernelAndReferenceOnWasm(layerNormCase([5, 66], 1e-5));
+    expect(Array.from(fused)).toEqual(Array.from(reference));
   });
 
   it('tells @rewardkit/ops which calls it runs fused: C % 4 = 0 (the SIMD kernels)', async () => {
     await tf.setBackend('wasm');
-    const covers = (tf.getKernel(LAYER_NORM_KERNEL, 'wasm')!.kernelFunc as unknown as Record<symbol, (s: Record<string, number[]>, a: tf.NamedAttrMap) => boolean>)[FUSED_KERNEL_COVERS]!;
+    const covers = kernelCovers(LAYER_NORM_KERNEL, 'wasm');
     expect(covers({ x: [2, 84, 64], gamma: [64] }, { eps: 1e-5 })).toBe(true);
     expect(covers({ x: [8192, 66], gamma: [66] }, { eps: 1e-5 })).toBe(false);
   });
